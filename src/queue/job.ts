@@ -1,0 +1,115 @@
+/**
+ * A /video job: everything needed to finish it after a crash. Stored as plain JSON (epoch-ms numbers, strings).
+ * Every job knows its guild, its member and the seconds of video it asked for (quotas build on `seconds`).
+ */
+export type JobState = 'queued' | 'starting' | 'running' | 'delivering' | 'done' | 'failed' | 'canceled';
+
+export type AspectRatio = '16:9' | '9:16' | '1:1';
+export type Duration = 5 | 10;
+
+/** What the member asked for. Unset options are absent, so the model's defaults apply. */
+export interface VideoRequest {
+  prompt: string;
+  negativePrompt?: string;
+  aspectRatio?: AspectRatio;
+  duration?: Duration;
+  cfgScale?: number;
+}
+
+/** The attachment the member gave as the first frame. The bytes live in the store (`image:<jobId>`). */
+export interface ImageRef {
+  filename: string;
+  /** Content type Discord reported, if any; the stored bytes are sniffed again before use. */
+  contentType: string | null;
+  size: number;
+  /** Discord CDN URL: signed and short-lived, so the bytes are fetched right after the acknowledgement. */
+  url: string;
+  /** Set once the bytes were downloaded, checked and stored. */
+  stored: boolean;
+  /** Sniffed MIME type of the stored bytes. */
+  mimeType?: string;
+}
+
+/** How to reach the member: the interaction's webhook (15 minutes) and, after that, the channel. */
+export interface ReplyTarget {
+  applicationId: string;
+  interactionId: string;
+  /** Secret: never logged. Valid for 15 minutes from `interactionAt`. */
+  interactionToken: string;
+  interactionAt: number;
+  channelId: string;
+  /** Largest file the interaction may upload (bytes); Discord's default is 10 MiB. */
+  attachmentSizeLimit: number;
+  /** When progress moved to a channel message because the token was about to expire. */
+  channelMessageId?: string;
+}
+
+export interface Job {
+  id: string;
+  guildId: string;
+  userId: string;
+  /** Acceptance order across the process; queued jobs keep it across restarts. */
+  seq: number;
+  state: JobState;
+  request: VideoRequest;
+  image?: ImageRef;
+  /** Seconds of video requested (the model's default is 5). */
+  seconds: number;
+  reply: ReplyTarget;
+  createdAt: number;
+  updatedAt: number;
+  /** Set (and persisted) just before the prediction is created: the idempotency marker. */
+  createStartedAt?: number;
+  predictionId?: string;
+  startedAt?: number;
+  predictionDoneAt?: number;
+  outputUrl?: string;
+  finishedAt?: number;
+  /** Plain words for the member when the job failed or was canceled. */
+  reason?: string;
+  canceledBy?: string;
+  /** How the video reached the member, once done. */
+  delivery?: 'attachment' | 'reencoded' | 'link' | 'channel';
+}
+
+export const terminalStates: ReadonlySet<JobState> = new Set(['done', 'failed', 'canceled']);
+
+const allowed: Record<JobState, readonly JobState[]> = {
+  queued: ['starting', 'failed', 'canceled'],
+  starting: ['running', 'failed', 'canceled'],
+  running: ['delivering', 'failed', 'canceled'],
+  delivering: ['done', 'failed'],
+  done: [],
+  failed: [],
+  canceled: [],
+};
+
+export function isTerminal(state: JobState): boolean {
+  return terminalStates.has(state);
+}
+
+export function canMove(from: JobState, to: JobState): boolean {
+  return allowed[from].includes(to);
+}
+
+export class IllegalTransition extends Error {
+  constructor(
+    readonly from: JobState,
+    readonly to: JobState,
+  ) {
+    super(`job cannot move from ${from} to ${to}`);
+  }
+}
+
+/** Returns the job in its new state; the caller persists it before showing it to anyone. */
+export function moveJob(job: Job, to: JobState, now: number, patch: Partial<Job> = {}): Job {
+  if (!canMove(job.state, to)) throw new IllegalTransition(job.state, to);
+  const next: Job = { ...job, ...patch, state: to, updatedAt: now };
+  if (isTerminal(to)) next.finishedAt = now;
+  return next;
+}
+
+/** Seconds of video a request yields. */
+export function requestedSeconds(request: VideoRequest): number {
+  return request.duration ?? 5;
+}

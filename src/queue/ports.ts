@@ -1,0 +1,87 @@
+import type { Job } from './job.js';
+
+/**
+ * The queue service's neighbours. `queue/` imports no discord.js, replicate or keyv: it orchestrates through these.
+ */
+
+/** The only door to persisted jobs (implemented in src/storage). */
+export interface JobStore {
+  /** Persists the job (creating or replacing it). Resolves once it is durable. */
+  saveJob(job: Job): Promise<void>;
+  getJob(id: string): Promise<Job | undefined>;
+  /** Every job not yet done, failed or canceled, in no particular order. */
+  listActiveJobs(): Promise<Job[]>;
+  saveImage(jobId: string, bytes: Buffer): Promise<void>;
+  loadImage(jobId: string): Promise<Buffer | undefined>;
+  deleteImage(jobId: string): Promise<void>;
+  /** Small named values (learned prediction durations, the registered-commands hash). */
+  getMeta<T>(key: string): Promise<T | undefined>;
+  setMeta<T>(key: string, value: T): Promise<void>;
+}
+
+export type PredictionStatusName = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted';
+
+export interface PredictionSnapshot {
+  id: string;
+  status: PredictionStatusName;
+  /** URL of the mp4 once succeeded. */
+  output?: string;
+  /** The model's error text, as Replicate gave it. */
+  error?: string;
+  /** True once Replicate removed the prediction's files (about an hour after it finished). */
+  dataRemoved?: boolean;
+}
+
+/** A failure a member should read about: `reason` is short plain words, never a raw API body. */
+export class JobFailure extends Error {
+  constructor(readonly reason: string, options?: { cause?: unknown }) {
+    super(reason, options);
+    this.name = 'JobFailure';
+  }
+}
+
+export interface StartImage {
+  bytes: Buffer;
+  mimeType: string;
+  filename: string;
+}
+
+/** Runs predictions at Replicate (implemented in src/replicate). */
+export interface PredictionRunner {
+  /**
+   * Creates the prediction for a job, with its own retry policy (429 Retry-After, 5xx/network backoff).
+   * Throws JobFailure when it gives up. Never resends a create that Replicate may have accepted.
+   */
+  create(job: Job, image: StartImage | undefined, signal?: AbortSignal): Promise<PredictionSnapshot>;
+  /**
+   * After a crash between "marker persisted" and "prediction id persisted": finds the prediction an earlier
+   * process created for this job, if Replicate has one.
+   */
+  findCreated(job: Job, signal?: AbortSignal): Promise<PredictionSnapshot | undefined>;
+  /** Polls until the prediction ends (adaptive schedule). Rejects with the signal's reason when aborted. */
+  waitForEnd(
+    predictionId: string,
+    options: { signal?: AbortSignal; startedAt?: number; onUpdate?: (snapshot: PredictionSnapshot) => void },
+  ): Promise<PredictionSnapshot>;
+  cancel(predictionId: string): Promise<void>;
+}
+
+/** What the member sees while a job is alive (implemented in src/responder). */
+export interface ProgressInfo {
+  /** 1-based place in the guild's queue while waiting. */
+  position?: number;
+}
+
+export type DeliveryKind = NonNullable<Job['delivery']>;
+
+export interface Responder {
+  /** Shows the job's current state. Fire-and-forget: throttled, latest wins, never throws. */
+  update(job: Job, info?: ProgressInfo): void;
+  /** Shows a terminal state (failed, canceled) and stops tracking the job. Never throws. */
+  finish(job: Job): Promise<void>;
+  /**
+   * Downloads the mp4 and posts it (re-encoding or linking when too large), then mentions the member.
+   * Throws JobFailure when the video cannot be had (e.g. removed at Replicate).
+   */
+  deliver(job: Job, outputUrl: string, signal?: AbortSignal): Promise<DeliveryKind>;
+}

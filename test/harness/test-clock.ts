@@ -1,0 +1,113 @@
+import { sleepOn, type Clock, type Timer } from '../../src/clock.js';
+
+interface Pending {
+  due: number;
+  fn: () => void;
+  handle: ReturnType<typeof setTimeout> | undefined;
+  done: boolean;
+}
+
+/**
+ * A clock that runs in real time but can be jumped forward: `jump(15 * 60_000)` makes fifteen minutes pass at
+ * once for everything that shares it (the bot and the stand-ins), firing the timers that became due.
+ */
+export class JumpClock implements Clock {
+  private offset = 0;
+  private readonly pending = new Set<Pending>();
+
+  now(): number {
+    return Date.now() + this.offset;
+  }
+
+  setTimer(ms: number, fn: () => void): Timer {
+    const entry: Pending = { due: this.now() + Math.max(0, ms), fn, handle: undefined, done: false };
+    this.pending.add(entry);
+    this.arm(entry);
+    return {
+      cancel: () => {
+        entry.done = true;
+        if (entry.handle) clearTimeout(entry.handle);
+        this.pending.delete(entry);
+      },
+    };
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return sleepOn(this, ms, signal);
+  }
+
+  /** Moves time forward by `ms` and fires every timer that is now due. */
+  jump(ms: number): void {
+    this.offset += ms;
+    for (const entry of [...this.pending]) {
+      if (entry.handle) clearTimeout(entry.handle);
+      this.arm(entry);
+    }
+  }
+
+  private arm(entry: Pending): void {
+    entry.handle = setTimeout(() => {
+      if (entry.done) return;
+      if (this.now() < entry.due) {
+        this.arm(entry);
+        return;
+      }
+      entry.done = true;
+      this.pending.delete(entry);
+      entry.fn();
+    }, Math.max(0, entry.due - this.now()));
+  }
+}
+
+/** A clock that moves only when told: for pure units and simulated-time benchmarks. */
+export class ManualClock implements Clock {
+  private current: number;
+  private readonly timers: { due: number; seq: number; fn: () => void; done: boolean }[] = [];
+  private seq = 0;
+
+  constructor(start = Date.UTC(2026, 0, 1)) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimer(ms: number, fn: () => void): Timer {
+    const timer = { due: this.current + Math.max(0, ms), seq: this.seq++, fn, done: false };
+    this.timers.push(timer);
+    return { cancel: () => void (timer.done = true) };
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return sleepOn(this, ms, signal);
+  }
+
+  /** Time of the earliest pending timer, if any. */
+  nextDue(): number | undefined {
+    const live = this.timers.filter((t) => !t.done);
+    return live.length ? Math.min(...live.map((t) => t.due)) : undefined;
+  }
+
+  /** Advances to `now + ms`, firing due timers in order and letting promise callbacks run between them. */
+  async advance(ms: number): Promise<void> {
+    const target = this.current + ms;
+    for (;;) {
+      await flushMicrotasks();
+      const next = this.timers
+        .filter((t) => !t.done && t.due <= target)
+        .sort((a, b) => a.due - b.due || a.seq - b.seq)[0];
+      if (!next) break;
+      this.current = Math.max(this.current, next.due);
+      next.done = true;
+      next.fn();
+    }
+    this.current = target;
+    await flushMicrotasks();
+  }
+}
+
+export async function flushMicrotasks(): Promise<void> {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+  await new Promise<void>((resolve) => setImmediate(resolve));
+}
