@@ -1,0 +1,32 @@
+import type { ChatInputCommandInteraction, SlashCommandOptionsOnlyBuilder } from 'discord.js';
+import type { Logger } from 'pino';
+import type { Clock } from '../src/clock.js';
+import type { ImageRef, Job, ReplyTarget, VideoRequest } from '../src/queue/job.js';
+import type { RefusalCode } from '../src/refusals.js';
+
+/** What a command may ask of the queue: commands never reach Replicate or the store themselves. */
+export interface VideoQueue {
+  /** Synchronous, no I/O: reserves a place or refuses. Runs before the acknowledgement. */
+  admit(draft: {
+    guildId: string;
+    userId: string;
+    request: VideoRequest;
+    image?: ImageRef | undefined;
+    reply: ReplyTarget;
+  }): { ok: true; job: Job } | { ok: false; refusal: RefusalCode };
+  /** Gives back a place admitted but never acknowledged. */
+  release(job: Job): void;
+  /** Persists the job and starts it on its way; never throws. */
+  accept(job: Job): Promise<void>;
+}
+
+export interface CommandContext {
+  queue: VideoQueue;
+  log: Logger;
+  clock: Clock;
+}
+
+export interface Command {
+  data: SlashCommandOptionsOnlyBuilder;
+  execute(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<void>;
+}

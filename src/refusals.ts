@@ -1,0 +1,39 @@
+/**
+ * What a member is told when a request or an action is refused. Codes are stable: they key the text and the tests.
+ * Every refusal is sent ephemerally, before anything slow happens.
+ */
+export type RefusalCode =
+  | 'guild-only'
+  | 'empty-prompt'
+  | 'prompt-too-long'
+  | 'not-an-image'
+  | 'image-too-large'
+  | 'bad-option'
+  | 'queue-full'
+  | 'pending-limit'
+  | 'shutting-down'
+  | 'not-allowed-to-cancel'
+  | 'job-not-found'
+  | 'already-finished';
+
+export const maxPromptLength = 2500;
+export const maxImageBytes = 10 * 1024 * 1024;
+
+const texts: Record<RefusalCode, string> = {
+  'guild-only': '/video works in a server, not in direct messages.',
+  'empty-prompt': 'Please describe the video you want: the prompt is empty.',
+  'prompt-too-long': `The prompt is too long: keep it under ${maxPromptLength} characters.`,
+  'not-an-image': 'The attachment must be a PNG, JPEG or WebP image.',
+  'image-too-large': 'The image is larger than 10 MB. Please attach a smaller one.',
+  'bad-option': 'One of the options is not valid. Please check them and try again.',
+  'queue-full': 'The queue for this server is full right now. Please try again in a few minutes.',
+  'pending-limit': 'You already have the most videos allowed waiting or in progress. Wait for one to finish first.',
+  'shutting-down': 'The bot is restarting. Please try again in a minute.',
+  'not-allowed-to-cancel': 'Only the member who asked for this video or a moderator (Manage Server) can cancel it.',
+  'job-not-found': 'That video request no longer exists.',
+  'already-finished': 'That video is already finished or being delivered, so it can no longer be canceled.',
+};
+
+export function refusalText(code: RefusalCode): string {
+  return texts[code];
+}
