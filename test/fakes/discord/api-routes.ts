@@ -1,0 +1,253 @@
+import type { FakeEnv } from './env.js';
+import { uploadStore } from './env.js';
+import { discordError, errors, type Reply } from './http.js';
+import { buildVersion, isMessageBody, isRecordedMessage, parseMessageBody } from './message-body.js';
+import { DEFAULT_ATTACHMENT_SIZE_LIMIT } from './interaction-payloads.js';
+import { toApiMessage, toApiUser } from './payloads.js';
+import type { Route, RouteContext } from './router.js';
+import { MessageFlag, type StoredCommand } from './state.js';
+
+/** Channel messages may suppress embeds/notifications or use components v2, but are never ephemeral. */
+const CHANNEL_FLAGS = 4 | 4096 | MessageFlag.ComponentsV2;
+
+function channelJson(env: FakeEnv, channelId: string): Reply {
+  const channel = env.state.channels.get(channelId);
+  if (!channel) return errors.unknownChannel();
+  if (channel.type === 1) {
+    const recipient = { id: channel.recipientId ?? '0', username: 'member' };
+    const json = { id: channel.id, type: 1, recipients: [toApiUser(recipient)], last_message_id: null };
+    return { status: 200, json };
+  }
+  const { id, type, guildId, name } = channel;
+  return { status: 200, json: { id, type, guild_id: guildId, name, position: 0, permission_overwrites: [] } };
+}
+
+async function createChannelMessage(env: FakeEnv, ctx: RouteContext): Promise<Reply> {
+  const [channelId = ''] = ctx.params;
+  const channel = env.state.channels.get(channelId);
+  if (!channel) return errors.unknownChannel();
+  const parsed = await parseMessageBody(ctx.headers['content-type'], ctx.body);
+  if (!isMessageBody(parsed)) return parsed;
+  const flags = typeof parsed.json.flags === 'number' ? parsed.json.flags & CHANNEL_FLAGS : 0;
+  const version = buildVersion(undefined, parsed, {
+    id: env.newId(),
+    channelId,
+    at: ctx.now,
+    flags,
+    sizeLimit: DEFAULT_ATTACHMENT_SIZE_LIMIT,
+    store: uploadStore(env, channelId),
+  });
+  if (!isRecordedMessage(version)) return version;
+  const list = env.state.channelMessages.get(channelId) ?? [];
+  list.push({ ...version, history: [version] });
+  env.state.channelMessages.set(channelId, list);
+  return { status: 200, json: toApiMessage(version, version, env.bot, { guildId: channel.guildId }) };
+}
+
+function findMessage(env: FakeEnv, ctx: RouteContext) {
+  const [channelId = '', messageId = ''] = ctx.params;
+  const channel = env.state.channels.get(channelId);
+  const message = env.state.channelMessages.get(channelId)?.find((m) => m.id === messageId);
+  return { channel, message, channelId };
+}
+
+async function editChannelMessage(env: FakeEnv, ctx: RouteContext): Promise<Reply> {
+  const { channel, message, channelId } = findMessage(env, ctx);
+  if (!channel) return errors.unknownChannel();
+  if (!message) return errors.unknownMessage();
+  const parsed = await parseMessageBody(ctx.headers['content-type'], ctx.body);
+  if (!isMessageBody(parsed)) return parsed;
+  const version = buildVersion(message, parsed, {
+    id: message.id,
+    channelId,
+    at: ctx.now,
+    flags: message.flags,
+    sizeLimit: DEFAULT_ATTACHMENT_SIZE_LIMIT,
+    store: uploadStore(env, channelId),
+  });
+  if (!isRecordedMessage(version)) return version;
+  Object.assign(message, version);
+  message.history.push(version);
+  const created = message.history[0] ?? version;
+  return { status: 200, json: toApiMessage(version, created, env.bot, { guildId: channel.guildId }) };
+}
+
+function commandsKey(env: FakeEnv, ctx: RouteContext): string | Reply {
+  const [appId = '', guildId] = ctx.params;
+  if (appId !== env.bot.applicationId) {
+    return discordError(403, 20012, 'You are not authorized to perform this action on this application');
+  }
+  if (guildId !== undefined && guildId !== '' && !env.guilds.some((g) => g.id === guildId)) {
+    return discordError(403, 50001, 'Missing Access');
+  }
+  return guildId ?? '';
+}
+
+function putCommands(env: FakeEnv, ctx: RouteContext): Reply {
+  const key = commandsKey(env, ctx);
+  if (typeof key !== 'string') return key;
+  let body: unknown;
+  try {
+    body = JSON.parse(ctx.body.toString('utf8'));
+  } catch {
+    return discordError(400, 50109, 'The request body contains invalid JSON.');
+  }
+  if (!Array.isArray(body)) return errors.invalidFormBody('_', 'BASE_TYPE_ARRAY', 'Must be an array.');
+  const previous = env.state.commands.get(key) ?? [];
+  const stored = (body as Record<string, unknown>[]).map((command): StoredCommand => {
+    const name = String(command.name);
+    return {
+      default_member_permissions: null,
+      nsfw: false,
+      ...command,
+      id: previous.find((p) => p.name === name)?.id ?? env.newId(),
+      application_id: env.bot.applicationId,
+      ...(key === '' ? {} : { guild_id: key }),
+      name,
+      type: typeof command.type === 'number' ? command.type : 1,
+      version: env.newId(),
+    };
+  });
+  env.state.commands.set(key, stored);
+  return { status: 200, json: stored };
+}
+
+/** Bot-authenticated API routes: gateway discovery, identity, channels, messages, DMs, command registration. */
+export function apiRoutes(env: FakeEnv): Route[] {
+  const app = {
+    id: env.bot.applicationId,
+    name: env.bot.user.username,
+    description: '',
+    icon: null,
+    bot_public: true,
+    bot_require_code_grant: false,
+    flags: 0,
+    bot: toApiUser(env.bot.user, true),
+  };
+  const gateway = (): Record<string, unknown> => ({ url: env.gatewayUrl() });
+  return [
+    {
+      method: 'GET',
+      pattern: /^\/gateway\/bot$/,
+      name: 'GET /gateway/bot',
+      auth: 'bot',
+      handle: () => ({
+        status: 200,
+        json: {
+          ...gateway(),
+          shards: 1,
+          session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+        },
+      }),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/gateway$/,
+      name: 'GET /gateway',
+      auth: 'none',
+      handle: () => ({ status: 200, json: gateway() }),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/users\/@me$/,
+      name: 'GET /users/@me',
+      auth: 'bot',
+      handle: () => ({ status: 200, json: toApiUser(env.bot.user, true) }),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/applications\/@me$/,
+      name: 'GET /applications/@me',
+      auth: 'bot',
+      handle: () => ({ status: 200, json: app }),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/users\/@me\/channels$/,
+      name: 'POST /users/@me/channels',
+      auth: 'bot',
+      handle: (ctx) => {
+        const body = JSON.parse(ctx.body.toString('utf8') || '{}') as { recipient_id?: unknown };
+        const recipientId = String(body.recipient_id);
+        const existing = [...env.state.channels.values()].find((c) => c.type === 1 && c.recipientId === recipientId);
+        const channel = existing ?? { id: env.newId(), type: 1, guildId: undefined, name: undefined, recipientId };
+        env.state.channels.set(channel.id, channel);
+        return channelJson(env, channel.id);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/channels\/(\d+)$/,
+      name: 'GET /channels/:channel',
+      auth: 'bot',
+      handle: (ctx) => channelJson(env, ctx.params[0] ?? ''),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/channels\/(\d+)\/messages$/,
+      name: 'POST /channels/:channel/messages',
+      auth: 'bot',
+      handle: (ctx) => createChannelMessage(env, ctx),
+    },
+    {
+      method: 'PATCH',
+      pattern: /^\/channels\/(\d+)\/messages\/(\d+)$/,
+      name: 'PATCH /channels/:channel/messages/:message',
+      auth: 'bot',
+      handle: (ctx) => editChannelMessage(env, ctx),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/channels\/(\d+)\/messages\/(\d+)$/,
+      name: 'GET /channels/:channel/messages/:message',
+      auth: 'bot',
+      handle: (ctx) => {
+        const { channel, message } = findMessage(env, ctx);
+        if (!channel) return errors.unknownChannel();
+        if (!message) return errors.unknownMessage();
+        const created = message.history[0] ?? message;
+        return { status: 200, json: toApiMessage(message, created, env.bot, { guildId: channel.guildId }) };
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: /^\/channels\/(\d+)\/messages\/(\d+)$/,
+      name: 'DELETE /channels/:channel/messages/:message',
+      auth: 'bot',
+      handle: (ctx) => {
+        const { channel, message, channelId } = findMessage(env, ctx);
+        if (!channel) return errors.unknownChannel();
+        if (!message) return errors.unknownMessage();
+        const list = env.state.channelMessages.get(channelId) ?? [];
+        list.splice(list.indexOf(message), 1);
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'PUT',
+      pattern: /^\/applications\/(\d+)\/commands$/,
+      name: 'PUT /applications/:app/commands',
+      auth: 'bot',
+      handle: (ctx) => putCommands(env, ctx),
+    },
+    {
+      method: 'PUT',
+      pattern: /^\/applications\/(\d+)\/guilds\/(\d+)\/commands$/,
+      name: 'PUT /applications/:app/guilds/:guild/commands',
+      auth: 'bot',
+      handle: (ctx) => putCommands(env, ctx),
+    },
+    ...(['/applications/:app/commands', '/applications/:app/guilds/:guild/commands'] as const).map(
+      (name, i): Route => ({
+        method: 'GET',
+        pattern: i === 0 ? /^\/applications\/(\d+)\/commands$/ : /^\/applications\/(\d+)\/guilds\/(\d+)\/commands$/,
+        name: `GET ${name}`,
+        auth: 'bot',
+        handle: (ctx) => {
+          const key = commandsKey(env, ctx);
+          return typeof key === 'string' ? { status: 200, json: env.state.commands.get(key) ?? [] } : key;
+        },
+      }),
+    ),
+  ];
+}

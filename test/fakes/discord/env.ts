@@ -1,0 +1,29 @@
+import type { Clock } from '../../../src/clock.js';
+import type { FakeCdn } from './cdn.js';
+import type { UploadedFile } from './message-body.js';
+import type { BotIdentity, FakeGuild } from './payloads.js';
+import type { FakeDiscordState, RecordedAttachment } from './state.js';
+
+/** What routes share: the recorded state, the CDN, who the bot is, and the rules in force. */
+export interface FakeEnv {
+  state: FakeDiscordState;
+  cdn: FakeCdn;
+  bot: BotIdentity;
+  botToken: string;
+  clock: Clock;
+  guilds: FakeGuild[];
+  newId: () => string;
+  ackDeadlineMs: number;
+  tokenLifetimeMs: number;
+  expiredTokenCode: 50027 | 10015;
+  gatewayUrl: () => string;
+}
+
+/** Returns a `store` for `buildVersion` that puts uploads on the fake CDN under `channelId`. */
+export function uploadStore(env: FakeEnv, channelId: string): (file: UploadedFile) => RecordedAttachment {
+  return (file) => {
+    const id = env.newId();
+    const url = env.cdn.store({ id, channelId, filename: file.filename, contentType: file.contentType, bytes: file.bytes });
+    return { id, filename: file.filename, contentType: file.contentType, size: file.bytes.length, bytes: file.bytes, url };
+  };
+}

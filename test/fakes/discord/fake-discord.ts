@@ -1,0 +1,260 @@
+/**
+ * A loopback Discord for end-to-end tests: one HTTP server on 127.0.0.1 serves the REST API under `/api/v10`, the
+ * gateway (WebSocket upgrade on the same port) and a CDN for attachments. The real discord.js Client logs in with
+ * `rest: { api: fake.apiUrl }`; tests drive members through `sendSlashCommand` / `pressButton` and read what a member
+ * would see through `interaction()` and `channelMessages()`. Any request without a route is answered 404 and fails
+ * `assertNoUnexpectedRequests()`.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIAttachment } from 'discord-api-types/v10';
+import { systemClock, type Clock } from '../../../src/clock.js';
+import { apiRoutes } from './api-routes.js';
+import { FakeCdn } from './cdn.js';
+import type { FakeEnv } from './env.js';
+import { FaultInjector, type FaultSpec } from './faults.js';
+import { FakeGateway } from './gateway.js';
+import { interactionRoutes } from './interaction-routes.js';
+import { createInteractionDispatcher } from './dispatch.js';
+import type { ButtonPressInput, InteractionHandle, SlashCommandInput } from './interaction-payloads.js';
+import { guildCreatePayload, readyPayload, type FakeGuild } from './payloads.js';
+import { createRequestHandler } from './server.js';
+import { createSnowflakes } from './snowflake.js';
+import {
+  FakeDiscordState,
+  type AckLatency,
+  type InteractionRecord,
+  type MessageWithHistory,
+  type RequestRecord,
+  type StoredCommand,
+} from './state.js';
+
+export type {
+  AckLatency,
+  FollowUpRecord,
+  InteractionRecord,
+  MessageWithHistory,
+  RecordedAttachment,
+  RecordedMessage,
+  RequestRecord,
+  StoredCommand,
+} from './state.js';
+export type {
+  ButtonMessageInput,
+  ButtonPressInput,
+  InteractionContextInput,
+  InteractionHandle,
+  SlashCommandInput,
+  SlashOptionValue,
+} from './interaction-payloads.js';
+export type { FaultSpec } from './faults.js';
+export type { FakeGuild, FakeUser } from './payloads.js';
+
+export interface FakeDiscordOptions {
+  /** Clock for deadlines, token expiry and recorded times; default the system clock. */
+  clock?: Clock;
+  /** Guilds the bot is in; default one guild with one text channel. */
+  guilds?: FakeGuild[];
+  botToken?: string;
+  applicationId?: string;
+  /** Time allowed between INTERACTION_CREATE and the callback; default 3000 ms (Discord's 3 s). */
+  ackDeadlineMs?: number;
+  /** Lifetime of an interaction token for webhook routes; default 15 minutes. */
+  tokenLifetimeMs?: number;
+  /** What an expired token gets: 401 50027 Invalid Webhook Token (default) or 404 10015 Unknown Webhook. */
+  expiredTokenCode?: 50027 | 10015;
+}
+
+export interface AddAttachmentInput {
+  bytes: Buffer;
+  filename: string;
+  /** Undefined: guessed from the extension; null: the attachment has no `content_type` (Discord omits it sometimes). */
+  contentType?: string | null;
+  /** Channel the upload belongs to (only shapes the URL); default the first channel. */
+  channelId?: string;
+}
+
+export interface WaitForOptions {
+  /** Real milliseconds to wait before failing; default 5000. */
+  timeoutMs?: number;
+  intervalMs?: number;
+  /** Shown in the timeout error. */
+  description?: string;
+}
+
+/** A loopback Discord (REST, gateway, CDN) that the real discord.js Client logs in to. */
+export interface FakeDiscord {
+  /** Pass as discord.js `rest.api`; discord.js appends `/v10`. */
+  readonly apiUrl: string;
+  readonly gatewayUrl: string;
+  readonly botToken: string;
+  readonly applicationId: string;
+  readonly botUserId: string;
+  readonly guilds: readonly FakeGuild[];
+  readonly defaultGuildId: string;
+  readonly defaultChannelId: string;
+  /** Every HTTP request received, in order, tokens redacted. */
+  readonly requests: readonly RequestRecord[];
+  /** True while a client is identified on the gateway. */
+  readonly gatewayConnected: boolean;
+  /** Successful IDENTIFYs so far (grows on a fresh reconnect). */
+  readonly identifyCount: number;
+  /** Successful RESUMEs so far (grows when discord.js resumes after a dropped connection). */
+  readonly resumeCount: number;
+
+  sendSlashCommand(input: SlashCommandInput): InteractionHandle;
+  pressButton(input: ButtonPressInput): InteractionHandle;
+  addAttachment(input: AddAttachmentInput): APIAttachment;
+  /** The attachment's URL answers 404 from now on. */
+  expireAttachment(id: string): void;
+  /** What happened to an interaction, by id or token; throws for an unknown one. */
+  interaction(idOrToken: string): InteractionRecord;
+  /** Messages in a channel, oldest first, each with its edit history. */
+  channelMessages(channelId: string): MessageWithHistory[];
+  /** Registered commands: global when `guildId` is absent. */
+  commands(guildId?: string): StoredCommand[];
+  ackLatencies(): AckLatency[];
+  failNext(spec: FaultSpec): void;
+  unexpectedRequests(): RequestRecord[];
+  /** Throws listing every request that had no route. Call it in afterEach. */
+  assertNoUnexpectedRequests(): void;
+  /** Polls `probe` until it returns something other than undefined/null/false, and resolves with that value. */
+  waitFor<T>(probe: (fake: FakeDiscord) => T | undefined | null | false, options?: WaitForOptions): Promise<T>;
+  /** Sends any other gateway dispatch (op 0), e.g. `GUILD_DELETE`; throws when no client is identified. */
+  dispatchGatewayEvent(event: string, data: unknown): void;
+  /**
+   * Closes the gateway connection from the server side. With a resumable code (default 4000) discord.js resumes;
+   * with e.g. 4009 (session timed out) or 1000 it identifies again after its ~5 s identify throttle.
+   */
+  disconnectGateway(code?: number): void;
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  mp4: 'video/mp4',
+  txt: 'text/plain; charset=utf-8',
+};
+
+export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
+  const clock = options.clock ?? systemClock;
+  const newId = createSnowflakes(() => clock.now());
+  const guilds: FakeGuild[] = options.guilds ?? [
+    { id: newId(), name: 'Fake Guild', channels: [{ id: newId(), name: 'general' }] },
+  ];
+  const firstGuild = guilds[0];
+  const firstChannel = firstGuild?.channels[0];
+  if (!firstGuild || !firstChannel) throw new Error('fake discord needs at least one guild with one channel');
+  const state = new FakeDiscordState();
+  for (const guild of guilds) {
+    for (const channel of guild.channels) {
+      state.channels.set(channel.id, { id: channel.id, type: 0, guildId: guild.id, name: channel.name });
+    }
+  }
+  let baseUrl = '';
+  const cdn = new FakeCdn(() => baseUrl, () => clock.now());
+  const applicationId = options.applicationId ?? newId();
+  const env: FakeEnv = {
+    state,
+    cdn,
+    bot: { user: { id: applicationId, username: 'Fake Video Bot' }, applicationId },
+    botToken: options.botToken ?? `${Buffer.from(applicationId).toString('base64url')}.fake.${newId()}`,
+    clock,
+    guilds,
+    newId,
+    ackDeadlineMs: options.ackDeadlineMs ?? 3000,
+    tokenLifetimeMs: options.tokenLifetimeMs ?? 15 * 60_000,
+    expiredTokenCode: options.expiredTokenCode ?? 50027,
+    gatewayUrl: () => baseUrl.replace(/^http/, 'ws'),
+  };
+  const faults = new FaultInjector();
+  const server = createServer(
+    createRequestHandler({ env, cdn, faults, routes: [...interactionRoutes(env), ...apiRoutes(env)] }),
+  );
+  const joinedAt = new Date(clock.now()).toISOString();
+  const gateway = new FakeGateway({
+    server,
+    botToken: env.botToken,
+    heartbeatIntervalMs: 41_250,
+    ready: (sessionId) => readyPayload(env.bot, guilds, sessionId, env.gatewayUrl()),
+    guildCreates: () => guilds.map((g) => guildCreatePayload(g, env.bot, joinedAt)),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const dispatcher = createInteractionDispatcher(env, gateway, { guildId: firstGuild.id, channelId: firstChannel.id });
+
+  const fake: FakeDiscord = {
+    apiUrl: `${baseUrl}/api`,
+    gatewayUrl: env.gatewayUrl(),
+    botToken: env.botToken,
+    applicationId,
+    botUserId: env.bot.user.id,
+    guilds,
+    defaultGuildId: firstGuild.id,
+    defaultChannelId: firstChannel.id,
+    requests: state.requests,
+    get gatewayConnected() {
+      return gateway.connected;
+    },
+    get identifyCount() {
+      return gateway.identifyCount;
+    },
+    get resumeCount() {
+      return gateway.resumeCount;
+    },
+    sendSlashCommand: (input) => dispatcher.slashCommand(input),
+    pressButton: (input) => dispatcher.button(input),
+    addAttachment(input) {
+      const id = newId();
+      const extension = /\.([a-z0-9]+)$/i.exec(input.filename)?.[1]?.toLowerCase() ?? '';
+      const contentType = input.contentType === undefined ? (CONTENT_TYPES[extension] ?? null) : input.contentType;
+      const channelId = input.channelId ?? firstChannel.id;
+      const url = cdn.store({ id, channelId, filename: input.filename, contentType, bytes: input.bytes });
+      return cdn.toApiAttachment(id, url);
+    },
+    expireAttachment: (id) => cdn.expire(id),
+    interaction(idOrToken) {
+      const record = state.findInteraction(idOrToken);
+      if (!record) throw new Error(`fake discord: no interaction ${idOrToken.slice(0, 24)}`);
+      return record;
+    },
+    channelMessages: (channelId) => state.channelMessages.get(channelId) ?? [],
+    commands: (guildId) => state.commands.get(guildId ?? '') ?? [],
+    ackLatencies: () => [...state.ackLatencies],
+    failNext: (spec) => faults.add(spec),
+    unexpectedRequests: () => state.requests.filter((r) => r.unexpected),
+    assertNoUnexpectedRequests() {
+      const unexpected = state.requests.filter((r) => r.unexpected);
+      if (unexpected.length > 0) {
+        const list = unexpected.map((r) => `  ${r.method} ${r.path}${r.query} -> ${r.status}`).join('\n');
+        throw new Error(`fake discord got ${unexpected.length} request(s) it has no route for:\n${list}`);
+      }
+    },
+    async waitFor(probe, waitOptions = {}) {
+      const deadline = Date.now() + (waitOptions.timeoutMs ?? 5000);
+      for (;;) {
+        const value = probe(fake);
+        if (value !== undefined && value !== null && value !== false) return value;
+        if (Date.now() >= deadline) {
+          throw new Error(`fake discord: timed out waiting for ${waitOptions.description ?? 'condition'}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, waitOptions.intervalMs ?? 10));
+      }
+    },
+    dispatchGatewayEvent: (event, data) => gateway.dispatch(event, data),
+    disconnectGateway: (code) => gateway.disconnect(code),
+    async close() {
+      await gateway.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return fake;
+}

@@ -1,0 +1,149 @@
+import type { APIAttachment } from 'discord-api-types/v10';
+import type { RecordedAttachment, RecordedMessage } from './state.js';
+
+/** A guild the bot is in. Ids must be 17-19 digit snowflakes (see `createSnowflakes`). */
+export interface FakeGuild {
+  id: string;
+  name: string;
+  ownerId?: string;
+  channels: { id: string; name: string }[];
+}
+
+export interface FakeUser {
+  id: string;
+  username: string;
+  globalName?: string;
+}
+
+export interface BotIdentity {
+  user: FakeUser;
+  applicationId: string;
+}
+
+export function toApiUser(user: FakeUser, bot = false): Record<string, unknown> {
+  return {
+    id: user.id,
+    username: user.username,
+    discriminator: '0',
+    global_name: user.globalName ?? null,
+    avatar: null,
+    bot,
+    public_flags: 0,
+  };
+}
+
+export function readyPayload(bot: BotIdentity, guilds: FakeGuild[], sessionId: string, gatewayUrl: string): unknown {
+  return {
+    v: 10,
+    user: { ...toApiUser(bot.user, true), verified: true, mfa_enabled: false, flags: 0 },
+    guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
+    application: { id: bot.applicationId, flags: 0 },
+    session_id: sessionId,
+    resume_gateway_url: gatewayUrl,
+    shard: [0, 1],
+    private_channels: [],
+    relationships: [],
+    user_settings: {},
+    presences: [],
+    guild_join_requests: [],
+    geo_ordered_rtc_regions: [],
+  };
+}
+
+export function guildCreatePayload(guild: FakeGuild, bot: BotIdentity, joinedAt: string): unknown {
+  return {
+    id: guild.id,
+    name: guild.name,
+    icon: null,
+    owner_id: guild.ownerId ?? bot.user.id,
+    unavailable: false,
+    roles: [
+      {
+        id: guild.id,
+        name: '@everyone',
+        color: 0,
+        hoist: false,
+        position: 0,
+        permissions: '2248473465835073',
+        managed: false,
+        mentionable: false,
+        flags: 0,
+      },
+    ],
+    channels: guild.channels.map((c, position) => ({
+      id: c.id,
+      type: 0,
+      name: c.name,
+      guild_id: guild.id,
+      position,
+      permission_overwrites: [],
+      parent_id: null,
+      nsfw: false,
+      topic: null,
+      rate_limit_per_user: 0,
+      last_message_id: null,
+    })),
+    members: [],
+    emojis: [],
+    stickers: [],
+    features: [],
+    threads: [],
+    presences: [],
+    voice_states: [],
+    stage_instances: [],
+    guild_scheduled_events: [],
+    soundboard_sounds: [],
+    joined_at: joinedAt,
+    member_count: 2,
+    large: false,
+    premium_tier: 0,
+    preferred_locale: 'en-US',
+    system_channel_id: null,
+    afk_channel_id: null,
+    verification_level: 0,
+    default_message_notifications: 0,
+    explicit_content_filter: 0,
+    mfa_level: 0,
+    nsfw_level: 0,
+  };
+}
+
+export function toApiAttachment(attachment: RecordedAttachment): APIAttachment {
+  return {
+    id: attachment.id,
+    filename: attachment.filename,
+    size: attachment.size,
+    url: attachment.url,
+    proxy_url: attachment.url,
+    ...(attachment.contentType === null ? {} : { content_type: attachment.contentType }),
+  };
+}
+
+/** The wire form of a message, as Discord returns it from create/edit/get. */
+export function toApiMessage(
+  message: RecordedMessage,
+  created: RecordedMessage,
+  bot: BotIdentity,
+  extra: { guildId?: string | undefined; webhook?: boolean; type?: number } = {},
+): Record<string, unknown> {
+  return {
+    id: message.id,
+    type: extra.type ?? 0,
+    channel_id: message.channelId,
+    ...(extra.guildId ? { guild_id: extra.guildId } : {}),
+    author: toApiUser(bot.user, true),
+    content: message.content,
+    embeds: message.embeds,
+    components: message.components,
+    attachments: message.attachments.map(toApiAttachment),
+    mentions: [],
+    mention_roles: [],
+    mention_everyone: false,
+    pinned: false,
+    tts: false,
+    flags: message.flags,
+    timestamp: new Date(created.at).toISOString(),
+    edited_timestamp: message === created ? null : new Date(message.at).toISOString(),
+    ...(extra.webhook ? { webhook_id: bot.applicationId, application_id: bot.applicationId } : {}),
+  };
+}

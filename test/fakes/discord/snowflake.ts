@@ -1,0 +1,21 @@
+import { randomBytes } from 'node:crypto';
+
+const DISCORD_EPOCH = 1_420_070_400_000n;
+
+/**
+ * Makes Discord-shaped snowflakes (timestamp << 22 | worker | increment): 18-19 digits for present-day
+ * times, which is what @discordjs/rest needs to recognise major parameters and buckets.
+ */
+export function createSnowflakes(now: () => number): () => string {
+  let increment = 0n;
+  return () => {
+    increment = (increment + 1n) & 0xfffn;
+    const ms = BigInt(Math.max(Math.floor(now()), 1_500_000_000_000));
+    return (((ms - DISCORD_EPOCH) << 22n) | (1n << 17n) | (1n << 12n) | increment).toString();
+  };
+}
+
+/** An interaction token: long, url-safe and unguessable, like Discord's. */
+export function newInteractionToken(): string {
+  return `aW50ZXJhY3Rpb246${randomBytes(96).toString('base64url')}`;
+}

@@ -1,0 +1,147 @@
+/** A file as a member would see it on a message. */
+export interface RecordedAttachment {
+  id: string;
+  filename: string;
+  contentType: string | null;
+  size: number;
+  bytes: Buffer;
+  url: string;
+}
+
+/** One version of a message (a send or an edit), stamped with the fake's clock time. */
+export interface RecordedMessage {
+  id: string;
+  channelId: string;
+  content: string;
+  components: unknown[];
+  embeds: unknown[];
+  attachments: RecordedAttachment[];
+  flags: number;
+  allowedMentions: unknown;
+  /** Clock time of this version. */
+  at: number;
+}
+
+/** A message plus every version it went through, oldest first (the last equals the message itself). */
+export interface MessageWithHistory extends RecordedMessage {
+  history: RecordedMessage[];
+}
+
+export interface FollowUpRecord extends MessageWithHistory {
+  /**
+   * True when the follow-up arrived while the deferred "thinking" message was still showing: Discord then edits
+   * that message instead of creating a new one (deprecated behaviour, kept because members see it).
+   */
+  editedLoadingOriginal: boolean;
+}
+
+export const MessageFlag = { Ephemeral: 64, Loading: 128, ComponentsV2: 32768 } as const;
+
+/** Everything the fake saw happen to one interaction. */
+export interface InteractionRecord {
+  id: string;
+  token: string;
+  applicationId: string;
+  kind: 'command' | 'component';
+  commandName: string | undefined;
+  customId: string | undefined;
+  guildId: string | undefined;
+  channelId: string;
+  userId: string;
+  attachmentSizeLimit: number;
+  /** Clock time INTERACTION_CREATE was sent. */
+  dispatchedAt: number;
+  /** Callback type that was accepted (4, 5, 6, 7), if any. */
+  ackType: number | undefined;
+  /** Clock time the accepted callback arrived. */
+  ackAt: number | undefined;
+  ephemeral: boolean;
+  /** The accepted callback's JSON (`payload_json` for multipart). */
+  ackBody: unknown;
+  /** The original response as it stands; while deferred it has the Loading flag (128) and no content. */
+  original: RecordedMessage | undefined;
+  /** Every version of the original response, in order. */
+  originalHistory: RecordedMessage[];
+  followUps: FollowUpRecord[];
+}
+
+/** One request the fake received; secrets removed. */
+export interface RequestRecord {
+  method: string;
+  /** Path with interaction tokens replaced by `:token`. */
+  path: string;
+  query: string;
+  status: number;
+  /** Clock time the request arrived. */
+  at: number;
+  /** Request headers; `authorization` is redacted. */
+  headers: Record<string, string>;
+  /** The route that handled it, e.g. `PATCH /webhooks/:app/:token/messages/@original`; undefined when unmatched. */
+  route: string | undefined;
+  unexpected: boolean;
+}
+
+/** Every callback attempt, accepted or not: the stuff acknowledgement benchmarks are made of. */
+export interface AckLatency {
+  interactionId: string;
+  dispatchedAt: number;
+  receivedAt: number;
+  latencyMs: number;
+  callbackType: number | undefined;
+  accepted: boolean;
+  status: number;
+}
+
+export interface StoredCommand {
+  id: string;
+  application_id: string;
+  guild_id?: string;
+  name: string;
+  type: number;
+  options?: { name: string; type: number }[];
+  [key: string]: unknown;
+}
+
+export function withoutHistory(message: MessageWithHistory | RecordedMessage): RecordedMessage {
+  const { id, channelId, content, components, embeds, attachments, flags, allowedMentions, at } = message;
+  return { id, channelId, content, components, embeds, attachments, flags, allowedMentions, at };
+}
+
+/** A channel the bot may post in: a guild text channel (type 0) or a DM it opened (type 1). */
+export interface FakeChannel {
+  id: string;
+  type: number;
+  guildId: string | undefined;
+  name: string | undefined;
+  recipientId?: string;
+}
+
+/** The fake's memory. Routes mutate it; the test reads it through FakeDiscord. */
+export class FakeDiscordState {
+  readonly interactions = new Map<string, InteractionRecord>();
+  readonly interactionsByToken = new Map<string, InteractionRecord>();
+  readonly channelMessages = new Map<string, MessageWithHistory[]>();
+  readonly requests: RequestRecord[] = [];
+  readonly ackLatencies: AckLatency[] = [];
+  /** Keyed by guild id, or '' for global commands. */
+  readonly commands = new Map<string, StoredCommand[]>();
+  /** Channels the bot may post in: guild text channels and DM channels it opened. */
+  readonly channels = new Map<string, FakeChannel>();
+
+  addInteraction(record: InteractionRecord): void {
+    this.interactions.set(record.id, record);
+    this.interactionsByToken.set(record.token, record);
+  }
+
+  findInteraction(idOrToken: string): InteractionRecord | undefined {
+    return this.interactions.get(idOrToken) ?? this.interactionsByToken.get(idOrToken);
+  }
+
+  findChannelMessage(messageId: string): MessageWithHistory | undefined {
+    for (const list of this.channelMessages.values()) {
+      const found = list.find((m) => m.id === messageId);
+      if (found) return found;
+    }
+    return undefined;
+  }
+}
