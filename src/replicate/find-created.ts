@@ -1,0 +1,78 @@
+import type Replicate from 'replicate';
+import type { Page, Prediction } from 'replicate';
+import type { Clock } from '../clock.js';
+import type { Job } from '../queue/job.js';
+import { isApiError } from './api-error.js';
+import { toModelInput } from './input.js';
+import { withRetry, type RetryPolicy } from './retry.js';
+
+/** Replicate's clock and ours may disagree a little; predictions this much older than the marker still count. */
+export const createdSlackMs = 60_000;
+
+export interface FindCreatedDeps {
+  client: Replicate;
+  model: string;
+  clock: Clock;
+  policy: RetryPolicy;
+}
+
+/**
+ * Finds the prediction an earlier create for `job` made, reading the newest two pages of `GET /predictions`.
+ *
+ * Matching rule: same model; created no earlier than `job.createStartedAt` (else `createdAt`) minus 60 s; the same
+ * prompt and the same options as `toModelInput` sends (unset options absent); a start image exactly when the job has
+ * one, and when it is a Replicate file, that file's metadata names this job (we upload with `{ jobId }`). The
+ * earliest match wins.
+ *
+ * Limits: predictions lose their input an hour after they end (`data_removed`) and then never match; two jobs with
+ * the same text-only request created within the window are indistinguishable (the other job's prediction may be
+ * adopted); anything older than the first two pages (200 predictions on this token) is not seen.
+ */
+export async function findCreatedPrediction(deps: FindCreatedDeps, job: Job, signal?: AbortSignal): Promise<Prediction | undefined> {
+  const { client, clock, policy } = deps;
+  const cutoff = (job.createStartedAt ?? job.createdAt) - createdSlackMs;
+  const expected = toModelInput(job.request);
+  const retried = <T>(call: () => Promise<T>) => withRetry(call, { clock, policy, signal });
+
+  const candidates: Prediction[] = [];
+  let page: Page<Prediction> = await retried(() => client.predictions.list({ signal }));
+  for (let pages = 1; ; pages++) {
+    const recent = page.results.filter((p) => Date.parse(p.created_at) >= cutoff);
+    candidates.push(...recent.filter((p) => p.model === deps.model && sameRequest(p.input, expected, job.image !== undefined)));
+    const next = page.next;
+    if (!next || pages >= 2 || recent.length < page.results.length) break;
+    page = await retried(async () => (await client.request(next, { method: 'GET', signal })).json() as Promise<Page<Prediction>>);
+  }
+  candidates.sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
+  for (const candidate of candidates) {
+    if (await imageBelongsTo(deps, candidate, job, retried)) return candidate;
+  }
+  return undefined;
+}
+
+function sameRequest(input: unknown, expected: Record<string, unknown>, withImage: boolean): boolean {
+  if (typeof input !== 'object' || input === null) return false;
+  const { start_image: image, ...rest } = input as Record<string, unknown>;
+  if ((typeof image === 'string') !== withImage) return false;
+  const keys = new Set([...Object.keys(rest), ...Object.keys(expected)]);
+  return [...keys].every((key) => rest[key] === expected[key]);
+}
+
+async function imageBelongsTo(
+  deps: FindCreatedDeps,
+  prediction: Prediction,
+  job: Job,
+  retried: <T>(call: () => Promise<T>) => Promise<T>,
+): Promise<boolean> {
+  const image = (prediction.input as Record<string, unknown>).start_image;
+  const filesPrefix = `${deps.client.baseUrl ?? 'https://api.replicate.com/v1'}/files/`;
+  if (typeof image !== 'string' || !image.startsWith(filesPrefix)) return true;
+  const fileId = image.slice(filesPrefix.length).split('/')[0] ?? '';
+  try {
+    const file = await retried(() => deps.client.files.get(fileId));
+    return file.metadata.jobId === job.id;
+  } catch (err) {
+    if (isApiError(err) && err.response.status === 404) return false;
+    throw err;
+  }
+}

@@ -1,0 +1,188 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from '../../../src/clock.js';
+import * as h from './handlers.js';
+import type { FakePrediction, PredictionScript } from './prediction.js';
+import { sampleVideo } from './sample-video.js';
+import { problem, type Fault, type FakeState, type RecordedRequest, type Reply, type RouteName } from './state.js';
+
+export type { Fault, RecordedRequest, RouteName } from './state.js';
+export type { FakePrediction, PredictionScript } from './prediction.js';
+
+export interface FakeReplicateOptions {
+  /** Time for prediction lifecycles and request records (default: the system clock). */
+  clock?: Clock;
+  token?: string;
+  /** Creation to end of a prediction that was not scripted (default 3000 ms). */
+  defaultDurationMs?: number;
+  /** How long after the end a prediction keeps its input and output (default one hour, like Replicate). */
+  retentionMs?: number;
+  /** Predictions per list page (default 100). */
+  pageSize?: number;
+}
+
+export interface FakeReplicate {
+  /** `http://127.0.0.1:PORT/v1`: pass it as the real client's `baseUrl`. */
+  baseUrl: string;
+  token: string;
+  /** Every prediction created, oldest first, with the input it received. */
+  predictions: readonly FakePrediction[];
+  requests: readonly RecordedRequest[];
+  /** Queues the scenario of the next created prediction. */
+  script(scenario: PredictionScript): void;
+  /** Makes the next request(s) to `route` fail with a status or a reset socket. */
+  failNext(fault: Fault): void;
+  startImageBytes(predictionId: string): Buffer | undefined;
+  requestCount(route?: RouteName): number;
+  /** Throws when any request hit no route. */
+  assertNoUnexpectedRequests(): void;
+  close(): Promise<void>;
+}
+
+const throttled = (seconds: number): Reply => ({
+  ...problem(429, 'Request was throttled', `Request was throttled. Your rate limit resets in ~${seconds}s.`),
+  headers: { 'content-type': 'application/problem+json', 'retry-after': String(seconds) },
+});
+
+function route(method: string, path: string): { name: RouteName; params: string[] } {
+  const m = (re: RegExp) => re.exec(path)?.slice(1) ?? null;
+  const table: [string, RegExp, RouteName][] = [
+    ['POST', /^\/v1\/models\/([^/]+\/[^/]+)\/predictions$/, 'create'],
+    ['GET', /^\/v1\/predictions$/, 'list'],
+    ['GET', /^\/v1\/predictions\/([^/]+)$/, 'get'],
+    ['POST', /^\/v1\/predictions\/([^/]+)\/cancel$/, 'cancel'],
+    ['POST', /^\/v1\/files$/, 'files'],
+    ['GET', /^\/v1\/files$/, 'files-list'],
+    ['GET', /^\/v1\/files\/([^/]+)$/, 'file-get'],
+    ['GET', /^\/v1\/files\/([^/]+)\/download$/, 'file-download'],
+    ['DELETE', /^\/v1\/files\/([^/]+)$/, 'file-delete'],
+    ['GET', /^\/files-out\/([^/]+)\.mp4$/, 'output'],
+  ];
+  for (const [verb, re, name] of table) {
+    const params = method === verb ? m(re) : null;
+    if (params) return { name, params };
+  }
+  return { name: 'unexpected', params: [] };
+}
+
+async function handle(state: FakeState, name: RouteName, params: string[], req: IncomingMessage, body: Buffer, url: URL) {
+  const p = params[0] ?? '';
+  switch (name) {
+    case 'create': return h.createPrediction(state, p, body);
+    case 'get': return h.getPrediction(state, p);
+    case 'cancel': return h.cancelPrediction(state, p);
+    case 'list': return h.listPredictions(state, url.searchParams.get('cursor'));
+    case 'files': return h.uploadFile(state, req.headers['content-type'] ?? '', body);
+    case 'file-get': return h.getFile(state, p, false);
+    case 'file-download': return h.getFile(state, p, true);
+    case 'file-delete': return h.deleteFile(state, p);
+    case 'files-list': return h.listFiles(state);
+    case 'output': return h.serveOutput(state, p);
+    default: return problem(404, 'Not found', 'The requested resource could not be found.');
+  }
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  const raw = reply.body === undefined ? undefined : Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(JSON.stringify(reply.body));
+  res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+  res.end(raw);
+}
+
+export async function startFakeReplicate(options: FakeReplicateOptions = {}): Promise<FakeReplicate> {
+  const clock = options.clock ?? systemClock;
+  const faults: Fault[] = [];
+  const requests: RecordedRequest[] = [];
+  const state: FakeState = {
+    clock,
+    token: options.token ?? 'r8_fake_token',
+    origin: '',
+    baseUrl: '',
+    defaultDurationMs: options.defaultDurationMs ?? 3_000,
+    retentionMs: options.retentionMs ?? 3_600_000,
+    pageSize: options.pageSize ?? 100,
+    predictions: [],
+    files: new Map(),
+    scripts: [],
+    defaultOutput: await sampleVideo(),
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void serve(req, res, Buffer.concat(chunks)).catch((err: unknown) => {
+        if (!res.headersSent) send(res, problem(500, 'Internal server error', String(err)));
+      });
+    });
+  });
+
+  async function serve(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', state.origin);
+    const method = req.method ?? 'GET';
+    const { name, params } = route(method, url.pathname);
+    const record: RecordedRequest = { method, path: url.pathname + url.search, route: name, status: 0, time: clock.now() };
+    requests.push(record);
+    const fault = takeFault(name);
+    if (fault && !fault.processed) return fail(res, record, fault);
+    const authorized = req.headers.authorization === `Bearer ${state.token}`;
+    const reply =
+      name !== 'output' && name !== 'unexpected' && !authorized
+        ? problem(401, 'Unauthenticated', 'You did not pass a valid authentication token')
+        : await handle(state, name, params, req, body, url);
+    if (fault) return fail(res, record, fault);
+    record.status = reply.status;
+    send(res, reply);
+  }
+
+  function takeFault(name: RouteName): Fault | undefined {
+    const index = faults.findIndex((f) => f.route === name);
+    const fault = faults[index];
+    if (!fault) return undefined;
+    const left = (fault.times ?? 1) - 1;
+    if (left <= 0) faults.splice(index, 1);
+    else faults[index] = { ...fault, times: left };
+    return fault;
+  }
+
+  function fail(res: ServerResponse, record: RecordedRequest, fault: Fault): void {
+    if (fault.reset) {
+      res.socket?.destroy();
+      return;
+    }
+    const status = fault.status ?? 500;
+    const reply =
+      status === 429
+        ? throttled(fault.retryAfterSeconds ?? 1)
+        : problem(status, status === 500 ? 'Internal server error' : 'Service unavailable', 'Something went wrong. Please try again.');
+    if (status !== 429 && fault.retryAfterSeconds !== undefined) reply.headers = { ...reply.headers, 'retry-after': String(fault.retryAfterSeconds) };
+    record.status = status;
+    send(res, reply);
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  state.origin = `http://127.0.0.1:${port}`;
+  state.baseUrl = `${state.origin}/v1`;
+
+  return {
+    baseUrl: state.baseUrl,
+    token: state.token,
+    predictions: state.predictions,
+    requests,
+    script: (scenario) => void state.scripts.push(scenario),
+    failNext: (fault) => void faults.push(fault),
+    startImageBytes: (id) => state.predictions.find((p) => p.id === id)?.startImage,
+    requestCount: (name) => requests.filter((r) => name === undefined || r.route === name).length,
+    assertNoUnexpectedRequests() {
+      const unexpected = requests.filter((r) => r.route === 'unexpected');
+      if (unexpected.length > 0) {
+        throw new Error(`fake Replicate got requests it has no route for: ${unexpected.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+      }
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}

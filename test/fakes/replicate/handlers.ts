@@ -1,0 +1,138 @@
+import { newFileId, parseUpload, toFileJson } from './files.js';
+import { isRunning, newPredictionId, toPredictionJson, endOf, type FakePrediction } from './prediction.js';
+import { notFound, problem, type FakeState, type Reply } from './state.js';
+import { toValidationDetail, validateInput } from './validate-input.js';
+
+export const kling = 'kwaivgi/kling-v1.6-standard';
+
+export function predictionReply(state: FakeState, p: FakePrediction, status = 200): Reply {
+  return { status, body: toPredictionJson(p, state.clock.now(), state.origin, state.retentionMs) };
+}
+
+export async function createPrediction(state: FakeState, model: string, body: Buffer): Promise<Reply> {
+  if (model !== kling) return problem(404, 'Not found', `The model ${model} does not exist, or you do not have access to it.`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return problem(400, 'Bad request', 'The request body is not valid JSON.');
+  }
+  const input = (parsed as { input?: unknown } | null)?.input;
+  const invalid = validateInput(input);
+  if (invalid.length > 0) {
+    return problem(422, 'Input validation failed', toValidationDetail(invalid), { invalid_fields: invalid });
+  }
+  const values = input as Record<string, unknown>;
+  const script = state.scripts.shift() ?? {};
+  const prediction: FakePrediction = {
+    id: newPredictionId(),
+    model,
+    input: values,
+    createdAt: state.clock.now(),
+    durationMs: script.durationMs ?? state.defaultDurationMs,
+    outcome: script.outcome ?? 'succeeded',
+    error: script.error,
+    output: script.output ?? state.defaultOutput,
+    startImage: undefined,
+    canceledAt: undefined,
+  };
+  if (typeof values.start_image === 'string') {
+    const image = await resolveStartImage(state, values.start_image);
+    if (typeof image === 'string') {
+      prediction.outcome = 'failed';
+      prediction.error = image;
+      prediction.durationMs = Math.min(prediction.durationMs, 2_000);
+    } else {
+      prediction.startImage = image;
+    }
+  }
+  state.predictions.push(prediction);
+  return predictionReply(state, prediction, 201);
+}
+
+/** What bytes the model would have downloaded for `start_image`, or the error a real model run would report. */
+async function resolveStartImage(state: FakeState, uri: string): Promise<Buffer | string> {
+  const filesPrefix = `${state.baseUrl}/files/`;
+  if (uri.startsWith(filesPrefix)) {
+    const id = uri.slice(filesPrefix.length).replace(/\/download$/, '');
+    return state.files.get(id)?.bytes ?? 'Failed to download start_image: file not found (404)';
+  }
+  if (uri.startsWith('data:')) {
+    const comma = uri.indexOf(',');
+    if (comma < 0) return 'Failed to decode start_image: malformed data URI';
+    const head = uri.slice(5, comma);
+    const data = uri.slice(comma + 1);
+    return head.endsWith(';base64') ? Buffer.from(data, 'base64') : Buffer.from(decodeURIComponent(data), 'utf8');
+  }
+  if (!/^https?:/.test(uri)) return 'Failed to download start_image: unsupported URL scheme';
+  try {
+    const response = await fetch(uri, { signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) return `Failed to download start_image: HTTP ${response.status}`;
+    return Buffer.from(await response.arrayBuffer());
+  } catch (err) {
+    return `Failed to download start_image: ${(err as Error).message}`;
+  }
+}
+
+export function getPrediction(state: FakeState, id: string): Reply {
+  const p = state.predictions.find((x) => x.id === id);
+  return p ? predictionReply(state, p) : notFound();
+}
+
+export function cancelPrediction(state: FakeState, id: string): Reply {
+  const p = state.predictions.find((x) => x.id === id);
+  if (!p) return notFound();
+  const now = state.clock.now();
+  if (isRunning(p, now)) p.canceledAt = now;
+  return predictionReply(state, p);
+}
+
+/** Newest first; `cursor` is the offset of the page, as opaque base64 like Replicate's. */
+export function listPredictions(state: FakeState, cursor: string | null): Reply {
+  const offset = cursor ? Number(Buffer.from(cursor, 'base64url').toString('utf8')) || 0 : 0;
+  const newest = [...state.predictions].reverse();
+  const page = newest.slice(offset, offset + state.pageSize);
+  const link = (at: number) => `${state.baseUrl}/predictions?cursor=${Buffer.from(String(at)).toString('base64url')}`;
+  const now = state.clock.now();
+  return {
+    status: 200,
+    body: {
+      next: offset + state.pageSize < newest.length ? link(offset + state.pageSize) : null,
+      previous: offset > 0 ? link(Math.max(0, offset - state.pageSize)) : null,
+      results: page.map((p) => toPredictionJson(p, now, state.origin, state.retentionMs)),
+    },
+  };
+}
+
+export async function uploadFile(state: FakeState, contentType: string, body: Buffer): Promise<Reply> {
+  const file = await parseUpload(contentType, body, newFileId(), state.clock.now());
+  if (typeof file === 'string') return problem(400, 'Bad request', file);
+  state.files.set(file.id, file);
+  return { status: 201, body: toFileJson(file, state.baseUrl) };
+}
+
+export function getFile(state: FakeState, id: string, download: boolean): Reply {
+  const file = state.files.get(id);
+  if (!file) return notFound();
+  if (!download) return { status: 200, body: toFileJson(file, state.baseUrl) };
+  return { status: 200, headers: { 'content-type': file.contentType }, body: file.bytes };
+}
+
+export function deleteFile(state: FakeState, id: string): Reply {
+  return state.files.delete(id) ? { status: 204 } : notFound();
+}
+
+export function listFiles(state: FakeState): Reply {
+  const results = [...state.files.values()].reverse().map((f) => toFileJson(f, state.baseUrl));
+  return { status: 200, body: { next: null, previous: null, results } };
+}
+
+/** Output mp4s are public like replicate.delivery URLs, and gone once the prediction's data is removed. */
+export function serveOutput(state: FakeState, id: string): Reply {
+  const p = state.predictions.find((x) => x.id === id);
+  const now = state.clock.now();
+  if (!p || p.canceledAt !== undefined || p.outcome !== 'succeeded' || now < endOf(p) || now >= endOf(p) + state.retentionMs) {
+    return { status: 404, headers: { 'content-type': 'text/plain' }, body: Buffer.from('Not Found') };
+  }
+  return { status: 200, headers: { 'content-type': 'video/mp4' }, body: p.output };
+}

@@ -1,0 +1,128 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { JobFailure, type PredictionSnapshot } from '../../src/queue/ports.js';
+import { describeFailure } from '../../src/replicate/describe-failure.js';
+import { JumpClock } from '../harness/test-clock.js';
+import type { FakeReplicate } from '../fakes/replicate/fake-replicate.js';
+import { makeJob, startRunnerFixture } from '../fakes/replicate/runner-fixture.js';
+
+let fake: FakeReplicate | undefined;
+
+async function fixture(options: Parameters<typeof startRunnerFixture>[0] = {}) {
+  const f = await startRunnerFixture(options);
+  fake = f.fake;
+  return f;
+}
+
+afterEach(async () => {
+  fake?.assertNoUnexpectedRequests();
+  await fake?.close();
+  fake = undefined;
+});
+
+describe('prediction runner: waiting and canceling', () => {
+  it('polls until the video is made, reports each status once and learns the generation time', async () => {
+    const { fake, runner, saved } = await fixture();
+    const startedAt = Date.now();
+    const created = await runner.create(makeJob({ prompt: 'p' }), undefined);
+    const seen: PredictionSnapshot[] = [];
+    const end = await runner.waitForEnd(created.id, { startedAt, onUpdate: (s) => seen.push(s) });
+    expect(end).toMatchObject({ id: created.id, status: 'succeeded' });
+    expect(end.output).toBe(`${fake.baseUrl.replace('/v1', '')}/files-out/${created.id}.mp4`);
+    expect((await fetch(end.output as string)).status).toBe(200);
+    const statuses = seen.map((s) => s.status);
+    expect(new Set(statuses).size).toBe(statuses.length);
+    expect(['starting', 'processing']).toContain(statuses[0]);
+    expect(statuses.at(-1)).toBe('succeeded');
+    expect(saved).toEqual([300]);
+    // 300 ms with E = 300 ms and B = 20 ms: the schedule's own figures, far from the client's 500 ms burst polling.
+    expect(fake.requestCount('get')).toBeLessThanOrEqual(40);
+  });
+
+  it('a failed prediction ends with the model error, worded for the member', async () => {
+    const { fake, runner } = await fixture();
+    fake.script({ outcome: 'failed', error: 'Prompt flagged by the safety checker', durationMs: 100 });
+    const created = await runner.create(makeJob({ prompt: 'p' }), undefined);
+    const end = await runner.waitForEnd(created.id, {});
+    expect(end).toMatchObject({ status: 'failed', error: 'Prompt flagged by the safety checker' });
+    expect(describeFailure(end)).toBe('The model could not make this video: Prompt flagged by the safety checker');
+  });
+
+  it('cancel stops the prediction at Replicate and the wait ends canceled', async () => {
+    const { fake, runner } = await fixture({ fake: { defaultDurationMs: 60_000 } });
+    const created = await runner.create(makeJob({ prompt: 'p' }), undefined);
+    const waiting = runner.waitForEnd(created.id, {});
+    fake.failNext({ route: 'cancel', status: 503 });
+    await runner.cancel(created.id);
+    expect(fake.requests.filter((r) => r.route === 'cancel').map((r) => r.status)).toEqual([503, 200]);
+    expect(await waiting).toMatchObject({ status: 'canceled' });
+  });
+
+  it('a few failed polls (429, 500, reset) do not fail the job', async () => {
+    const { fake, runner } = await fixture();
+    const created = await runner.create(makeJob({ prompt: 'p' }), undefined);
+    fake.failNext({ route: 'get', status: 500, times: 2 });
+    fake.failNext({ route: 'get', reset: true });
+    fake.failNext({ route: 'get', status: 429, retryAfterSeconds: 1 });
+    const end = await runner.waitForEnd(created.id, {});
+    expect(end.status).toBe('succeeded');
+    expect(fake.requests.filter((r) => r.route === 'get').map((r) => r.status).slice(0, 4)).toEqual([500, 500, 0, 429]);
+  });
+
+  it('polls failing many times in a row fail the job with plain words', async () => {
+    const { fake, runner } = await fixture({ runner: { maxPollFailures: 4 } });
+    const created = await runner.create(makeJob({ prompt: 'p' }), undefined);
+    fake.failNext({ route: 'get', status: 502, times: 10 });
+    const err = await runner.waitForEnd(created.id, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(JobFailure);
+    expect((err as JobFailure).reason).toBe('Replicate could not report on the video (Replicate error 502). Please try again later.');
+    expect(fake.requestCount('get')).toBe(4);
+  });
+
+  it('aborting the wait rejects with the reason and stops polling', async () => {
+    const { fake, runner } = await fixture({ fake: { defaultDurationMs: 60_000 } });
+    const created = await runner.create(makeJob({ prompt: 'p' }), undefined);
+    const controller = new AbortController();
+    const waiting = runner.waitForEnd(created.id, { signal: controller.signal });
+    while (fake.requestCount('get') === 0) await new Promise((r) => setTimeout(r, 5));
+    controller.abort(new Error('shutting down'));
+    await expect(waiting).rejects.toThrow('shutting down');
+    const polls = fake.requestCount('get');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fake.requestCount('get')).toBe(polls);
+  });
+
+  it('a finished prediction read after the retention hour reports its data removed', async () => {
+    const clock = new JumpClock();
+    const { runner } = await fixture({ clock });
+    const created = await runner.create(makeJob({ prompt: 'p' }), undefined);
+    clock.jump(2 * 3_600_000);
+    const end = await runner.waitForEnd(created.id, {});
+    expect(end).toMatchObject({ status: 'succeeded', dataRemoved: true });
+    expect(end.output).toBeUndefined();
+  });
+
+  it('a real-length run on a jumping clock follows the adaptive schedule (E = 300 s, B = 5 s)', async () => {
+    const clock = new JumpClock();
+    const { fake, runner } = await fixture({
+      clock,
+      fake: { defaultDurationMs: 300_000 },
+      runner: { pollIntervalMs: 5_000, durations: { load: async () => 300_000, save: async () => {} } },
+    });
+    const startedAt = clock.now();
+    const created = await runner.create(makeJob({ prompt: 'p' }), undefined);
+    const waiting = runner.waitForEnd(created.id, { startedAt });
+    let done = false;
+    void waiting.finally(() => (done = true));
+    while (!done) {
+      clock.jump(500);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const end = await waiting;
+    expect(end.status).toBe('succeeded');
+    const gets = fake.requests.filter((r) => r.route === 'get');
+    expect(gets.length).toBeLessThanOrEqual(40);
+    const lastAt = (gets.at(-1)?.time ?? 0) - startedAt;
+    // The schedule notices within 2 s; the 500 ms jumps of this harness add up to a little more.
+    expect(lastAt - 300_000).toBeLessThanOrEqual(4_000);
+  });
+});
