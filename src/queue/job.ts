@@ -58,6 +58,8 @@ export interface Job {
   reply: ReplyTarget;
   createdAt: number;
   updatedAt: number;
+  /** Fair-queue round the scheduler gave the job when it joined the line: restores the waiting order after a restart. */
+  queueRound?: number;
   /** Set (and persisted) just before the prediction is created: the idempotency marker. */
   createStartedAt?: number;
   predictionId?: string;
@@ -108,6 +110,9 @@ export function moveJob(job: Job, to: JobState, now: number, patch: Partial<Job>
   if (isTerminal(to)) next.finishedAt = now;
   return next;
 }
+
+/** What the /video command gathers before the queue admits a job. */
+export type JobDraft = Pick<Job, 'guildId' | 'userId' | 'request' | 'reply'> & { image?: ImageRef };
 
 /** Seconds of video a request yields. */
 export function requestedSeconds(request: VideoRequest): number {

@@ -1,0 +1,27 @@
+import type { Job } from './job.js';
+
+/**
+ * What to do at boot with the jobs a previous process left active (the store is the source of truth).
+ * - `waiting`: queued with its image (if any) stored: back in line, in seq order with their rounds.
+ * - `refetch`: queued but the image was never stored: download it again, then queue.
+ * - `resume`: starting, running or delivering: they hold a slot and carry on from their persisted state
+ *   (a running job waits on the SAME prediction; a marker without an id looks for the earlier prediction first).
+ */
+export interface RecoveryPlan {
+  waiting: Job[];
+  refetch: Job[];
+  resume: Job[];
+}
+
+export function planRecovery(active: readonly Job[]): RecoveryPlan {
+  const plan: RecoveryPlan = { waiting: [], refetch: [], resume: [] };
+  for (const job of [...active].sort((a, b) => a.seq - b.seq)) {
+    if (job.state === 'queued') {
+      if (job.image && !job.image.stored) plan.refetch.push(job);
+      else plan.waiting.push(job);
+    } else if (job.state === 'starting' || job.state === 'running' || job.state === 'delivering') {
+      plan.resume.push(job);
+    }
+  }
+  return plan;
+}

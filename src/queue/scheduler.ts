@@ -1,0 +1,196 @@
+/**
+ * The fair scheduler: pure bookkeeping of who waits and who runs (no I/O, no clock).
+ *
+ * Fairness inside a guild is round robin by member, made deterministic with rounds: a member's k-th waiting job
+ * sits in round k (counted from the guild's current round), and jobs run in (round, seq) order. A1, A2, B1 thus
+ * run A1, B1, A2. The waiting order is a pure function of the entries' (round, seq), so re-enqueueing persisted
+ * entries (with their rounds) gives the same order back after a restart. Across guilds, the guild served least
+ * recently goes first whenever the process-wide cap binds (a guild that just started a job waits its turn even
+ * if its next job arrived before another guild's).
+ */
+export interface QueueEntry {
+  jobId: string;
+  guildId: string;
+  userId: string;
+  /** Acceptance order: breaks ties inside a round. */
+  seq: number;
+  /** Fair-queue round; absent for a fresh entry (the scheduler assigns it), present when recovering. */
+  round?: number;
+}
+
+export type ScheduledEntry = QueueEntry & { round: number };
+
+export interface SchedulerLimits {
+  /** Jobs running at once in the whole process. */
+  maxConcurrent: number;
+  /** Jobs running at once in one guild. */
+  guildConcurrency: number;
+}
+
+interface GuildLine {
+  /** Waiting entries sorted by (round, seq). */
+  waiting: ScheduledEntry[];
+  running: number;
+  /** Round of the entry this guild started last: fresh members join here. */
+  currentRound: number;
+  /** Per member: the round of their latest pending entry, and how many are pending (waiting + running). */
+  members: Map<string, { lastRound: number; pending: number }>;
+  /** Tick of the last start in this guild; -1 when none yet. */
+  lastServed: number;
+}
+
+function before(a: ScheduledEntry, b: ScheduledEntry): boolean {
+  return a.round < b.round || (a.round === b.round && a.seq < b.seq);
+}
+
+export class Scheduler {
+  private readonly guilds = new Map<string, GuildLine>();
+  private ticks = 0;
+  private readonly waitingById = new Map<string, ScheduledEntry>();
+  private readonly runningById = new Map<string, ScheduledEntry>();
+
+  constructor(private readonly limits: SchedulerLimits) {
+    if (!(limits.maxConcurrent >= 1) || !(limits.guildConcurrency >= 1)) {
+      throw new RangeError('scheduler limits must be at least 1');
+    }
+  }
+
+  /** Adds a waiting entry and returns it with its round. */
+  enqueue(entry: QueueEntry): ScheduledEntry {
+    this.assertUnknown(entry.jobId);
+    const line = this.line(entry.guildId);
+    const member = line.members.get(entry.userId);
+    const round = entry.round ?? Math.max(line.currentRound, member ? member.lastRound + 1 : line.currentRound);
+    const scheduled: ScheduledEntry = { ...entry, round };
+    this.track(line, scheduled);
+    let at = line.waiting.length;
+    while (at > 0 && before(scheduled, line.waiting[at - 1]!)) at--;
+    line.waiting.splice(at, 0, scheduled);
+    this.waitingById.set(scheduled.jobId, scheduled);
+    return scheduled;
+  }
+
+  /** Takes a waiting entry out (canceled or failed before it ran). Returns false when it was not waiting. */
+  remove(jobId: string): boolean {
+    const entry = this.waitingById.get(jobId);
+    if (!entry) return false;
+    const line = this.line(entry.guildId);
+    line.waiting.splice(line.waiting.indexOf(entry), 1);
+    this.waitingById.delete(jobId);
+    this.untrack(line, entry);
+    return true;
+  }
+
+  /** Picks the next entry to run, honouring both caps and both kinds of fairness, and counts it as running. */
+  next(): ScheduledEntry | undefined {
+    if (this.runningById.size >= this.limits.maxConcurrent) return undefined;
+    let chosen: GuildLine | undefined;
+    for (const line of this.guilds.values()) {
+      if (line.waiting.length === 0 || line.running >= this.limits.guildConcurrency) continue;
+      if (!chosen || line.lastServed < chosen.lastServed) chosen = line;
+    }
+    const entry = chosen?.waiting.shift();
+    if (!chosen || !entry) return undefined;
+    this.waitingById.delete(entry.jobId);
+    this.startRunning(chosen, entry);
+    chosen.lastServed = this.ticks++;
+    return entry;
+  }
+
+  /** Counts an entry that is already running (recovered at start-up); it may exceed the caps for a while. */
+  markRunning(entry: QueueEntry): ScheduledEntry {
+    this.assertUnknown(entry.jobId);
+    const line = this.line(entry.guildId);
+    const scheduled: ScheduledEntry = { ...entry, round: entry.round ?? line.currentRound };
+    this.track(line, scheduled);
+    this.startRunning(line, scheduled);
+    return scheduled;
+  }
+
+  /** Frees a running slot. Returns false when the job was not running. */
+  finish(jobId: string): boolean {
+    const entry = this.runningById.get(jobId);
+    if (!entry) return false;
+    this.runningById.delete(jobId);
+    const line = this.line(entry.guildId);
+    line.running--;
+    this.untrack(line, entry);
+    return true;
+  }
+
+  /** 1-based place among the guild's waiting jobs, in the order they will run. */
+  position(jobId: string): number | undefined {
+    const entry = this.waitingById.get(jobId);
+    if (!entry) return undefined;
+    return this.line(entry.guildId).waiting.indexOf(entry) + 1;
+  }
+
+  /** The guild's waiting job ids in the order they will run. */
+  waitingIds(guildId: string): string[] {
+    return (this.guilds.get(guildId)?.waiting ?? []).map((e) => e.jobId);
+  }
+
+  isWaiting(jobId: string): boolean {
+    return this.waitingById.has(jobId);
+  }
+
+  isRunning(jobId: string): boolean {
+    return this.runningById.has(jobId);
+  }
+
+  waitingCount(guildId: string): number {
+    return this.guilds.get(guildId)?.waiting.length ?? 0;
+  }
+
+  waitingTotal(): number {
+    return this.waitingById.size;
+  }
+
+  /** Waiting + running jobs of one member in one guild. */
+  pendingCount(guildId: string, userId: string): number {
+    return this.guilds.get(guildId)?.members.get(userId)?.pending ?? 0;
+  }
+
+  runningCount(guildId?: string): number {
+    if (guildId === undefined) return this.runningById.size;
+    return this.guilds.get(guildId)?.running ?? 0;
+  }
+
+  private startRunning(line: GuildLine, entry: ScheduledEntry): void {
+    this.runningById.set(entry.jobId, entry);
+    line.running++;
+    line.currentRound = Math.max(line.currentRound, entry.round);
+  }
+
+  private track(line: GuildLine, entry: ScheduledEntry): void {
+    const member = line.members.get(entry.userId);
+    if (member) {
+      member.pending++;
+      member.lastRound = Math.max(member.lastRound, entry.round);
+    } else {
+      line.members.set(entry.userId, { lastRound: entry.round, pending: 1 });
+    }
+  }
+
+  /** Forgets idle members and guilds so memory stays bounded by pending work. */
+  private untrack(line: GuildLine, entry: ScheduledEntry): void {
+    const member = line.members.get(entry.userId);
+    if (member && --member.pending <= 0) line.members.delete(entry.userId);
+    if (line.waiting.length === 0 && line.running === 0) this.guilds.delete(entry.guildId);
+  }
+
+  private line(guildId: string): GuildLine {
+    let line = this.guilds.get(guildId);
+    if (!line) {
+      line = { waiting: [], running: 0, currentRound: 0, members: new Map(), lastServed: -1 };
+      this.guilds.set(guildId, line);
+    }
+    return line;
+  }
+
+  private assertUnknown(jobId: string): void {
+    if (this.waitingById.has(jobId) || this.runningById.has(jobId)) {
+      throw new Error(`job ${jobId} is already scheduled`);
+    }
+  }
+}

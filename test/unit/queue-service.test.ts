@@ -1,0 +1,156 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { assertShownAfterPersisted, createBench, draft, until } from './queue-doubles.js';
+
+
+afterEach(assertShownAfterPersisted);
+
+describe('queue service: the happy path', () => {
+  it('takes a job through queued, starting, running, delivering and done, each persisted before shown', async () => {
+    const bench = createBench();
+    const saved: string[] = [];
+    const timeline: string[] = [];
+    bench.store.onSaved = (job) => {
+      saved.push(`${job.id}:${job.state}`);
+      timeline.push(`saved ${job.id}:${job.state}`);
+    };
+    bench.responder.onShown = (shown) => {
+      // Every state shown must already be durable.
+      expect(saved).toContain(`${shown.jobId}:${shown.state}`);
+      timeline.push(`shown ${shown.jobId}:${shown.state}`);
+    };
+    const job = await bench.submit('g1', 'alice');
+    expect(saved[0]).toBe(`${job.id}:queued`);
+    expect(job.seconds).toBe(5);
+    await until(() => bench.runner.isWaiting('p1'), 'the prediction wait');
+    expect(bench.store.peek(job.id)).toMatchObject({ state: 'running', predictionId: 'p1' });
+    expect(bench.store.peek(job.id)?.createStartedAt).toBeTypeOf('number');
+    bench.runner.end('p1', 'succeeded');
+    await until(() => bench.store.peek(job.id)?.state === 'done', 'done');
+
+    const final = bench.store.peek(job.id)!;
+    expect(final).toMatchObject({ state: 'done', delivery: 'attachment', outputUrl: 'https://replicate.delivery/p1/out.mp4' });
+    expect(final.finishedAt).toBeTypeOf('number');
+    const states = bench.responder.of(job.id).map((s) => `${s.kind}:${s.state}`);
+    expect(states).toEqual(['update:queued', 'update:starting', 'update:running', 'update:delivering', 'deliver:delivering']);
+    expect(bench.responder.of(job.id)[0]?.position).toBe(1);
+    expect(bench.runner.creates).toHaveLength(1);
+    expect(timeline.indexOf(`saved ${job.id}:running`)).toBeLessThan(timeline.indexOf(`shown ${job.id}:running`));
+    expect(bench.queue.stats()).toEqual({ waiting: 0, running: 0, accepting: 0 });
+    expect((await bench.queue.getJob(job.id))?.state).toBe('done');
+  });
+
+  it('stores the image before the job joins the line, passes it to the runner and deletes it at the end', async () => {
+    const bench = createBench();
+    const job = await bench.submit('g1', 'alice', { image: true });
+    expect(bench.store.peek(job.id)?.image).toMatchObject({ stored: true, mimeType: 'image/png' });
+    await until(() => bench.runner.isWaiting('p1'));
+    expect(bench.runner.creates[0]?.image).toMatchObject({ mimeType: 'image/png', filename: 'cat.png' });
+    expect(bench.runner.creates[0]?.image?.bytes.toString()).toBe('png-bytes');
+    bench.runner.end('p1', 'succeeded');
+    await until(() => bench.store.peek(job.id)?.state === 'done');
+    await until(() => !bench.store.hasImage(job.id), 'image deleted');
+  });
+
+  it('runs a guild round robin by member: A1, A2, B1 run as A1, B1, A2', async () => {
+    const bench = createBench({ limits: { maxConcurrent: 1, guildConcurrency: 1 } });
+    const a1 = await bench.submit('g1', 'a');
+    const a2 = await bench.submit('g1', 'a');
+    const b1 = await bench.submit('g1', 'b');
+    await until(() => bench.runner.isWaiting('p1'));
+    expect(bench.responder.lastPosition(b1.id)).toBe(1);
+    expect(bench.responder.lastPosition(a2.id)).toBe(2);
+    bench.runner.end('p1', 'succeeded');
+    await until(() => bench.runner.isWaiting('p2'));
+    bench.runner.end('p2', 'succeeded');
+    await until(() => bench.runner.isWaiting('p3'));
+    expect(bench.runner.creates.map((c) => c.job.id)).toEqual([a1.id, b1.id, a2.id]);
+    expect(bench.responder.lastPosition(a2.id)).toBe(1);
+  });
+
+  it('takes guilds in turn when the process-wide cap binds', async () => {
+    const bench = createBench({ limits: { maxConcurrent: 1, guildConcurrency: 1 } });
+    const x1 = await bench.submit('gx', 'u1');
+    const x2 = await bench.submit('gx', 'u2');
+    const y1 = await bench.submit('gy', 'u1');
+    for (let p = 1; p <= 2; p++) {
+      await until(() => bench.runner.isWaiting(`p${p}`));
+      bench.runner.end(`p${p}`, 'succeeded');
+    }
+    await until(() => bench.runner.isWaiting('p3'));
+    expect(bench.runner.creates.map((c) => c.job.id)).toEqual([x1.id, y1.id, x2.id]);
+  });
+
+  it('never runs more predictions than maxConcurrent, nor more per guild than guildConcurrency', async () => {
+    const bench = createBench({ limits: { maxConcurrent: 3, guildConcurrency: 2, userPendingLimit: 10 } });
+    for (let i = 0; i < 4; i++) await bench.submit('ga', `u${i}`);
+    for (let i = 0; i < 4; i++) await bench.submit('gb', `u${i}`);
+    await until(() => bench.runner.waits.length === 3);
+    expect(bench.queue.stats()).toMatchObject({ running: 3, waiting: 5 });
+    const perGuild = bench.runner.creates.map((c) => c.job.guildId);
+    expect(perGuild.filter((g) => g === 'ga').length).toBeLessThanOrEqual(2);
+    expect(perGuild.filter((g) => g === 'gb').length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('queue service: admission', () => {
+  it('refuses a member over the pending limit, counting jobs admitted but not yet accepted', () => {
+    const bench = createBench({ limits: { userPendingLimit: 2 } });
+    expect(bench.queue.admit(draft('g1', 'alice')).ok).toBe(true);
+    expect(bench.queue.admit(draft('g1', 'alice')).ok).toBe(true);
+    expect(bench.queue.admit(draft('g1', 'alice'))).toEqual({ ok: false, refusal: 'pending-limit' });
+    expect(bench.queue.admit(draft('g2', 'alice')).ok).toBe(true);
+    expect(bench.queue.admit(draft('g1', 'bob')).ok).toBe(true);
+  });
+
+  it('refuses when the guild queue is full, and admits again once a place frees up', async () => {
+    const bench = createBench({ limits: { guildQueueLimit: 2, maxConcurrent: 1, userPendingLimit: 5 } });
+    const first = await bench.submit('g1', 'a');
+    await until(() => bench.runner.isWaiting('p1'));
+    await bench.submit('g1', 'b');
+    const admitted = bench.queue.admit(draft('g1', 'c'));
+    expect(admitted.ok).toBe(true);
+    expect(bench.queue.admit(draft('g1', 'd'))).toEqual({ ok: false, refusal: 'queue-full' });
+    expect(bench.queue.admit(draft('g2', 'd')).ok).toBe(true);
+    bench.runner.end('p1', 'succeeded');
+    await until(() => bench.store.peek(first.id)?.state === 'done');
+    expect(bench.queue.admit(draft('g1', 'd')).ok).toBe(true);
+  });
+
+  it('gives each admitted job a new id, the next seq and the requested seconds, and frees a released one', () => {
+    const bench = createBench({ limits: { userPendingLimit: 1 } });
+    const a = bench.queue.admit({ ...draft('g1', 'alice'), request: { prompt: 'x', duration: 10 } });
+    if (!a.ok) throw new Error('refused');
+    expect(a.job).toMatchObject({ state: 'queued', seq: 1, seconds: 10, guildId: 'g1', userId: 'alice' });
+    expect(bench.queue.admit(draft('g1', 'alice')).ok).toBe(false);
+    bench.queue.release(a.job.id);
+    const b = bench.queue.admit(draft('g1', 'alice'));
+    expect(b.ok && b.job.seq).toBe(2);
+    expect(b.ok && b.job.id).not.toBe(a.job.id);
+  });
+
+  it('admits hundreds at once synchronously and holds the guild limit exactly', () => {
+    const bench = createBench({ limits: { guildQueueLimit: 250, userPendingLimit: 1 } });
+    let ok = 0;
+    for (let i = 0; i < 400; i++) if (bench.queue.admit(draft('g1', `u${i}`)).ok) ok++;
+    expect(ok).toBe(250);
+    expect(bench.queue.stats().accepting).toBe(250);
+  });
+});
+
+describe('queue service: many jobs', () => {
+  it('runs hundreds of jobs across guilds to the end with the caps held and nothing left behind', async () => {
+    const bench = createBench({ limits: { maxConcurrent: 4, guildConcurrency: 2, guildQueueLimit: 100, userPendingLimit: 10 } });
+    const ids: string[] = [];
+    for (let g = 0; g < 5; g++) for (let u = 0; u < 8; u++) for (let k = 0; k < 5; k++) ids.push((await bench.submit(`g${g}`, `u${u}`)).id);
+    let ended = 0;
+    while (ended < ids.length) {
+      await until(() => bench.runner.waits.length > ended, 'a running prediction');
+      expect(bench.queue.stats().running).toBeLessThanOrEqual(4);
+      bench.runner.end(bench.runner.waits[ended]!, 'succeeded');
+      ended++;
+    }
+    await until(() => ids.every((id) => bench.store.peek(id)?.state === 'done'), 'all done');
+    expect(bench.runner.creates).toHaveLength(200);
+    expect(bench.queue.stats()).toEqual({ waiting: 0, running: 0, accepting: 0 });
+  });
+});
