@@ -1,0 +1,71 @@
+import { DiscordAPIError, HTTPError, Routes } from 'discord.js';
+import type { REST, RawFile } from 'discord.js';
+import type { ReplyTarget } from '../queue/job.js';
+import type { MessageView } from './progress-view.js';
+
+/**
+ * The four calls the responder makes. Webhook routes need only the application id and the token (no Interaction
+ * object), so they work after a restart; they carry no bot auth. Channel messages use the bot's token.
+ */
+export interface DiscordApi {
+  editOriginal(reply: ReplyTarget, view: MessageView, file?: RawFile, signal?: AbortSignal): Promise<void>;
+  followUp(reply: ReplyTarget, view: MessageView, signal?: AbortSignal): Promise<void>;
+  postChannelMessage(channelId: string, view: MessageView, file?: RawFile, signal?: AbortSignal): Promise<string>;
+  editChannelMessage(channelId: string, messageId: string, view: MessageView): Promise<void>;
+}
+
+export function createDiscordApi(rest: REST): DiscordApi {
+  return {
+    async editOriginal(reply, view, file, signal) {
+      const route = Routes.webhookMessage(reply.applicationId, reply.interactionToken);
+      const body = file ? { ...view, attachments: [{ id: '0' }] } : view;
+      await rest.patch(route, { body, files: file ? [file] : undefined, auth: false, signal });
+    },
+    async followUp(reply, view, signal) {
+      const route = Routes.webhook(reply.applicationId, reply.interactionToken);
+      await rest.post(route, { body: view, query: new URLSearchParams({ wait: 'true' }), auth: false, signal });
+    },
+    async postChannelMessage(channelId, view, file, signal) {
+      const body = file ? { ...view, attachments: [{ id: '0' }] } : view;
+      const message = (await rest.post(Routes.channelMessages(channelId), {
+        body,
+        files: file ? [file] : undefined,
+        signal,
+      })) as { id: string };
+      return message.id;
+    },
+    async editChannelMessage(channelId, messageId, view) {
+      await rest.patch(Routes.channelMessage(channelId, messageId), { body: view });
+    },
+  };
+}
+
+/** The interaction's message can no longer be edited: invalid token, unknown webhook, unknown message. */
+const deadReplyCodes: ReadonlySet<number> = new Set([50027, 10015, 10008]);
+
+export function isDeadReplyError(err: unknown): boolean {
+  return err instanceof DiscordAPIError && typeof err.code === 'number' && deadReplyCodes.has(err.code);
+}
+
+export function isTooLargeError(err: unknown): boolean {
+  return (err instanceof DiscordAPIError && err.code === 40005) || (err instanceof HTTPError && err.status === 413);
+}
+
+/**
+ * What may be logged about a REST failure. DiscordAPIError.url and requestBody hold the interaction token and the
+ * payload, so only the code, status and method leave this function.
+ */
+export interface RestErrorSummary {
+  type: string;
+  code?: number | string;
+  status?: number;
+  method?: string;
+}
+
+export function describeRestError(err: unknown): RestErrorSummary {
+  if (err instanceof DiscordAPIError) {
+    return { type: 'DiscordAPIError', code: err.code, status: err.status, method: err.method };
+  }
+  if (err instanceof HTTPError) return { type: 'HTTPError', status: err.status, method: err.method };
+  return { type: err instanceof Error ? err.name : typeof err };
+}

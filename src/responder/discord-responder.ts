@@ -1,0 +1,107 @@
+import { tmpdir } from 'node:os';
+import type { REST } from 'discord.js';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Job, ReplyTarget } from '../queue/job.js';
+import type { DeliveryKind, ProgressInfo, Responder } from '../queue/ports.js';
+import { createDelivery, defaultAttachmentLimit } from './delivery.js';
+import { createDiscordApi, describeRestError, isDeadReplyError, type DiscordApi } from './discord-api.js';
+import { createProgressTracker, mergeReply } from './progress-tracker.js';
+import { renderProgress, type MessageView } from './progress-view.js';
+
+export interface DiscordResponderOptions {
+  /** The bot's REST client (`client.rest`); webhook calls go without auth, channel messages with the bot token. */
+  rest: REST;
+  clock: Clock;
+  log: Logger;
+  /** The bot's own user id: a job canceled "by the bot" (e.g. shutdown) is shown as plainly canceled. */
+  botUserId?: string;
+  /** Least time between two edits of one job's message (default 3000 ms). */
+  editIntervalMs?: number;
+  /** How often running jobs are re-rendered so the elapsed time moves (default 15 000 ms). */
+  progressIntervalMs?: number;
+  /** Interaction token lifetime (default 15 min). */
+  tokenLifetimeMs?: number;
+  /** Progress moves to a channel message this long before the token expires (default 2 min). */
+  moveBeforeExpiryMs?: number;
+  /** Persists a job's new reply target; awaited before the original reply points at the channel message. */
+  saveReply: (jobId: string, reply: ReplyTarget) => Promise<void>;
+  /** Where downloads and re-encodes go (default the OS temp dir); each delivery cleans its own folder. */
+  tempDir?: string;
+  /** Used to download the output (default global fetch). */
+  fetch?: typeof fetch;
+  /** Download tries for errors other than 404/410 (default 4), first backoff (default 1000 ms, doubled). */
+  downloadAttempts?: number;
+  downloadBackoffMs?: number;
+  /** ffmpeg binary (default: FFMPEG_PATH, PATH, then @ffmpeg-installer/ffmpeg). */
+  ffmpegPath?: string;
+  reencodeTimeoutMs?: number;
+  /** Largest file in a bot's channel message (default 10 MiB). */
+  channelAttachmentLimit?: number;
+}
+
+export function createDiscordResponder(options: DiscordResponderOptions): Responder {
+  const { clock, log, botUserId } = options;
+  const tokenLifetimeMs = options.tokenLifetimeMs ?? 15 * 60_000;
+  const api: DiscordApi = createDiscordApi(options.rest);
+  const tracker = createProgressTracker({
+    api, clock, log, tokenLifetimeMs,
+    editIntervalMs: options.editIntervalMs ?? 3000,
+    progressIntervalMs: options.progressIntervalMs ?? 15_000,
+    moveBeforeExpiryMs: options.moveBeforeExpiryMs ?? 2 * 60_000,
+    saveReply: options.saveReply,
+  });
+  const delivery = createDelivery({
+    api, clock, log, tokenLifetimeMs,
+    tempDir: options.tempDir ?? tmpdir(),
+    channelAttachmentLimit: options.channelAttachmentLimit ?? defaultAttachmentLimit,
+    fetch: options.fetch,
+    downloadAttempts: options.downloadAttempts,
+    downloadBackoffMs: options.downloadBackoffMs,
+    ffmpegPath: options.ffmpegPath,
+    reencodeTimeoutMs: options.reencodeTimeoutMs,
+  });
+
+  const visible = (job: Job): Job =>
+    botUserId && job.canceledBy === botUserId ? { ...job, canceledBy: undefined } : job;
+
+  /** The final view of a failed or canceled job, wherever the member can still see it. Never throws. */
+  async function showFinal(job: Job, reply: ReplyTarget, view: MessageView): Promise<void> {
+    try {
+      if (reply.channelMessageId) {
+        await api.editChannelMessage(reply.channelId, reply.channelMessageId, view);
+        return;
+      }
+      if (clock.now() - reply.interactionAt < tokenLifetimeMs) {
+        try {
+          await api.editOriginal(reply, view);
+          return;
+        } catch (err) {
+          if (!isDeadReplyError(err)) throw err;
+        }
+      }
+      await api.postChannelMessage(reply.channelId, view);
+    } catch (err) {
+      log.warn({ jobId: job.id, err: describeRestError(err) }, 'final edit failed');
+    }
+  }
+
+  return {
+    update(job: Job, info?: ProgressInfo): void {
+      try {
+        tracker.update(visible(job), info);
+      } catch (err) {
+        log.error({ jobId: job.id, err }, 'progress update failed');
+      }
+    },
+    async finish(job: Job): Promise<void> {
+      const reply = mergeReply(job.reply, (await tracker.stop(job.id)) ?? job.reply);
+      await showFinal(job, reply, renderProgress(visible(job), { now: clock.now() }));
+    },
+    async deliver(job: Job, outputUrl: string, signal?: AbortSignal): Promise<DeliveryKind> {
+      const tracked = await tracker.stop(job.id, true);
+      signal?.throwIfAborted();
+      return delivery.deliver(job, mergeReply(job.reply, tracked ?? job.reply), outputUrl, signal);
+    },
+  };
+}

@@ -1,0 +1,172 @@
+import type { Logger } from 'pino';
+import type { Clock, Timer } from '../clock.js';
+import { isTerminal, type Job, type ReplyTarget } from '../queue/job.js';
+import type { ProgressInfo } from '../queue/ports.js';
+import { describeRestError, isDeadReplyError, type DiscordApi } from './discord-api.js';
+import { renderMoved, renderProgress, type MessageView } from './progress-view.js';
+
+export interface ProgressTrackerOptions {
+  api: DiscordApi;
+  clock: Clock;
+  log: Logger;
+  editIntervalMs: number;
+  progressIntervalMs: number;
+  tokenLifetimeMs: number;
+  moveBeforeExpiryMs: number;
+  saveReply: (jobId: string, reply: ReplyTarget) => Promise<void>;
+}
+
+interface Tracked {
+  job: Job;
+  reply: ReplyTarget;
+  position?: number;
+  /** The last view sent (or dropped after an error), to skip edits that change nothing. */
+  sentKey?: string;
+  lastEditAt: number;
+  inFlight?: Promise<void>;
+  wake?: Timer;
+  moveFailed: boolean;
+  /** Neither the original reply nor a channel message can be edited: stop trying. */
+  gone: boolean;
+  errorLogged: boolean;
+}
+
+/** A reply that moved to a channel message stays moved, whatever copy of the job a caller passes in. */
+export function mergeReply(known: ReplyTarget, incoming: ReplyTarget): ReplyTarget {
+  const channelMessageId = incoming.channelMessageId ?? known.channelMessageId;
+  return channelMessageId ? { ...incoming, channelMessageId } : incoming;
+}
+
+const liveStates = new Set(['queued', 'starting', 'running']);
+
+/**
+ * Keeps each live job's message current: one edit in flight per job, at most one per editIntervalMs, latest view
+ * wins, unchanged views are not sent. A ticker re-renders running jobs and moves progress to a channel message
+ * before the interaction token expires (or as soon as Discord says the token or message is gone).
+ */
+export function createProgressTracker(o: ProgressTrackerOptions) {
+  const tracked = new Map<string, Tracked>();
+  /** Jobs whose final message was (or is being) shown: a late update must not overwrite it. Bounded FIFO. */
+  const closed = new Set<string>();
+  let ticker: Timer | undefined;
+
+  const tokenNearlyExpired = (reply: ReplyTarget) =>
+    o.clock.now() - reply.interactionAt >= o.tokenLifetimeMs - o.moveBeforeExpiryMs;
+
+  /** Terminal states are shown by the responder's finish/deliver, not here. */
+  function update(job: Job, info?: ProgressInfo): void {
+    if (isTerminal(job.state) || closed.has(job.id)) return;
+    let t = tracked.get(job.id);
+    if (!t) {
+      t = { job, reply: job.reply, lastEditAt: -Infinity, moveFailed: false, gone: false, errorLogged: false };
+      tracked.set(job.id, t);
+    }
+    t.job = job;
+    t.reply = mergeReply(t.reply, job.reply);
+    t.position = info?.position ?? (job.state === 'queued' ? t.position : undefined);
+    ticker ??= o.clock.setTimer(o.progressIntervalMs, tick);
+    pump(t);
+  }
+
+  function tick(): void {
+    ticker = undefined;
+    for (const t of tracked.values()) pump(t);
+    if (tracked.size > 0) ticker = o.clock.setTimer(o.progressIntervalMs, tick);
+  }
+
+  function pump(t: Tracked): void {
+    if (t.gone || t.inFlight || t.wake || tracked.get(t.job.id) !== t) return;
+    const wait = t.lastEditAt + o.editIntervalMs - o.clock.now();
+    if (wait > 0) {
+      t.wake = o.clock.setTimer(wait, () => {
+        t.wake = undefined;
+        pump(t);
+      });
+      return;
+    }
+    const view = renderProgress(t.job, { position: t.position, now: o.clock.now() });
+    const key = JSON.stringify(view);
+    const movable = !t.reply.channelMessageId && !t.moveFailed && liveStates.has(t.job.state);
+    const move = movable && tokenNearlyExpired(t.reply);
+    if (key === t.sentKey && !move) return;
+    t.lastEditAt = o.clock.now();
+    // A failed view is dropped like a sent one: the next change (or tick) tries again, never a tight retry loop.
+    t.sentKey = key;
+    t.inFlight = send(t, view, move)
+      .catch((err: unknown) => logOnce(t, err))
+      .finally(() => {
+        t.inFlight = undefined;
+        pump(t);
+      });
+  }
+
+  async function send(t: Tracked, view: MessageView, move: boolean): Promise<void> {
+    const { reply } = t;
+    try {
+      if (reply.channelMessageId) return await o.api.editChannelMessage(reply.channelId, reply.channelMessageId, view);
+      if (!move) return await o.api.editOriginal(reply, view);
+    } catch (err) {
+      if (!isDeadReplyError(err)) throw err;
+      if (t.moveFailed) t.gone = true;
+      if (t.gone) throw err;
+      return await moveToChannel(t, view, false);
+    }
+    await moveToChannel(t, view, true);
+  }
+
+  /** Posts the view as a channel message, persists its id, and only then points the original reply at it. */
+  async function moveToChannel(t: Tracked, view: MessageView, originalAlive: boolean): Promise<void> {
+    const previous = t.reply;
+    let messageId: string;
+    try {
+      messageId = await o.api.postChannelMessage(previous.channelId, view);
+    } catch (err) {
+      t.moveFailed = true;
+      throw err;
+    }
+    t.reply = { ...previous, channelMessageId: messageId };
+    await o.saveReply(t.job.id, t.reply);
+    o.log.info({ jobId: t.job.id, channelId: previous.channelId, messageId }, 'progress moved to a channel message');
+    if (!originalAlive || previous.channelMessageId) return;
+    await o.api.editOriginal(previous, renderMoved(t.job)).catch((err: unknown) => {
+      const summary = describeRestError(err);
+      o.log.debug({ jobId: t.job.id, err: summary }, 'original reply not pointed at the channel message');
+    });
+  }
+
+  function logOnce(t: Tracked, err: unknown): void {
+    if (t.errorLogged) return;
+    t.errorLogged = true;
+    o.log.warn({ jobId: t.job.id, err: describeRestError(err) }, 'progress edit failed');
+  }
+
+  /**
+   * Stops tracking a job and returns its latest reply target. Timers are canceled and any edit in flight is
+   * awaited; with `flush`, a view still waiting for its turn is sent first (e.g. "Preparing your video…").
+   */
+  async function stop(jobId: string, flush = false): Promise<ReplyTarget | undefined> {
+    closed.add(jobId);
+    if (closed.size > 10_000) closed.delete(closed.values().next().value as string);
+    const t = tracked.get(jobId);
+    if (!t) return undefined;
+    if (flush) {
+      await t.inFlight;
+      t.wake?.cancel();
+      t.wake = undefined;
+      t.lastEditAt = -Infinity;
+      pump(t);
+    }
+    tracked.delete(jobId);
+    t.wake?.cancel();
+    if (tracked.size === 0) {
+      ticker?.cancel();
+      ticker = undefined;
+    }
+    await t.inFlight;
+    return t.reply;
+  }
+
+  return { update, stop };
+}
+
+export type ProgressTracker = ReturnType<typeof createProgressTracker>;

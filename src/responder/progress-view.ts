@@ -1,0 +1,101 @@
+import { ButtonStyle, ComponentType } from 'discord.js';
+import type { APIActionRowComponent, APIAllowedMentions, APIComponentInMessageActionRow } from 'discord.js';
+import type { Job } from '../queue/job.js';
+import { cancelCustomId } from './custom-id.js';
+import { formatElapsed, formatMegabytes, summarizeRequest } from './format.js';
+
+/**
+ * A message body ready to send. Every view carries `allowed_mentions`: prompts are echoed, so nothing in a message
+ * may ping unless we say so (only the ready ping and the channel delivery allow the requester).
+ */
+export interface MessageView {
+  content: string;
+  components: APIActionRowComponent<APIComponentInMessageActionRow>[];
+  allowed_mentions: APIAllowedMentions;
+}
+
+export const noMentions: APIAllowedMentions = Object.freeze({ parse: [] }) as APIAllowedMentions;
+
+export function onlyMentioning(userId: string): APIAllowedMentions {
+  return { parse: [], users: [userId] };
+}
+
+export interface ProgressViewInfo {
+  position?: number;
+  now: number;
+}
+
+export function renderProgress(job: Job, info: ProgressViewInfo): MessageView {
+  const live = job.state === 'queued' || job.state === 'starting' || job.state === 'running';
+  return {
+    content: `${statusLine(job, info)}\n${summarizeRequest(job)}`,
+    components: live ? [cancelRow(job.id)] : [],
+    allowed_mentions: noMentions,
+  };
+}
+
+function statusLine(job: Job, info: ProgressViewInfo): string {
+  switch (job.state) {
+    case 'queued':
+      return info.position ? `⏳ In the queue — position ${info.position}` : '⏳ In the queue';
+    case 'starting':
+      return 'Starting…';
+    case 'running':
+      return `🎬 Generating… ${formatElapsed(info.now - (job.startedAt ?? job.updatedAt))} elapsed`;
+    case 'delivering':
+      return '📦 Preparing your video…';
+    case 'done':
+      return '✅ Done';
+    case 'failed':
+      return `❌ ${job.reason ?? 'Something went wrong.'}`;
+    case 'canceled':
+      return job.canceledBy && job.canceledBy !== job.userId ? `Canceled by <@${job.canceledBy}>` : 'Canceled';
+  }
+}
+
+function cancelRow(jobId: string): APIActionRowComponent<APIComponentInMessageActionRow> {
+  return {
+    type: ComponentType.ActionRow,
+    components: [
+      { type: ComponentType.Button, style: ButtonStyle.Danger, label: 'Cancel', custom_id: cancelCustomId(jobId) },
+    ],
+  };
+}
+
+/** Shown on the original reply once the token is about to expire and progress moved to a channel message. */
+export function renderMoved(job: Job): MessageView {
+  return {
+    content: `${summarizeRequest(job)}\nProgress continues in the channel message below ↓`,
+    components: [],
+    allowed_mentions: noMentions,
+  };
+}
+
+export interface DoneDetails {
+  /** From the member's request to the video being ready. */
+  durationMs: number;
+  reencoded?: { fromBytes: number; toBytes: number; keptResolution: boolean; limitBytes?: number };
+  /** Set when the file could not be uploaded: the (expiring) download link. */
+  linkUrl?: string;
+}
+
+export function renderDone(job: Job, details: DoneDetails): MessageView {
+  const summary = summarizeRequest(job, { promptMax: 60, alwaysSeconds: true });
+  const lines = [`✅ <@${job.userId}>'s video: ${summary} · made in ${formatElapsed(details.durationMs)}`];
+  const { reencoded, linkUrl } = details;
+  if (reencoded) {
+    const limit = reencoded.limitBytes ? `${formatMegabytes(reencoded.limitBytes)} ` : '';
+    const how = reencoded.keptResolution ? 'resolution kept' : 'resolution lowered';
+    lines.push(`Re-encoded to fit Discord's ${limit}upload limit (${how})`);
+  }
+  if (linkUrl) {
+    lines.push('Too large to upload here: download it within the hour — the link expires.', linkUrl);
+  }
+  return { content: lines.join('\n'), components: [], allowed_mentions: noMentions };
+}
+
+/** The follow-up that notifies the member: an edit never pings, a new message does. */
+export function renderReadyPing(job: Job): MessageView {
+  const content = `<@${job.userId}> your video is ready ↑`;
+  return { content, components: [], allowed_mentions: onlyMentioning(job.userId) };
+}

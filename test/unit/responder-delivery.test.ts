@@ -1,0 +1,161 @@
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Job } from '../../src/queue/job.js';
+import { JobFailure } from '../../src/queue/ports.js';
+import { createDiscordResponder } from '../../src/responder/discord-responder.js';
+import { videoGoneReason } from '../../src/responder/download.js';
+import { runFfmpeg } from '../../src/responder/reencode.js';
+import { ManualClock } from '../harness/test-clock.js';
+import { captureLog, discordError, ids, makeJob, paths, startRecorder, waitFor } from './responder-recorder.js';
+import type { Answer, Recorder } from './responder-recorder.js';
+
+const MiB = 1024 * 1024;
+const smallVideo = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom'), Buffer.alloc(4096, 7)]);
+
+let server: Recorder;
+let clock: ManualClock;
+let logs: ReturnType<typeof captureLog>;
+let tempDir: string;
+let video: Answer;
+
+beforeEach(async () => {
+  server = await startRecorder();
+  clock = new ManualClock();
+  logs = captureLog();
+  tempDir = await mkdtemp(join(tmpdir(), 'responder-test-'));
+  video = { status: 200, raw: smallVideo };
+  server.on((r) => (r.path === '/files/out.mp4' ? video : undefined));
+  server.answer('PATCH', paths.original);
+  server.answer('POST', paths.followUp);
+  server.answer('POST', paths.channelMessages);
+});
+
+afterEach(async () => {
+  await server.close();
+  expect(server.unexpected).toEqual([]);
+  expect(await readdir(tempDir)).toEqual([]);
+  expect(logs.lines.join('\n')).not.toContain(ids.token);
+  await rm(tempDir, { recursive: true, force: true });
+});
+
+function responder(options: { ffmpegPath?: string } = {}) {
+  return createDiscordResponder({
+    rest: server.rest(),
+    clock,
+    log: logs.log,
+    editIntervalMs: 0,
+    saveReply: async () => {},
+    tempDir,
+    downloadBackoffMs: 1000,
+    ...options,
+  });
+}
+
+const outputUrl = () => `${server.base}/files/out.mp4`;
+const deliveringJob = (patch: Partial<Job> = {}): Job => makeJob(clock.now(), { state: 'delivering', ...patch });
+
+describe('deliver', () => {
+  it('attaches the video to the original reply, then pings the member in a follow-up', async () => {
+    const job = deliveringJob();
+    await clock.advance(151_000);
+    await expect(responder().deliver(job, outputUrl())).resolves.toBe('attachment');
+    const [download, edit, ping] = server.requests;
+    expect(download?.path).toBe('/files/out.mp4');
+    expect(edit).toMatchObject({ method: 'PATCH', path: paths.original, auth: undefined });
+    expect(edit?.files).toEqual([{ key: 'files[0]', name: 'video.mp4', type: 'video/mp4', bytes: smallVideo }]);
+    expect(edit?.json).toMatchObject({
+      content: `✅ <@${ids.user}>'s video: “a cat surfing @everyone” · 5 s · made in 2m 31s`,
+      attachments: [{ id: '0' }],
+      components: [],
+      allowed_mentions: { parse: [] },
+    });
+    expect(ping).toMatchObject({ method: 'POST', path: paths.followUp, auth: undefined });
+    expect(ping?.query.get('wait')).toBe('true');
+    expect(ping?.json).toMatchObject({
+      content: `<@${ids.user}> your video is ready ↑`,
+      allowed_mentions: { parse: [], users: [ids.user] },
+    });
+  });
+
+  it('fails in plain words when Replicate no longer has the output, without touching Discord', async () => {
+    video = { status: 404, body: { detail: 'not found' } };
+    const failure = await responder().deliver(deliveringJob(), outputUrl()).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(JobFailure);
+    expect((failure as JobFailure).reason).toBe(videoGoneReason);
+    expect(server.discord()).toEqual([]);
+  });
+
+  it('retries a failing download after a backoff on the clock', async () => {
+    let calls = 0;
+    server.on((r) => (r.path === '/files/out.mp4' && ++calls === 1 ? { status: 502, body: {} } : undefined));
+    const delivery = responder().deliver(deliveringJob(), outputUrl());
+    await waitFor(() => calls === 1 && clock.nextDue() !== undefined);
+    expect(server.discord()).toEqual([]);
+    await clock.advance(1000);
+    await expect(delivery).resolves.toBe('attachment');
+    expect(calls).toBe(2);
+  });
+
+  it('posts one channel message that mentions the member once the token has expired', async () => {
+    const job = deliveringJob();
+    await clock.advance(15 * 60_000);
+    await expect(responder().deliver(job, outputUrl())).resolves.toBe('channel');
+    const discord = server.discord();
+    expect(discord).toHaveLength(1);
+    expect(discord[0]).toMatchObject({ method: 'POST', path: paths.channelMessages, auth: 'Bot bot-token' });
+    expect(discord[0]?.files[0]?.bytes).toEqual(smallVideo);
+    expect(discord[0]?.json).toMatchObject({
+      content: expect.stringMatching(new RegExp(`^✅ <@${ids.user}>'s video`)) as unknown,
+      allowed_mentions: { parse: [], users: [ids.user] },
+    });
+  });
+
+  it('falls back to the channel when editing the original says 50027', async () => {
+    server.answer('PATCH', paths.original, discordError(401, 50027, 'Invalid Webhook Token'));
+    await expect(responder().deliver(deliveringJob(), outputUrl())).resolves.toBe('channel');
+    const calls = server.discord().map((r) => `${r.method} ${r.path}`);
+    expect(calls).toEqual([`PATCH ${paths.original}`, `POST ${paths.channelMessages}`]);
+  });
+
+  it('posts an expiring link when the file is too large and cannot be re-encoded', async () => {
+    const job = deliveringJob();
+    job.reply.attachmentSizeLimit = 1024;
+    await expect(responder({ ffmpegPath: '/nonexistent/ffmpeg' }).deliver(job, outputUrl())).resolves.toBe('link');
+    const edit = server.discord()[0];
+    expect(edit?.files).toEqual([]);
+    expect(String(edit?.json?.content)).toContain('download it within the hour — the link expires.');
+    expect(String(edit?.json?.content)).toContain(outputUrl());
+  });
+
+  it('stops when aborted and rethrows the reason without posting anything', async () => {
+    const controller = new AbortController();
+    const reason = new Error('shutting down');
+    video = { status: 502, body: {} };
+    const delivery = responder().deliver(deliveringJob(), outputUrl(), controller.signal);
+    await waitFor(() => clock.nextDue() !== undefined);
+    controller.abort(reason);
+    await expect(delivery).rejects.toBe(reason);
+    expect(server.discord()).toEqual([]);
+  });
+
+  it('re-encodes a real clip that is over the limit and says so', async () => {
+    const clip = join(tempDir, '..', `clip-${process.pid}.mp4`);
+    const lavfi = ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=24', '-t', '5'];
+    expect((await runFfmpeg([...lavfi, '-c:v', 'libx264', '-crf', '8', '-pix_fmt', 'yuv420p', clip])).code).toBe(0);
+    try {
+      video = { status: 200, raw: await readFile(clip) };
+      const job = deliveringJob();
+      job.reply.attachmentSizeLimit = 3 * MiB;
+      expect((await stat(clip)).size).toBeGreaterThan(3 * MiB);
+      await expect(responder().deliver(job, outputUrl())).resolves.toBe('reencoded');
+      const edit = server.discord()[0];
+      expect(edit?.files[0]?.bytes.length).toBeLessThan(3 * MiB);
+      expect(edit?.files[0]?.bytes.toString('latin1', 4, 8)).toBe('ftyp');
+      expect(String(edit?.json?.content)).toContain("Re-encoded to fit Discord's 3 MB upload limit (resolution kept)");
+    } finally {
+      await rm(clip, { force: true });
+    }
+  });
+});
