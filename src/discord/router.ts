@@ -1,0 +1,81 @@
+import {
+  MessageFlags,
+  PermissionFlagsBits,
+  type ButtonInteraction,
+  type Interaction,
+  type RepliableInteraction,
+} from 'discord.js';
+import type { Logger } from 'pino';
+import type { Command, CommandContext } from '../../commands/types.js';
+import { refusalText, type RefusalCode } from '../refusals.js';
+import { parseCancelCustomId } from '../responder/custom-id.js';
+
+export interface CancelBy {
+  userId: string;
+  canManageGuild: boolean;
+}
+
+/** What the Cancel button needs from the queue. */
+export interface CancelPort {
+  /** Synchronous verdict, so a refusal can be ephemeral and within Discord's 3 seconds. */
+  checkCancel(jobId: string, by: CancelBy): 'ok' | RefusalCode;
+  cancel(jobId: string, by: CancelBy): Promise<unknown>;
+}
+
+/** Routes each interaction to its handler. Nothing thrown here reaches discord.js: faults are logged once. */
+export function createInteractionRouter(deps: {
+  commands: readonly Command[];
+  ctx: CommandContext;
+  cancel: CancelPort;
+  log: Logger;
+}): (interaction: Interaction) => Promise<void> {
+  const byName = new Map(deps.commands.map((c) => [c.data.name, c]));
+  return async (interaction) => {
+    try {
+      if (interaction.isChatInputCommand()) {
+        const command = byName.get(interaction.commandName);
+        if (command) await command.execute(interaction, deps.ctx);
+        else await replyEphemeral(interaction, 'That command is not available any more.', deps.log);
+      } else if (interaction.isButton()) {
+        const jobId = parseCancelCustomId(interaction.customId);
+        if (jobId) await onCancel(interaction, jobId, deps);
+      }
+    } catch (err) {
+      deps.log.error({ err, interactionId: interaction.id, guildId: interaction.guildId }, 'interaction failed');
+      if (interaction.isRepliable() && !interaction.replied && !interaction.deferred) {
+        await replyEphemeral(interaction, `Something went wrong (reference ${interaction.id}).`, deps.log);
+      }
+    }
+  };
+}
+
+async function onCancel(
+  interaction: ButtonInteraction,
+  jobId: string,
+  deps: { cancel: CancelPort; log: Logger },
+): Promise<void> {
+  const by: CancelBy = {
+    userId: interaction.user.id,
+    canManageGuild: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
+  };
+  const verdict = deps.cancel.checkCancel(jobId, by);
+  if (verdict !== 'ok') {
+    deps.log.info({ jobId, userId: by.userId, refusal: verdict }, 'cancel refused');
+    await replyEphemeral(interaction, refusalText(verdict), deps.log);
+    return;
+  }
+  await interaction.deferUpdate();
+  await deps.cancel.cancel(jobId, by);
+}
+
+async function replyEphemeral(
+  interaction: RepliableInteraction,
+  content: string,
+  log: Logger,
+): Promise<void> {
+  try {
+    await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+  } catch (err) {
+    log.warn({ err, interactionId: interaction.id }, 'ephemeral reply failed');
+  }
+}
