@@ -37,7 +37,10 @@ export function createQueueService(deps: QueueDeps): QueueService {
     clock,
     stopSignal: stopper.signal,
     current: (jobId) => jobs.get(jobId),
-    async commit(job) {
+    async commit(decided) {
+      // The reply target changes beside the pipeline (see updateReply): never write an older one back.
+      const live = jobs.get(decided.id);
+      const job = live ? { ...decided, reply: live.reply } : decided;
       jobs.set(job.id, job);
       await writer.save(job);
       return job;
@@ -270,6 +273,13 @@ export function createQueueService(deps: QueueDeps): QueueService {
       deps.log.info({ waiting: scheduler.waitingTotal(), running: scheduler.runningCount() }, 'queue stopped');
     },
 
+    async updateReply(jobId, reply) {
+      const live = jobs.get(jobId);
+      if (!live) return;
+      const job = { ...live, reply };
+      jobs.set(jobId, job);
+      await writer.save(job);
+    },
     async getJob(jobId) {
       return jobs.get(jobId) ?? reservations.get(jobId) ?? store.getJob(jobId);
     },

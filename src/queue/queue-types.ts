@@ -60,6 +60,11 @@ export interface QueueService {
   start(): Promise<void>;
   /** Stops admitting, halts in-flight work without changing persisted states, awaits pending writes. */
   stop(): Promise<void>;
+  /**
+   * Records where the member now sees the job (the responder moved progress to a channel message). The reply
+   * target is owned by the responder: every later state change keeps the latest one.
+   */
+  updateReply(jobId: string, reply: Job['reply']): Promise<void>;
   getJob(jobId: string): Promise<Job | undefined>;
   stats(): QueueStats;
 }

@@ -94,7 +94,6 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
             return found;
           },
         });
-        jobLog.info({ predictionId: snapshot.id }, 'prediction created');
         return snapshot;
       } catch (err) {
         if (signal?.aborted) throw signal.reason;

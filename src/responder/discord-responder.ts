@@ -40,7 +40,10 @@ export interface DiscordResponderOptions {
   channelAttachmentLimit?: number;
 }
 
-export function createDiscordResponder(options: DiscordResponderOptions): Responder {
+/** The responder, plus `close()` for shutdown (stops its timers). */
+export type DiscordResponder = Responder & { close(): Promise<void> };
+
+export function createDiscordResponder(options: DiscordResponderOptions): DiscordResponder {
   const { clock, log, botUserId } = options;
   const tokenLifetimeMs = options.tokenLifetimeMs ?? 15 * 60_000;
   const api: DiscordApi = createDiscordApi(options.rest);
@@ -87,6 +90,7 @@ export function createDiscordResponder(options: DiscordResponderOptions): Respon
   }
 
   return {
+    close: () => tracker.stopAll(),
     update(job: Job, info?: ProgressInfo): void {
       try {
         tracker.update(visible(job), info);

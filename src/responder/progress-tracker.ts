@@ -166,7 +166,12 @@ export function createProgressTracker(o: ProgressTrackerOptions) {
     return t.reply;
   }
 
-  return { update, stop };
+  /** Shutdown: stops every timer and waits for edits in flight; views not yet sent are dropped. */
+  async function stopAll(): Promise<void> {
+    await Promise.all([...tracked.keys()].map((jobId) => stop(jobId)));
+  }
+
+  return { update, stop, stopAll };
 }
 
 export type ProgressTracker = ReturnType<typeof createProgressTracker>;

@@ -1,0 +1,149 @@
+import { Events, type Client } from 'discord.js';
+import type { DestinationStream } from 'pino';
+import { commands } from '../commands/index.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { createDiscordClient } from './discord/client.js';
+import { fetchImage } from './discord/fetch-image.js';
+import { registerCommands } from './discord/register-commands.js';
+import { createInteractionRouter } from './discord/router.js';
+import { createLogger, type Logger } from './logger.js';
+import { createQueueService, type QueueService } from './queue/queue-service.js';
+import { createReplicateClient } from './replicate/client.js';
+import { createPredictionRunner } from './replicate/prediction-runner.js';
+import type { RetryPolicy } from './replicate/retry.js';
+import { createDiscordResponder } from './responder/discord-responder.js';
+import { openStore, type Store } from './storage/keyv-store.js';
+
+/** Timings an operator never sets but tests and the demo shorten. Defaults are the production values. */
+export interface BotTuning {
+  editIntervalMs?: number;
+  progressIntervalMs?: number;
+  moveBeforeExpiryMs?: number;
+  retry?: Partial<RetryPolicy>;
+  downloadBackoffMs?: number;
+  defaultExpectedMs?: number;
+}
+
+export interface BotOptions {
+  config: Config;
+  clock?: Clock;
+  /** Where log lines go (stdout by default). */
+  logDestination?: DestinationStream;
+  tuning?: BotTuning;
+}
+
+export interface Bot {
+  client: Client;
+  queue: QueueService;
+  store: Store;
+  log: Logger;
+  /** Graceful stop: no new jobs, in-flight work halted with its state persisted, connections closed. */
+  stop(): Promise<void>;
+}
+
+/** Composition root: config → logger → store → clients → services → router → login. */
+export async function startBot(options: BotOptions): Promise<Bot> {
+  const { config, tuning = {} } = options;
+  const clock = options.clock ?? systemClock;
+  const log = createLogger({
+    level: config.logLevel,
+    secrets: [config.discordToken, config.replicateApiToken],
+    destination: options.logDestination,
+  });
+  const store = await openStore(config.storageUrl, log);
+  const client = createDiscordClient({ apiUrl: config.discordApiUrl });
+  client.rest.setToken(config.discordToken);
+
+  const runner = createPredictionRunner({
+    client: createReplicateClient({ token: config.replicateApiToken, baseUrl: config.replicateApiUrl }),
+    model: config.replicateModel,
+    clock,
+    log,
+    pollIntervalMs: config.pollIntervalMs,
+    durations: {
+      load: () => store.getMeta<number>(`generation-ms:${config.replicateModel}`),
+      save: (ms) => store.setMeta(`generation-ms:${config.replicateModel}`, ms),
+    },
+    ...(tuning.retry ? { retry: tuning.retry } : {}),
+    ...(tuning.defaultExpectedMs ? { defaultExpectedMs: tuning.defaultExpectedMs } : {}),
+  });
+  // The responder persists moved replies through the queue, which needs the responder: the closure is only
+  // called once both exist.
+  const responder = createDiscordResponder({
+    rest: client.rest,
+    clock,
+    log,
+    saveReply: (jobId, reply) => queue.updateReply(jobId, reply),
+    ffmpegPath: config.ffmpegPath,
+    editIntervalMs: tuning.editIntervalMs,
+    progressIntervalMs: tuning.progressIntervalMs,
+    moveBeforeExpiryMs: tuning.moveBeforeExpiryMs,
+    downloadBackoffMs: tuning.downloadBackoffMs,
+  });
+  const queue = createQueueService({
+    store,
+    runner,
+    responder,
+    clock,
+    log,
+    limits: {
+      maxConcurrent: config.maxConcurrentPredictions,
+      guildConcurrency: config.guildConcurrency,
+      guildQueueLimit: config.guildQueueLimit,
+      userPendingLimit: config.userPendingLimit,
+    },
+    fetchImage: (image) => fetchImage(image),
+  });
+
+  const route = createInteractionRouter({ commands, ctx: { queue, log, clock }, cancel: queue, log });
+  client.on(Events.InteractionCreate, (interaction) => void route(interaction));
+  client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
+  client.rest.on('rateLimited', (info) =>
+    log.debug({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'discord rate limit'),
+  );
+
+  await queue.start();
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  try {
+    await client.login(config.discordToken);
+    await ready;
+  } catch (err) {
+    await queue.stop();
+    await responder.close();
+    await client.destroy();
+    await store.close();
+    throw err;
+  }
+  log.info({ guilds: client.guilds.cache.size, user: client.user?.tag }, 'bot ready');
+
+  try {
+    await registerCommands({
+      rest: client.rest,
+      applicationId: client.application!.id,
+      guildId: config.discordGuildId,
+      store,
+      log,
+    });
+  } catch (err) {
+    log.error({ err }, 'command registration failed; /video may be missing until the next start');
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    client,
+    queue,
+    store,
+    log,
+    stop() {
+      stopping ??= (async () => {
+        await queue.stop();
+        await responder.close();
+        await client.destroy();
+        await store.close();
+        log.info('bot stopped');
+      })();
+      return stopping;
+    },
+  };
+}

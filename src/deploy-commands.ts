@@ -1,0 +1,31 @@
+import { REST, Routes, type APIApplication } from 'discord.js';
+import { ConfigError, loadDotEnv, parseConfig } from './config.js';
+import { registerCommands } from './discord/register-commands.js';
+import { createLogger } from './logger.js';
+import { openStore } from './storage/keyv-store.js';
+
+/** `npm run deploy-commands`: registers the slash commands now (npm start does it itself when they changed). */
+async function main(): Promise<void> {
+  loadDotEnv('.env');
+  const config = parseConfig(process.env);
+  const log = createLogger({ level: config.logLevel, secrets: [config.discordToken, config.replicateApiToken] });
+  const rest = new REST({ version: '10', api: config.discordApiUrl }).setToken(config.discordToken);
+  const application = (await rest.get(Routes.currentApplication())) as APIApplication;
+  const store = await openStore(config.storageUrl, log);
+  try {
+    await registerCommands({ rest, applicationId: application.id, guildId: config.discordGuildId, store, log, force: true });
+    process.stdout.write(
+      config.discordGuildId
+        ? `Registered /video in server ${config.discordGuildId}.\n`
+        : 'Registered /video globally (it can take a while to appear everywhere).\n',
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  const message = err instanceof ConfigError ? err.message : err instanceof Error ? err.message : String(err);
+  process.stderr.write(`Cannot register commands: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { World } from '../harness/world.js';
+
+let world: World;
+beforeEach(async () => {
+  world = await World.start();
+});
+afterEach(async () => {
+  world.discord.assertNoUnexpectedRequests();
+  world.replicate.assertNoUnexpectedRequests();
+  await world.close();
+});
+
+describe('/video with a prompt only', () => {
+  it('shows progress, then delivers the mp4 the model made and pings the member', async () => {
+    const video = Buffer.concat([Buffer.from('....ftypisom'), Buffer.alloc(2048, 7)]);
+    world.replicate.script({ durationMs: 400, output: video });
+    const sent = world.discord.sendSlashCommand({
+      name: 'video',
+      user: { id: '123456789012345678', username: 'mia' },
+      options: { prompt: 'a red fox running through snow' },
+    });
+
+    const record = await world.discord.waitFor(
+      (d) => d.interaction(sent.id).followUps.length > 0 && d.interaction(sent.id),
+      { timeoutMs: 15_000, description: 'the ready ping' },
+    );
+
+    expect(record.ackType).toBe(5);
+    expect(record.ephemeral).toBe(false);
+    const contents = record.originalHistory.map((m) => m.content);
+    expect(contents.some((c) => /queue/i.test(c))).toBe(true);
+    expect(contents.some((c) => /Generating/.test(c))).toBe(true);
+    const final = record.original!;
+    expect(final.content).toContain('a red fox running through snow');
+    expect(final.components).toEqual([]);
+    expect(final.attachments).toHaveLength(1);
+    expect(final.attachments[0]!.bytes.equals(video)).toBe(true);
+    expect(record.followUps[0]!.content).toContain('<@123456789012345678>');
+
+    const prediction = world.replicate.predictions[0]!;
+    expect(prediction.input).toEqual({ prompt: 'a red fox running through snow' });
+    expect(world.replicate.predictions).toHaveLength(1);
+
+    const stored = await world.bot.store.listActiveJobs();
+    expect(stored).toEqual([]);
+    for (const secret of world.secrets()) expect(world.logs.text).not.toContain(secret);
+    expect(world.logs.text).not.toContain(sent.token);
+  });
+});
