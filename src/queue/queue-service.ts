@@ -104,7 +104,6 @@ export function createQueueService(deps: QueueDeps): QueueService {
     reservations.release(job.id);
     shownPositions.delete(job.id);
     jobs.delete(job.id);
-    if (!control || controls.get(job.id) === control) controls.delete(job.id);
     if (job.image) {
       try {
         await store.deleteImage(job.id);
@@ -112,6 +111,8 @@ export function createQueueService(deps: QueueDeps): QueueService {
         ctx.logFor(job).warn({ err }, 'image delete failed');
       }
     }
+    // Forgotten only now, so that stop() still waits for the clean-up above before the store closes.
+    if (!control || controls.get(job.id) === control) controls.delete(job.id);
     pump();
     return job;
   }

@@ -1,0 +1,51 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { World } from '../harness/world.js';
+
+/** A real 1x1 RGBA PNG: signature, IHDR, one zlib-compressed IDAT, IEND, with valid CRCs. */
+const onePixelPng = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+let world: World;
+beforeEach(async () => {
+  world = await World.start();
+});
+afterEach(async () => {
+  world.discord.assertNoUnexpectedRequests();
+  world.replicate.assertNoUnexpectedRequests();
+  await world.close();
+});
+
+describe('/video with an attached image', () => {
+  it('gives the model the exact bytes the member attached and delivers the mp4 it made', async () => {
+    const video = Buffer.concat([Buffer.from('....ftypisom'), Buffer.alloc(4096, 3)]);
+    world.replicate.script({ durationMs: 400, output: video });
+    const image = world.discord.addAttachment({ bytes: onePixelPng, filename: 'first-frame.png' });
+    const sent = world.discord.sendSlashCommand({
+      name: 'video',
+      options: { prompt: 'the pixel slowly blooms into a flower', image },
+    });
+
+    const record = await world.discord.waitFor(
+      (d) => d.interaction(sent.id).followUps.length > 0 && d.interaction(sent.id),
+      { timeoutMs: 15_000, description: 'the ready ping' },
+    );
+
+    expect(record.ackType).toBe(5);
+    const final = record.original!;
+    expect(final.content).toContain('the pixel slowly blooms into a flower');
+    expect(final.content).toContain('first-frame.png');
+    expect(final.components).toEqual([]);
+    expect(final.attachments).toHaveLength(1);
+    expect(final.attachments[0]!.bytes.equals(video)).toBe(true);
+
+    expect(world.replicate.predictions).toHaveLength(1);
+    const prediction = world.replicate.predictions[0]!;
+    expect(prediction.input.prompt).toBe('the pixel slowly blooms into a flower');
+    expect(typeof prediction.input.start_image).toBe('string');
+    const received = world.replicate.startImageBytes(prediction.id);
+    expect(received).toBeDefined();
+    expect(received!.equals(onePixelPng)).toBe(true);
+  });
+});
