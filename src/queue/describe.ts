@@ -12,6 +12,9 @@ function shorten(text: string): string {
 /** Plain words for a prediction that ended without a video (failed, aborted, canceled, or no output). */
 export function describePredictionEnd(snapshot: PredictionSnapshot): string {
   if (snapshot.status === 'canceled') return 'The video was canceled at Replicate.';
+  if (snapshot.status === 'succeeded' && snapshot.dataRemoved) {
+    return 'The video was ready but Replicate no longer has it (outputs are kept about an hour). Please run /video again.';
+  }
   if (snapshot.status === 'succeeded') return 'The model finished but returned no video.';
   const detail = snapshot.error ? shorten(snapshot.error) : '';
   if (!detail) return 'The model could not make this video.';
