@@ -30,10 +30,24 @@ function job(id: string, state: Job['state'], seq = 1): Job {
   };
 }
 
-describe('SQLite store', () => {
-  it('keeps active jobs, images and meta across a reopen of the same file', async () => {
-    const url = `sqlite://${join(mkdtempSync(join(tmpdir(), 'store-')), 'nested', 'bot.sqlite')}`;
-    const first = await openStore(url, log);
+/**
+ * The same contract on every backend STORAGE_URL accepts. SQLite always runs; Redis and PostgreSQL run where a
+ * server is given (.ci/run starts both and sets these variables).
+ */
+const backends: { name: string; url: () => string }[] = [
+  { name: 'SQLite', url: () => `sqlite://${join(mkdtempSync(join(tmpdir(), 'store-')), 'nested', 'bot.sqlite')}` },
+];
+const redisUrl = process.env.TEST_REDIS_URL;
+const postgresUrl = process.env.TEST_POSTGRES_URL;
+let database = 0;
+if (redisUrl) backends.push({ name: 'Redis', url: () => `${redisUrl}/${++database}` });
+if (postgresUrl) backends.push({ name: 'PostgreSQL', url: () => postgresUrl });
+
+describe.each(backends)('$name store', ({ url: newUrl }) => {
+  it('keeps active jobs, images and meta across a reopen', async () => {
+    const url = newUrl();
+    const owner = `reopen-${Date.now()}`;
+    const first = await openStore(url, log, owner);
     await Promise.all([first.saveJob(job('a', 'queued', 1)), first.saveJob(job('b', 'running', 2))]);
     await first.saveJob(job('c', 'queued', 3));
     await first.saveJob(job('c', 'done', 3));
@@ -41,7 +55,7 @@ describe('SQLite store', () => {
     await first.setMeta('commands:global', 'hash-1');
     await first.close();
 
-    const second = await openStore(url, log);
+    const second = await openStore(url, log, owner);
     const active = (await second.listActiveJobs()).map((j) => j.id).sort();
     expect(active).toEqual(['a', 'b']);
     expect((await second.getJob('c'))?.state).toBe('done');
@@ -53,11 +67,12 @@ describe('SQLite store', () => {
   });
 
   it('does not lose index entries when many jobs are accepted at once', async () => {
-    const url = `sqlite://${join(mkdtempSync(join(tmpdir(), 'store-')), 'bot.sqlite')}`;
-    const store = await openStore(url, log);
+    const url = newUrl();
+    const owner = `burst-${Date.now()}`;
+    const store = await openStore(url, log, owner);
     await Promise.all(Array.from({ length: 200 }, (_, i) => store.saveJob(job(`j${i}`, 'queued', i))));
     await store.close();
-    const again = await openStore(url, log);
+    const again = await openStore(url, log, owner);
     expect(await again.listActiveJobs()).toHaveLength(200);
     await again.close();
   });
