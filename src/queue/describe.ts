@@ -1,22 +1,39 @@
 import type { PredictionSnapshot } from './ports.js';
 
 /** Longest model error text we show a member. */
-const maxDetail = 160;
+const maxDetail = 200;
 
-function shorten(text: string): string {
-  // Model errors can quote URLs (signed file links): a member never sees those.
-  const oneLine = text.replace(/https?:\/\/\S+/g, '[link]').replace(/\s+/g, ' ').trim();
-  return oneLine.length > maxDetail ? `${oneLine.slice(0, maxDetail - 1)}…` : oneLine;
+/**
+ * The model's error text, kept because it often says what to change (e.g. flagged content), but a JSON body is
+ * reduced to its message, links are dropped (they may be signed) and the text is cut to one short line.
+ */
+function readable(error: string): string {
+  let text = error.trim();
+  if (text.startsWith('{')) {
+    try {
+      const body = JSON.parse(text) as Record<string, unknown>;
+      const message = [body.detail, body.message, body.error, body.title].find((v) => typeof v === 'string');
+      text = typeof message === 'string' ? message : '';
+    } catch {
+      // Not JSON after all: keep the text.
+    }
+  }
+  text = text
+    .replace(/\b(?:https?|data):\S+/g, '(link)')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text.length > maxDetail ? `${text.slice(0, maxDetail - 1).trimEnd()}…` : text;
 }
 
 /** Plain words for a prediction that ended without a video (failed, aborted, canceled, or no output). */
 export function describePredictionEnd(snapshot: PredictionSnapshot): string {
   if (snapshot.status === 'canceled') return 'The video was canceled at Replicate.';
+  if (snapshot.status === 'aborted') return 'Replicate stopped the video before it finished.';
   if (snapshot.status === 'succeeded' && snapshot.dataRemoved) {
     return 'The video was ready but Replicate no longer has it (outputs are kept about an hour). Please run /video again.';
   }
   if (snapshot.status === 'succeeded') return 'The model finished but returned no video.';
-  const detail = snapshot.error ? shorten(snapshot.error) : '';
+  const detail = snapshot.error ? readable(snapshot.error) : '';
   if (!detail) return 'The model could not make this video.';
   return `The model could not make this video: ${detail}`;
 }

@@ -42,8 +42,12 @@ describe('/video with a prompt only', () => {
     expect(prediction.input).toEqual({ prompt: 'a red fox running through snow' });
     expect(world.replicate.predictions).toHaveLength(1);
 
-    const stored = await world.bot.store.listActiveJobs();
-    expect(stored).toEqual([]);
+    // The record follows the delivery: wait for it rather than race it.
+    const deadline = Date.now() + 5_000;
+    while ((await world.bot.store.listActiveJobs()).length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await world.bot.store.listActiveJobs()).toEqual([]);
     for (const secret of world.secrets()) expect(world.logs.text).not.toContain(secret);
     expect(world.logs.text).not.toContain(sent.token);
   });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobFailure, type PredictionSnapshot } from '../../src/queue/ports.js';
-import { describeFailure } from '../../src/replicate/describe-failure.js';
+import { describePredictionEnd } from '../../src/queue/describe.js';
 import { JumpClock } from '../harness/test-clock.js';
 import type { FakeReplicate } from '../fakes/replicate/fake-replicate.js';
 import { makeJob, startRunnerFixture } from '../fakes/replicate/runner-fixture.js';
@@ -44,7 +44,7 @@ describe('prediction runner: waiting and canceling', () => {
     const created = await runner.create(makeJob({ prompt: 'p' }), undefined);
     const end = await runner.waitForEnd(created.id, {});
     expect(end).toMatchObject({ status: 'failed', error: 'Prompt flagged by the safety checker' });
-    expect(describeFailure(end)).toBe('The model could not make this video: Prompt flagged by the safety checker');
+    expect(describePredictionEnd(end)).toBe('The model could not make this video: Prompt flagged by the safety checker');
   });
 
   it('cancel stops the prediction at Replicate and the wait ends canceled', async () => {
