@@ -62,6 +62,14 @@ describe('/video refuses bad input', () => {
     await expectRefused({ options: { prompt: '   \t  ' } }, 'empty-prompt');
   });
 
+  it('refuses a prompt over 2500 characters ephemerally', async () => {
+    await expectRefused({ options: { prompt: 'a'.repeat(2501) } }, 'prompt-too-long');
+  });
+
+  it('refuses an option value outside what the command offers ephemerally', async () => {
+    await expectRefused({ options: { prompt: 'a cat', cfg_scale: 1.5 } }, 'bad-option');
+  });
+
   it('refuses an attachment that is not an image ephemerally', async () => {
     const notes = world.discord.addAttachment({ bytes: Buffer.from('just some notes\n'), filename: 'notes.txt' });
     expect(notes.content_type).toMatch(/^text\/plain/);
@@ -90,6 +98,7 @@ describe('/video refuses bad input', () => {
     expect(record.originalHistory.flatMap((m) => m.components)).toEqual([]);
     expect(world.replicate.requests).toEqual([]);
     expect(world.replicate.predictions).toEqual([]);
+    expect(await world.bot.store.listActiveJobs()).toEqual([]);
   });
 
   it('ends the reply with a clear message when the attachment can no longer be downloaded', async () => {
@@ -106,5 +115,6 @@ describe('/video refuses bad input', () => {
     expect(record.originalHistory.flatMap((m) => m.components)).toEqual([]);
     expect(world.replicate.requests).toEqual([]);
     expect(world.replicate.predictions).toEqual([]);
+    expect(await world.bot.store.listActiveJobs()).toEqual([]);
   });
 });

@@ -7,6 +7,15 @@ const onePixelPng = Buffer.from(
   'base64',
 );
 
+/** Polls an async condition until it holds, failing after `timeoutMs` of real time. */
+async function eventually(check: () => Promise<boolean>, description: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() >= deadline) throw new Error(`timed out waiting for ${description}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 let world: World;
 beforeEach(async () => {
   world = await World.start();
@@ -47,5 +56,10 @@ describe('/video with an attached image', () => {
     const received = world.replicate.startImageBytes(prediction.id);
     expect(received).toBeDefined();
     expect(received!.equals(onePixelPng)).toBe(true);
+
+    // The member's image is kept only while the job needs it.
+    const jobId = world.logs.find('job queued')[0]!.jobId as string;
+    await eventually(async () => (await world.bot.store.getJob(jobId))?.state === 'done', 'the job to be recorded done');
+    await eventually(async () => (await world.bot.store.loadImage(jobId)) === undefined, 'the stored image to be dropped');
   });
 });

@@ -65,3 +65,16 @@ export function positionsShown(history: readonly RecordedMessage[]): number[] {
   }
   return positions;
 }
+
+/** Waits until the store holds no active job (the last state is persisted just after the member sees it). */
+export async function untilNoActiveJobs(world: World, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const active = await world.bot.store.listActiveJobs();
+    if (active.length === 0) return;
+    if (Date.now() >= deadline) {
+      throw new Error(`still active after ${timeoutMs} ms: ${active.map((j) => j.state).join(', ')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

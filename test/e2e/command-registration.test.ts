@@ -1,0 +1,80 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { World } from '../harness/world.js';
+
+let world: World;
+afterEach(async () => {
+  world.discord.assertNoUnexpectedRequests();
+  world.replicate.assertNoUnexpectedRequests();
+  await world.close();
+});
+
+const putsOf = (w: World) => w.discord.requests.filter((r) => r.method === 'PUT' && /\/commands$/.test(r.path));
+
+/** /video as Discord stores it: what a member's client shows. */
+function expectVideoCommand(w: World, guildId?: string): void {
+  const commands = w.discord.commands(guildId);
+  expect(commands.map((c) => c.name)).toEqual(['video']);
+  const video = commands[0]!;
+  expect(video.type).toBe(1);
+  expect(video.contexts).toEqual([0]);
+  expect(video.integration_types).toEqual([0]);
+  const options = video.options as Record<string, unknown>[];
+  expect(options.map((o) => o.name)).toEqual(['prompt', 'image', 'negative_prompt', 'aspect_ratio', 'duration', 'cfg_scale']);
+  const byName = new Map(options.map((o) => [o.name, o]));
+  expect(byName.get('prompt')).toMatchObject({ type: 3, required: true, max_length: 2500 });
+  expect(byName.get('image')).toMatchObject({ type: 11 });
+  expect(byName.get('image')!.required).not.toBe(true);
+  expect(byName.get('negative_prompt')).toMatchObject({ type: 3, max_length: 2500 });
+  expect(byName.get('aspect_ratio')).toMatchObject({
+    type: 3,
+    choices: [
+      { name: '16:9', value: '16:9' },
+      { name: '9:16', value: '9:16' },
+      { name: '1:1', value: '1:1' },
+    ],
+  });
+  const duration = byName.get('duration') as { type: number; choices: { value: number }[] };
+  expect(duration.type).toBe(4);
+  expect(duration.choices.map((c) => c.value)).toEqual([5, 10]);
+  expect(byName.get('cfg_scale')).toMatchObject({ type: 10, min_value: 0, max_value: 1 });
+  for (const name of ['image', 'negative_prompt', 'aspect_ratio', 'duration', 'cfg_scale']) {
+    expect(byName.get(name)!.required).not.toBe(true);
+  }
+}
+
+describe('/video registration without DISCORD_GUILD_ID', () => {
+  beforeEach(async () => {
+    world = await World.start();
+  });
+
+  it('registers /video globally, and not again after a restart with the same definition', async () => {
+    expectVideoCommand(world);
+    expect(world.discord.commands(world.discord.defaultGuildId)).toEqual([]);
+    expect(putsOf(world).map((r) => r.route)).toEqual([expect.stringMatching(/^PUT \/applications\/[^/]+\/commands$/)]);
+
+    await world.restart();
+
+    expect(world.logs.find('bot ready')).toHaveLength(2);
+    expect(world.logs.find('commands unchanged')).toHaveLength(1);
+    expect(putsOf(world)).toHaveLength(1);
+    expectVideoCommand(world);
+  });
+});
+
+describe('/video registration with DISCORD_GUILD_ID', () => {
+  const guildId = '112233445566778899';
+  beforeEach(async () => {
+    world = await World.start({
+      discord: { guilds: [{ id: guildId, name: 'Studio', channels: [{ id: '112233445566778900', name: 'general' }] }] },
+      env: { DISCORD_GUILD_ID: guildId },
+    });
+  });
+
+  it('registers /video in that server only', async () => {
+    expect(world.discord.defaultGuildId).toBe(guildId);
+    expectVideoCommand(world, guildId);
+    expect(world.discord.commands(guildId)[0]!.guild_id).toBe(guildId);
+    expect(world.discord.commands()).toEqual([]);
+    expect(putsOf(world).map((r) => r.path)).toEqual([expect.stringContaining(`/guilds/${guildId}/commands`)]);
+  });
+});
