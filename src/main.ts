@@ -1,3 +1,4 @@
+import { DiscordjsError, DiscordjsErrorCodes } from 'discord.js';
 import { startBot } from './bot.js';
 import { ConfigError, loadDotEnv, parseConfig } from './config.js';
 
@@ -32,8 +33,16 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
 }
 
-main().catch((err: unknown) => {
+/** One line for the operator; a token Discord refuses is a setting to fix, so it is named like a config error. */
+function describeStartFailure(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`Cannot start: ${message}\n`);
+  if (err instanceof DiscordjsError && err.code === DiscordjsErrorCodes.TokenInvalid) {
+    return `DISCORD_TOKEN was rejected by Discord (${message}); set it to your bot token (Developer Portal → your application → Bot → Reset Token).`;
+  }
+  return message;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Cannot start: ${describeStartFailure(err)}\n`);
   process.exit(1);
 });
