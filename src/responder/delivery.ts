@@ -7,7 +7,7 @@ import type { Job, ReplyTarget } from '../queue/job.js';
 import { JobFailure, type DeliveryKind } from '../queue/ports.js';
 import { describeRestError, isDeadReplyError, isTooLargeError, type DiscordApi } from './discord-api.js';
 import { downloadToFile } from './download.js';
-import { onlyMentioning, renderDone, renderReadyPing, type DoneDetails } from './progress-view.js';
+import { onlyMentioning, renderDeliveredBelow, renderDone, renderReadyPing, type DoneDetails } from './progress-view.js';
 import { reencodeToFit } from './reencode.js';
 
 export const defaultAttachmentLimit = 10 * 1024 * 1024;
@@ -88,7 +88,10 @@ export function createDelivery(o: DeliveryOptions) {
     return upload.kind;
   }
 
-  /** A new message in the channel, mentioning (and pinging) only the requester. Nothing else is edited. */
+  /**
+   * A new message in the channel, mentioning (and pinging) only the requester; a progress message that moved to the
+   * channel is then closed, pointing at it.
+   */
   async function toChannel(w: Work): Promise<DeliveryKind> {
     w.signal?.throwIfAborted();
     const upload = await prepare(w, o.channelAttachmentLimit);
@@ -99,6 +102,12 @@ export function createDelivery(o: DeliveryOptions) {
       w.signal?.throwIfAborted();
       o.log.warn({ jobId: w.job.id, err: describeRestError(err) }, 'delivery to the channel failed');
       throw new JobFailure(postFailedReason, { cause: err });
+    }
+    const progressId = w.reply.channelMessageId;
+    if (progressId) {
+      await o.api.editChannelMessage(w.reply.channelId, progressId, renderDeliveredBelow(w.job)).catch((err: unknown) => {
+        o.log.warn({ jobId: w.job.id, err: describeRestError(err) }, 'moved progress message not closed');
+      });
     }
     return 'channel';
   }

@@ -71,6 +71,15 @@ export function renderMoved(job: Job): MessageView {
   };
 }
 
+/** Replaces a moved progress message once the video went out as a new channel message (else it would stay on "Preparing"). */
+export function renderDeliveredBelow(job: Job): MessageView {
+  return {
+    content: `✅ Done — the video is in the message below ↓\n${summarizeRequest(job)}`,
+    components: [],
+    allowed_mentions: noMentions,
+  };
+}
+
 export interface DoneDetails {
   /** From the member's request to the video being ready. */
   durationMs: number;

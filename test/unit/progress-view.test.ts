@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/queue/job.js';
 import { cancelCustomId, parseCancelCustomId } from '../../src/responder/custom-id.js';
 import { formatElapsed, shorten } from '../../src/responder/format.js';
-import { renderDone, renderMoved, renderProgress, renderReadyPing } from '../../src/responder/progress-view.js';
+import {
+  renderDeliveredBelow,
+  renderDone,
+  renderMoved,
+  renderProgress,
+  renderReadyPing,
+} from '../../src/responder/progress-view.js';
 
 const t0 = Date.UTC(2026, 0, 1, 12);
 
@@ -109,6 +115,13 @@ describe('renderDone and friends', () => {
     const view = renderMoved(job({ state: 'running' }));
     expect(view.content).toContain('Progress continues in the channel message below ↓');
     expect(view.components).toEqual([]);
+  });
+
+  it('closes a moved progress message by pointing at the delivery below, pinging nobody', () => {
+    const view = renderDeliveredBelow(job({ state: 'delivering' }));
+    expect(view.content.split('\n')[0]).toBe('✅ Done — the video is in the message below ↓');
+    expect(view.components).toEqual([]);
+    expect(view.allowed_mentions).toEqual({ parse: [] });
   });
 });
 
