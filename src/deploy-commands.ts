@@ -1,6 +1,7 @@
 import { REST, Routes, type APIApplication } from 'discord.js';
 import { ConfigError, loadDotEnv, parseConfig } from './config.js';
 import { registerCommands } from './discord/register-commands.js';
+import pino from 'pino';
 import { createLogger } from './logger.js';
 import { openStore } from './storage/keyv-store.js';
 
@@ -8,7 +9,12 @@ import { openStore } from './storage/keyv-store.js';
 async function main(): Promise<void> {
   loadDotEnv('.env');
   const config = parseConfig(process.env);
-  const log = createLogger({ level: config.logLevel, secrets: [config.discordToken, config.replicateApiToken] });
+  // Log lines go to stderr: stdout carries the one line meant for the operator.
+  const log = createLogger({
+    level: config.logLevel,
+    secrets: [config.discordToken, config.replicateApiToken],
+    destination: pino.destination(2),
+  });
   const rest = new REST({ version: '10', api: config.discordApiUrl }).setToken(config.discordToken);
   const application = (await rest.get(Routes.currentApplication())) as APIApplication;
   const store = await openStore(config.storageUrl, log);

@@ -7,7 +7,7 @@ import type { DeliveryKind, ProgressInfo, Responder } from '../queue/ports.js';
 import { createDelivery, defaultAttachmentLimit } from './delivery.js';
 import { createDiscordApi, describeRestError, isDeadReplyError, type DiscordApi } from './discord-api.js';
 import { createProgressTracker, mergeReply } from './progress-tracker.js';
-import { renderProgress, type MessageView } from './progress-view.js';
+import { onlyMentioning, renderProgress, type MessageView } from './progress-view.js';
 
 export interface DiscordResponderOptions {
   /** The bot's REST client (`client.rest`); webhook calls go without auth, channel messages with the bot token. */
@@ -71,8 +71,10 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
   /** The final view of a failed or canceled job, wherever the member can still see it. Never throws. */
   async function showFinal(job: Job, reply: ReplyTarget, view: MessageView): Promise<void> {
     try {
+      // In the channel, a message must say whose video it was about.
+      const addressed = { ...view, content: `<@${job.userId}> ${view.content}` };
       if (reply.channelMessageId) {
-        await api.editChannelMessage(reply.channelId, reply.channelMessageId, view);
+        await api.editChannelMessage(reply.channelId, reply.channelMessageId, addressed);
         return;
       }
       if (clock.now() - reply.interactionAt < tokenLifetimeMs) {
@@ -83,7 +85,7 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
           if (!isDeadReplyError(err)) throw err;
         }
       }
-      await api.postChannelMessage(reply.channelId, view);
+      await api.postChannelMessage(reply.channelId, { ...addressed, allowed_mentions: onlyMentioning(job.userId) });
     } catch (err) {
       log.warn({ jobId: job.id, err: describeRestError(err) }, 'final edit failed');
     }

@@ -170,6 +170,6 @@ describe('finish', () => {
     await r.finish(moved);
     expect(server.requests).toHaveLength(1);
     expect(server.requests[0]).toMatchObject({ method: 'PATCH', path: `${paths.channelMessages}/600000000000000006` });
-    expect(String(server.requests[0]?.json?.content)).toMatch(/^Canceled by <@900000000000000009>/);
+    expect(String(server.requests[0]?.json?.content)).toMatch(/^<@200000000000000002> Canceled by <@900000000000000009>/);
   });
 });
