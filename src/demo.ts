@@ -12,7 +12,7 @@ import { startBot } from './bot.js';
 import { parseConfig } from './config.js';
 import { findFfmpeg } from './responder/reencode.js';
 
-const outDir = resolve('demo-output');
+const outDir = resolve(process.env.DEMO_OUTPUT_DIR ?? 'demo-output');
 const started = Date.now();
 const stamp = () => `[+${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s]`;
 const say = (line: string) => process.stdout.write(`${line}\n`);
