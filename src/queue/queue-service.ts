@@ -136,7 +136,6 @@ export function createQueueService(deps: QueueDeps): QueueService {
       const entry = scheduler.enqueue(toEntry(job));
       job = await ctx.commit({ ...job, queueRound: entry.round });
       ctx.logFor(job).info({ position: scheduler.position(job.id) }, 'job queued');
-      pushPositions(job.guildId);
       return job;
     } catch (err) {
       reservations.release(job.id);
@@ -158,7 +157,9 @@ export function createQueueService(deps: QueueDeps): QueueService {
     });
     control.task = task;
     return task.then((final) => {
+      // Run first, then show places: a job that starts at once goes straight to "Starting…".
       pump();
+      pushPositions(final.guildId);
       return final;
     });
   }

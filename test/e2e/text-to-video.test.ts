@@ -29,7 +29,9 @@ describe('/video with a prompt only', () => {
     expect(record.ackType).toBe(5);
     expect(record.ephemeral).toBe(false);
     const contents = record.originalHistory.map((m) => m.content);
-    expect(contents.some((c) => /queue/i.test(c))).toBe(true);
+    // Nothing else was waiting: it went straight to "Starting…", never "In the queue".
+    expect(contents.some((c) => /queue/i.test(c))).toBe(false);
+    expect(contents.some((c) => /^Starting/.test(c))).toBe(true);
     expect(contents.some((c) => /Generating/.test(c))).toBe(true);
     const final = record.original!;
     expect(final.content).toContain('a red fox running through snow');
