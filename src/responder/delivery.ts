@@ -1,11 +1,10 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RawFile } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Job, ReplyTarget } from '../queue/job.js';
 import { JobFailure, type DeliveryKind } from '../queue/ports.js';
-import { describeRestError, isDeadReplyError, isTooLargeError, type DiscordApi } from './discord-api.js';
+import { describeRestError, isDeadReplyError, isTooLargeError, type DiscordApi, type UploadFile } from './discord-api.js';
 import { downloadToFile } from './download.js';
 import { onlyMentioning, renderDeliveredBelow, renderDone, renderReadyPing, type DoneDetails } from './progress-view.js';
 import { reencodeToFit } from './reencode.js';
@@ -73,14 +72,14 @@ export function createDelivery(o: DeliveryOptions) {
     }
   }
 
-  const fileOf = async (upload: Upload): Promise<RawFile | undefined> =>
-    upload.path ? { name: 'video.mp4', data: await readFile(upload.path), contentType: 'video/mp4' } : undefined;
+  const fileOf = (upload: Upload): UploadFile | undefined =>
+    upload.path ? { path: upload.path, name: 'video.mp4', contentType: 'video/mp4' } : undefined;
 
   const doneView = (w: Work, upload: Upload) =>
     renderDone(w.job, { durationMs: o.clock.now() - w.job.createdAt, ...upload.details });
 
   async function toOriginal(w: Work, upload: Upload): Promise<DeliveryKind> {
-    await o.api.editOriginal(w.reply, doneView(w, upload), await fileOf(upload), w.signal);
+    await o.api.editOriginal(w.reply, doneView(w, upload), fileOf(upload), w.signal);
     // Delivered: an abort from here on changes nothing, so the ping is not tied to the signal.
     await o.api.followUp(w.reply, renderReadyPing(w.job)).catch((err: unknown) => {
       o.log.warn({ jobId: w.job.id, err: describeRestError(err) }, 'ready ping failed');
@@ -97,7 +96,7 @@ export function createDelivery(o: DeliveryOptions) {
     const upload = await prepare(w, o.channelAttachmentLimit);
     const view = { ...doneView(w, upload), allowed_mentions: onlyMentioning(w.job.userId) };
     try {
-      await o.api.postChannelMessage(w.reply.channelId, view, await fileOf(upload), w.signal);
+      await o.api.postChannelMessage(w.reply.channelId, view, fileOf(upload), w.signal);
     } catch (err) {
       w.signal?.throwIfAborted();
       o.log.warn({ jobId: w.job.id, err: describeRestError(err) }, 'delivery to the channel failed');

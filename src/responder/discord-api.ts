@@ -1,16 +1,35 @@
+import { openAsBlob } from 'node:fs';
 import { DiscordAPIError, HTTPError, Routes } from 'discord.js';
-import type { REST, RawFile } from 'discord.js';
+import type { REST } from 'discord.js';
 import type { ReplyTarget } from '../queue/job.js';
 import type { MessageView } from './progress-view.js';
+
+/** A file on disk to attach: it is streamed from disk to Discord, never read whole into memory. */
+export interface UploadFile {
+  path: string;
+  name: string;
+  contentType: string;
+}
+
+/**
+ * The multipart body Discord expects (`files[0]` and `payload_json`), built by hand so that the file part is a
+ * disk-backed Blob: @discordjs/rest would copy a Buffer into a Blob, holding the video twice.
+ */
+async function withFile(view: MessageView, file: UploadFile): Promise<FormData> {
+  const form = new FormData();
+  form.append('files[0]', await openAsBlob(file.path, { type: file.contentType }), file.name);
+  form.append('payload_json', JSON.stringify({ ...view, attachments: [{ id: '0' }] }));
+  return form;
+}
 
 /**
  * The four calls the responder makes. Webhook routes need only the application id and the token (no Interaction
  * object), so they work after a restart; they carry no bot auth. Channel messages use the bot's token.
  */
 export interface DiscordApi {
-  editOriginal(reply: ReplyTarget, view: MessageView, file?: RawFile, signal?: AbortSignal): Promise<void>;
+  editOriginal(reply: ReplyTarget, view: MessageView, file?: UploadFile, signal?: AbortSignal): Promise<void>;
   followUp(reply: ReplyTarget, view: MessageView, signal?: AbortSignal): Promise<void>;
-  postChannelMessage(channelId: string, view: MessageView, file?: RawFile, signal?: AbortSignal): Promise<string>;
+  postChannelMessage(channelId: string, view: MessageView, file?: UploadFile, signal?: AbortSignal): Promise<string>;
   editChannelMessage(channelId: string, messageId: string, view: MessageView): Promise<void>;
 }
 
@@ -18,20 +37,16 @@ export function createDiscordApi(rest: REST): DiscordApi {
   return {
     async editOriginal(reply, view, file, signal) {
       const route = Routes.webhookMessage(reply.applicationId, reply.interactionToken);
-      const body = file ? { ...view, attachments: [{ id: '0' }] } : view;
-      await rest.patch(route, { body, files: file ? [file] : undefined, auth: false, signal });
+      const body = file ? { body: await withFile(view, file), passThroughBody: true } : { body: view };
+      await rest.patch(route, { ...body, auth: false, signal });
     },
     async followUp(reply, view, signal) {
       const route = Routes.webhook(reply.applicationId, reply.interactionToken);
       await rest.post(route, { body: view, query: new URLSearchParams({ wait: 'true' }), auth: false, signal });
     },
     async postChannelMessage(channelId, view, file, signal) {
-      const body = file ? { ...view, attachments: [{ id: '0' }] } : view;
-      const message = (await rest.post(Routes.channelMessages(channelId), {
-        body,
-        files: file ? [file] : undefined,
-        signal,
-      })) as { id: string };
+      const body = file ? { body: await withFile(view, file), passThroughBody: true } : { body: view };
+      const message = (await rest.post(Routes.channelMessages(channelId), { ...body, signal })) as { id: string };
       return message.id;
     },
     async editChannelMessage(channelId, messageId, view) {

@@ -123,4 +123,16 @@ describe('responder against the loopback Discord', () => {
     expect(messages[1]?.allowedMentions).toEqual({ parse: [], users: [job.userId] });
     expect(messages[1]?.attachments.map((a) => a.bytes)).toEqual([video]);
   });
+
+  it('streams the video from disk and sends it again intact after Discord answers 429', async () => {
+    const job = await acceptedJob();
+    const r = responder();
+    fake.failNext({ method: 'PATCH', pathPattern: /\/messages\/(@|%40)original$/, status: 429, retryAfterSeconds: 0.1 });
+    const output = fake.addAttachment({ bytes: video, filename: 'out.mp4' });
+    await expect(r.deliver({ ...job, state: 'delivering' }, output.url)).resolves.toBe('attachment');
+    const patches = fake.requests.filter((q) => q.method === 'PATCH').map((q) => q.status);
+    expect(patches).toEqual([429, 200]);
+    const original = fake.interaction(job.reply.interactionToken).original;
+    expect(original?.attachments.map((a) => [a.filename, a.contentType, a.bytes])).toEqual([['video.mp4', 'video/mp4', video]]);
+  });
 });
