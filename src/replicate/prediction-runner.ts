@@ -28,7 +28,7 @@ export interface PredictionRunnerOptions {
   /** REPLICATE_POLL_INTERVAL_MS: the base of the adaptive poll schedule (default 5000). */
   pollIntervalMs?: number;
   durations?: DurationStore;
-  /** Generation time assumed until one was learned (default 240 000 ms). */
+  /** Generation time assumed until one was learned (default 300 000 ms: a typical 5-second clip). */
   defaultExpectedMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Failed polls in a row before the job fails (default 30: minutes of outage at the backoff cap). */
@@ -45,7 +45,7 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
 
   async function expectedMs(): Promise<number> {
     learned ??= (options.durations?.load() ?? Promise.resolve(undefined)).catch(() => undefined);
-    return (await learned) ?? options.defaultExpectedMs ?? 240_000;
+    return (await learned) ?? options.defaultExpectedMs ?? 300_000;
   }
 
   async function learn(observedMs: number): Promise<void> {
