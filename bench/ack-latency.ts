@@ -1,0 +1,162 @@
+/**
+ * Acknowledgement latency: from INTERACTION_CREATE leaving the stand-in gateway to the deferral (callback type 5)
+ * reaching the stand-in REST, both stamped by the fake Discord's clock (fake.ackLatencies()).
+ *
+ *   burst: 1,000 /video across 100 guilds sent at once, each from a distinct member.
+ *   rate:  1,000 /video per second for 10 s (a batch every 10 ms), 10,000 in all.
+ *
+ * Predictions last an hour, so nothing finishes: the bot starts MAX_CONCURRENT_PREDICTIONS (default 4) and queues
+ * the rest (queue limits raised). With `in-process` the fakes share the bot's event loop; with `child-process`
+ * they run in bench/fakes-process.ts and the figure is the bot's alone (plus loopback I/O).
+ *
+ * The stand-ins listen with a backlog of 4096 (see FakeWorldOptions.backlog); pass `511` as a third argument to
+ * keep Node's default and see the SYN drops a burst causes.
+ *
+ * Usage: tsx bench/ack-latency.ts [burst|rate] [in-process|child-process] [backlog] [rate per second]
+ * (defaults: burst child-process 4096 1000; bench/run.ts runs every variant, each in its own process)
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Events } from 'discord.js';
+import { preciseClock } from './lib/fake-world.js';
+import { startBenchBot } from './lib/bot.js';
+import { startFakes, type FakesMode } from './lib/fakes.js';
+import { listenOverflows, printTable, round, runIfMain, sleep, summarize, until, writeResult } from './lib/stats.js';
+
+export type AckScenario = 'burst' | 'rate';
+
+const guildCount = 100;
+const deadlineMs = 3000;
+
+export async function runAck(scenario: AckScenario, mode: FakesMode, backlog = 4096, perSecond = 1000) {
+  const fakes = await startFakes(mode, { guildCount, predictionMs: 3_600_000, backlog });
+  const bench = await startBenchBot(fakes.endpoints, {
+    GUILD_QUEUE_LIMIT: '100000',
+    USER_PENDING_LIMIT: '100',
+  });
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  try {
+    // Let start-up traffic (command registration, gateway guild creates) settle.
+    await sleep(500);
+    // When each INTERACTION_CREATE reached the bot: discord.js emits `raw` before it handles a packet.
+    const arrived = new Map<string, number>();
+    bench.bot.client.on(Events.Raw, (packet: { t?: string; d?: { id?: string } }) => {
+      if (packet.t === 'INTERACTION_CREATE' && packet.d?.id) arrived.set(packet.d.id, preciseClock.now());
+    });
+    loop.enable();
+    const overflowsBefore = listenOverflows();
+    const connectionsBefore = await fakes.connectionCounts();
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    let pacing: unknown;
+    let total: number;
+    if (scenario === 'burst') {
+      total = 1000;
+      await fakes.burst(total, { firstUser: 0 });
+    } else {
+      total = perSecond * 10;
+      pacing = await fakes.paced(perSecond, 10, 10, 0);
+    }
+    await until(async () => (await fakes.ackCount()) >= total, 120_000, `${total} acknowledgements`, 50);
+    const allAckedMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    loop.disable();
+    const overflowsAfter = listenOverflows();
+    const connectionsAfter = await fakes.connectionCounts();
+    const queue = bench.bot.queue.stats();
+    // After the acknowledgement each job is persisted (SQLite) before it counts as queued: watch that backlog drain
+    // for up to 10 s to see the store's throughput.
+    const persisted: { afterS: number; queued: number }[] = [];
+    for (let s = 0; s <= 10; s++) {
+      const now = bench.bot.queue.stats();
+      persisted.push({ afterS: s, queued: now.waiting + now.running });
+      if (now.waiting + now.running >= total) break;
+      await sleep(1000);
+    }
+    const samples = await fakes.ackSamples();
+    const latencies = samples.map((s) => s.latencyMs);
+    const accepted = samples.filter((s) => s.accepted);
+    const stats = summarize(latencies);
+    // Split each latency at the bot's receipt of the frame (both processes read the same wall clock).
+    const gatewayLeg: number[] = [];
+    const botLeg: number[] = [];
+    for (const s of samples) {
+      const at = arrived.get(s.interactionId);
+      if (at === undefined) continue;
+      gatewayLeg.push(at - s.dispatchedAt);
+      botLeg.push(s.receivedAt - at);
+    }
+    const rounded = (v: number[]) => Object.fromEntries(Object.entries(summarize(v)).map(([k, x]) => [k, round(x, 2)]));
+    const result = {
+      bench: 'ack-latency',
+      scenario,
+      perSecond: scenario === 'rate' ? perSecond : undefined,
+      fakes: mode,
+      backlog,
+      interactions: total,
+      guilds: guildCount,
+      callbacks: samples.length,
+      accepted: accepted.length,
+      refused: samples.filter((s) => !s.accepted).map((s) => s.status),
+      latencyMs: Object.fromEntries(Object.entries(stats).map(([k, v]) => [k, round(v, 2)])),
+      /** Sent by the gateway -> frame handed to discord.js in the bot (gateway socket, frame queueing). */
+      gatewayLegMs: rounded(gatewayLeg),
+      /** Frame in the bot -> callback received by the REST stand-in (bot handling + HTTP request). */
+      botLegMs: rounded(botLeg),
+      underDeadlinePct: round((100 * latencies.filter((l) => l < deadlineMs).length) / total, 2),
+      allAckedAfterMs: round(allAckedMs, 0),
+      pacing,
+      /** CPU time of this process (the bot, plus the fakes when in-process) from first send to last acknowledgement. */
+      processCpuMs: round((cpu.user + cpu.system) / 1000, 0),
+      processCpuMsPerInteraction: round((cpu.user + cpu.system) / 1000 / total, 3),
+      /** New TCP connections the bot opened to the stand-in Discord during the run. */
+      discordConnections: connectionsAfter.discord - connectionsBefore.discord,
+      /** Host-wide accept-queue overflows during the run (SYNs dropped, retried by the client after 1 s, 3 s...). */
+      listenOverflows:
+        overflowsBefore === undefined || overflowsAfter === undefined ? undefined : overflowsAfter - overflowsBefore,
+      botEventLoopDelayMs: {
+        p50: round(loop.percentile(50) / 1e6, 1),
+        p99: round(loop.percentile(99) / 1e6, 1),
+        max: round(loop.max / 1e6, 1),
+      },
+      queueWhenAllAcked: queue,
+      /** Jobs persisted and queued, each second after the last acknowledgement (accepting = admitted, not yet saved). */
+      queuedAfterAcks: persisted,
+      botLogLines: bench.log.count,
+      botLogSample: bench.log.lines.slice(0, 3),
+    };
+    const suffix = (backlog === 4096 ? '' : `-backlog${backlog}`) + (scenario === 'rate' && perSecond !== 1000 ? `-${perSecond}ps` : '');
+    writeResult(`ack-${scenario}-${mode}${suffix}`, result);
+    const what = scenario === 'rate' ? `rate ${perSecond}/s for 10 s` : 'burst of 1,000';
+    printTable(`ack latency, ${what}, fakes ${mode}, backlog ${backlog}`, [
+      {
+        interactions: total,
+        accepted: accepted.length,
+        'p50 ms': result.latencyMs.p50!,
+        'p99 ms': result.latencyMs.p99!,
+        'max ms': result.latencyMs.max!,
+        '< 3 s %': result.underDeadlinePct,
+        'gw leg p50/p99': `${result.gatewayLegMs.p50}/${result.gatewayLegMs.p99}`,
+        'bot leg p50/p99': `${result.botLegMs.p50}/${result.botLegMs.p99}`,
+        'bot loop p99/max ms': `${result.botEventLoopDelayMs.p99}/${result.botEventLoopDelayMs.max}`,
+        'cpu ms/interaction': result.processCpuMsPerInteraction,
+        connections: result.discordConnections,
+        'queued 10 s later': persisted.at(-1)!.queued,
+        'listen overflows': result.listenOverflows ?? 'n/a',
+      },
+    ]);
+    return result;
+  } finally {
+    // No graceful stop: it would wait for every pending store write (minutes after 10,000 jobs). The process exits.
+    bench.abandon();
+    await fakes.close();
+  }
+}
+
+runIfMain(import.meta.url, async () => {
+  const scenarios: AckScenario[] = [(process.argv[2] as AckScenario | undefined) ?? 'burst'];
+  const modes: FakesMode[] = [(process.argv[3] as FakesMode | undefined) ?? 'child-process'];
+  const backlog = process.argv[4] ? Number(process.argv[4]) : undefined;
+  const perSecond = process.argv[5] ? Number(process.argv[5]) : undefined;
+  if (scenarios.length * modes.length > 1) throw new Error('run one scenario per process: tsx bench/ack-latency.ts <scenario> <mode>');
+  for (const scenario of scenarios) for (const mode of modes) await runAck(scenario, mode, backlog, perSecond);
+});
