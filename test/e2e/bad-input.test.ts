@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InteractionHandle, SlashCommandInput } from '../fakes/discord/fake-discord.js';
-import { World } from '../harness/world.js';
+import { useWorld } from '../harness/use-world.js';
 import { refusalText, type RefusalCode } from '../../src/refusals.js';
 
 const onePixelPng = Buffer.from(
@@ -10,20 +10,12 @@ const onePixelPng = Buffer.from(
 const ephemeral = 64;
 const loading = 128;
 
-let world: World;
-beforeEach(async () => {
-  world = await World.start();
-});
-afterEach(async () => {
-  world.discord.assertNoUnexpectedRequests();
-  world.replicate.assertNoUnexpectedRequests();
-  await world.close();
-});
+const world = useWorld();
 
 /** Sends the command and checks the member got only an ephemeral refusal, inside Discord's 3 seconds. */
 async function expectRefused(input: Omit<SlashCommandInput, 'name'>, code: RefusalCode): Promise<void> {
-  const sent = world.discord.sendSlashCommand({ name: 'video', ...input });
-  const record = await world.discord.waitFor((d) => d.interaction(sent.id).ackType !== undefined && d.interaction(sent.id), {
+  const sent = world().discord.sendSlashCommand({ name: 'video', ...input });
+  const record = await world().discord.waitFor((d) => d.interaction(sent.id).ackType !== undefined && d.interaction(sent.id), {
     description: `the ${code} refusal`,
   });
 
@@ -32,18 +24,18 @@ async function expectRefused(input: Omit<SlashCommandInput, 'name'>, code: Refus
   expect(record.original!.flags & ephemeral).toBe(ephemeral);
   expect(record.original!.content).toBe(refusalText(code));
   expect(record.original!.components).toEqual([]);
-  const acks = world.discord.ackLatencies().filter((a) => a.interactionId === sent.id);
+  const acks = world().discord.ackLatencies().filter((a) => a.interactionId === sent.id);
   expect(acks).toEqual([expect.objectContaining({ accepted: true, callbackType: 4 })]);
   expect(acks[0]!.latencyMs).toBeLessThan(3000);
   expect(record.followUps).toEqual([]);
-  expect(world.replicate.requests).toEqual([]);
-  expect(world.replicate.predictions).toEqual([]);
-  expect(world.logs.find('request refused').map((e) => e.refusal)).toEqual([code]);
+  expect(world().replicate.requests).toEqual([]);
+  expect(world().replicate.predictions).toEqual([]);
+  expect(world().logs.find('request refused').map((e) => e.refusal)).toEqual([code]);
 }
 
 /** Waits until the deferred reply shows something other than "thinking". */
 async function finalReply(sent: InteractionHandle) {
-  return world.discord.waitFor(
+  return world().discord.waitFor(
     (d) => {
       const record = d.interaction(sent.id);
       const original = record.original;
@@ -71,13 +63,13 @@ describe('/video refuses bad input', () => {
   });
 
   it('refuses an attachment that is not an image ephemerally', async () => {
-    const notes = world.discord.addAttachment({ bytes: Buffer.from('just some notes\n'), filename: 'notes.txt' });
+    const notes = world().discord.addAttachment({ bytes: Buffer.from('just some notes\n'), filename: 'notes.txt' });
     expect(notes.content_type).toMatch(/^text\/plain/);
     await expectRefused({ options: { prompt: 'a cat', image: notes } }, 'not-an-image');
   });
 
   it('refuses an image Discord says is over 10 MiB ephemerally', async () => {
-    const image = world.discord.addAttachment({ bytes: onePixelPng, filename: 'huge.png' });
+    const image = world().discord.addAttachment({ bytes: onePixelPng, filename: 'huge.png' });
     await expectRefused({ options: { prompt: 'a cat', image: { ...image, size: 10 * 1024 * 1024 + 1 } } }, 'image-too-large');
   });
 
@@ -86,9 +78,9 @@ describe('/video refuses bad input', () => {
   });
 
   it('ends the reply with a clear message when a “PNG” attachment is not an image at all', async () => {
-    const fake = world.discord.addAttachment({ bytes: Buffer.from('<html>definitely not a png</html>'), filename: 'cat.png' });
+    const fake = world().discord.addAttachment({ bytes: Buffer.from('<html>definitely not a png</html>'), filename: 'cat.png' });
     expect(fake.content_type).toBe('image/png');
-    const sent = world.discord.sendSlashCommand({ name: 'video', options: { prompt: 'a cat', image: fake } });
+    const sent = world().discord.sendSlashCommand({ name: 'video', options: { prompt: 'a cat', image: fake } });
 
     const record = await finalReply(sent);
 
@@ -96,15 +88,15 @@ describe('/video refuses bad input', () => {
     expect(record.original!.content).toMatch(/not a PNG, JPEG or WebP image/);
     expect(record.original!.content).not.toContain(fake.url);
     expect(record.originalHistory.flatMap((m) => m.components)).toEqual([]);
-    expect(world.replicate.requests).toEqual([]);
-    expect(world.replicate.predictions).toEqual([]);
-    expect(await world.bot.store.listActiveJobs()).toEqual([]);
+    expect(world().replicate.requests).toEqual([]);
+    expect(world().replicate.predictions).toEqual([]);
+    expect(await world().bot.store.listActiveJobs()).toEqual([]);
   });
 
   it('ends the reply with a clear message when the attachment can no longer be downloaded', async () => {
-    const image = world.discord.addAttachment({ bytes: onePixelPng, filename: 'gone.png' });
-    world.discord.expireAttachment(image.id);
-    const sent = world.discord.sendSlashCommand({ name: 'video', options: { prompt: 'a cat', image } });
+    const image = world().discord.addAttachment({ bytes: onePixelPng, filename: 'gone.png' });
+    world().discord.expireAttachment(image.id);
+    const sent = world().discord.sendSlashCommand({ name: 'video', options: { prompt: 'a cat', image } });
 
     const record = await finalReply(sent);
 
@@ -113,8 +105,8 @@ describe('/video refuses bad input', () => {
     expect(record.original!.content).toMatch(/attach it again/);
     expect(record.original!.content).not.toContain(image.url);
     expect(record.originalHistory.flatMap((m) => m.components)).toEqual([]);
-    expect(world.replicate.requests).toEqual([]);
-    expect(world.replicate.predictions).toEqual([]);
-    expect(await world.bot.store.listActiveJobs()).toEqual([]);
+    expect(world().replicate.requests).toEqual([]);
+    expect(world().replicate.predictions).toEqual([]);
+    expect(await world().bot.store.listActiveJobs()).toEqual([]);
   });
 });

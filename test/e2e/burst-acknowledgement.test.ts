@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { refusalText } from '../../src/refusals.js';
 import type { FakeGuild, InteractionHandle } from '../fakes/discord/fake-discord.js';
+import { useWorld } from '../harness/use-world.js';
 import { requestVideo } from '../harness/video-steps.js';
-import { World } from '../harness/world.js';
 
 const guildCount = 30;
 const perGuild = 10;
@@ -12,19 +12,11 @@ const guilds: FakeGuild[] = Array.from({ length: guildCount }, (_, g) => ({
   channels: [{ id: `2600000000000${String(g).padStart(2, '0')}001`, name: 'general' }],
 }));
 
-let world: World;
-beforeEach(async () => {
-  world = await World.start({
-    // Eight may wait per server: the last requests of each server are refused, the rest deferred.
-    env: { GUILD_QUEUE_LIMIT: '8', USER_PENDING_LIMIT: '2' },
-    discord: { guilds },
-    replicate: { defaultDurationMs: 600_000 },
-  });
-});
-afterEach(async () => {
-  world.discord.assertNoUnexpectedRequests();
-  world.replicate.assertNoUnexpectedRequests();
-  await world.close();
+const world = useWorld({
+  // Eight may wait per server: the last requests of each server are refused, the rest deferred.
+  env: { GUILD_QUEUE_LIMIT: '8', USER_PENDING_LIMIT: '2' },
+  discord: { guilds },
+  replicate: { defaultDurationMs: 600_000 },
 });
 
 describe('a burst of /video requests across many servers', () => {
@@ -33,12 +25,12 @@ describe('a burst of /video requests across many servers', () => {
     for (let n = 0; n < perGuild; n++) {
       for (const [g, guild] of guilds.entries()) {
         const user = { id: `2610000000000${String(g).padStart(2, '0')}00${Math.floor(n / 2)}`, username: `m${g}-${n}` };
-        handles.push(requestVideo(world, user, `burst ${g}/${n}`, { guildId: guild.id }));
+        handles.push(requestVideo(world(), user, `burst ${g}/${n}`, { guildId: guild.id }));
       }
     }
 
     // Every request gets a callback attempt; a late one is answered 10062 by the fake and shows up as not accepted.
-    const latencies = await world.discord.waitFor(
+    const latencies = await world().discord.waitFor(
       (d) => {
         const all = d.ackLatencies();
         return handles.every((h) => all.some((l) => l.interactionId === h.id)) && all;
@@ -49,7 +41,7 @@ describe('a burst of /video requests across many servers', () => {
     expect(latencies).toHaveLength(handles.length);
     const late = latencies.filter((l) => !l.accepted).map((l) => `${l.latencyMs} ms -> HTTP ${l.status}`);
     expect(late, `callbacks refused by the fake (slowest accepted: ${Math.max(...latencies.map((l) => l.latencyMs))} ms)`).toEqual([]);
-    const records = handles.map((h) => world.discord.interaction(h.id));
+    const records = handles.map((h) => world().discord.interaction(h.id));
     const deferred = records.filter((r) => r.ackType === 5);
     const refused = records.filter((r) => r.ackType === 4);
     expect(deferred.length + refused.length).toBe(handles.length);

@@ -1,31 +1,23 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { refusalText } from '../../src/refusals.js';
-import { cancelButtonOf, predictionsReach, replyShowing, requestVideo } from '../harness/video-steps.js';
-import { World } from '../harness/world.js';
+import { useWorld } from '../harness/use-world.js';
+import { cancelButtonOf, predictionsReach, readyPing, replyShowing, requestVideo } from '../harness/video-steps.js';
 
 const amy = { id: '220000000000000001', username: 'amy' };
 const stranger = { id: '220000000000000002', username: 'stranger' };
 
-let world: World;
-beforeEach(async () => {
-  world = await World.start();
-});
-afterEach(async () => {
-  world.discord.assertNoUnexpectedRequests();
-  world.replicate.assertNoUnexpectedRequests();
-  await world.close();
-});
+const world = useWorld();
 
 describe('Cancel pressed by a member who may not cancel', () => {
   it('answers only that member, ephemerally, and the video is still made and delivered', async () => {
     const video = Buffer.concat([Buffer.from('....ftypisom'), Buffer.alloc(4096, 3)]);
-    world.replicate.script({ durationMs: 60_000, output: video });
-    const request = requestVideo(world, amy, 'a hot air balloon over hills');
-    await predictionsReach(world, 1);
-    const progress = await replyShowing(world, request, /Generating/);
+    world().replicate.script({ durationMs: 60_000, output: video });
+    const request = requestVideo(world(), amy, 'a hot air balloon over hills');
+    await predictionsReach(world(), 1);
+    const progress = await replyShowing(world(), request, /Generating/);
 
-    const press = world.discord.pressButton({ message: progress, customId: cancelButtonOf(progress), user: stranger });
-    const refused = await world.discord.waitFor((d) => d.interaction(press.id).ackType !== undefined && d.interaction(press.id), {
+    const press = world().discord.pressButton({ message: progress, customId: cancelButtonOf(progress), user: stranger });
+    const refused = await world().discord.waitFor((d) => d.interaction(press.id).ackType !== undefined && d.interaction(press.id), {
       description: 'the answer to the press',
     });
 
@@ -35,17 +27,14 @@ describe('Cancel pressed by a member who may not cancel', () => {
       type: 4,
       data: { content: refusalText('not-allowed-to-cancel'), flags: 64 },
     });
-    expect(world.replicate.requestCount('cancel')).toBe(0);
-    expect(world.discord.interaction(request.id).original!.content).toMatch(/Generating/);
+    expect(world().replicate.requestCount('cancel')).toBe(0);
+    expect(world().discord.interaction(request.id).original!.content).toMatch(/Generating/);
 
-    world.clock.jump(60_000);
-    const delivered = await world.discord.waitFor(
-      (d) => d.interaction(request.id).followUps.length > 0 && d.interaction(request.id),
-      { timeoutMs: 10_000, description: 'the delivery' },
-    );
+    world().clock.jump(60_000);
+    const delivered = await readyPing(world(), request, { timeoutMs: 10_000, description: 'the delivery' });
     expect(delivered.original!.attachments).toHaveLength(1);
     expect(delivered.original!.attachments[0]!.bytes.equals(video)).toBe(true);
     expect(delivered.followUps[0]!.content).toContain(`<@${amy.id}>`);
-    expect(world.replicate.requestCount('cancel')).toBe(0);
+    expect(world().replicate.requestCount('cancel')).toBe(0);
   });
 });

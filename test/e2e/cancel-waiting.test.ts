@@ -1,54 +1,44 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useWorld } from '../harness/use-world.js';
 import {
   buttonIds,
   cancelButtonOf,
   predictionsReach,
   promptsAtReplicate,
+  readyPing,
   replyShowing,
   requestVideo,
   untilNoActiveJobs,
 } from '../harness/video-steps.js';
-import { World } from '../harness/world.js';
 
 const amy = { id: '200000000000000001', username: 'amy' };
 const ben = { id: '200000000000000002', username: 'ben' };
 
-let world: World;
-beforeEach(async () => {
-  world = await World.start({ env: { GUILD_CONCURRENCY: '1' } });
-});
-afterEach(async () => {
-  world.discord.assertNoUnexpectedRequests();
-  world.replicate.assertNoUnexpectedRequests();
-  await world.close();
-});
+const world = useWorld({ env: { GUILD_CONCURRENCY: '1' } });
 
 describe('canceling a job that is still waiting in line', () => {
   it('a waiting job canceled by its requester never reaches Replicate, and the running one still finishes', async () => {
-    world.replicate.script({ durationMs: 60_000 });
-    const first = requestVideo(world, amy, 'a lighthouse in a storm');
-    await predictionsReach(world, 1);
-    await replyShowing(world, first, /Generating/);
+    world().replicate.script({ durationMs: 60_000 });
+    const first = requestVideo(world(), amy, 'a lighthouse in a storm');
+    await predictionsReach(world(), 1);
+    await replyShowing(world(), first, /Generating/);
 
-    const second = requestVideo(world, ben, 'a snail racing a tortoise');
-    const waiting = await replyShowing(world, second, /In the queue — position 1/);
+    const second = requestVideo(world(), ben, 'a snail racing a tortoise');
+    const waiting = await replyShowing(world(), second, /In the queue — position 1/);
     expect(buttonIds(waiting)).toEqual([cancelButtonOf(waiting)]);
 
-    const press = world.discord.pressButton({ message: waiting, customId: cancelButtonOf(waiting), user: ben });
-    const canceled = await replyShowing(world, second, /^Canceled/);
+    const press = world().discord.pressButton({ message: waiting, customId: cancelButtonOf(waiting), user: ben });
+    const canceled = await replyShowing(world(), second, /^Canceled/);
 
-    expect(world.discord.interaction(press.id).ackType).toBe(6);
+    expect(world().discord.interaction(press.id).ackType).toBe(6);
     expect(canceled.content).not.toContain('<@');
     expect(canceled.components).toEqual([]);
 
-    world.clock.jump(60_000);
-    const delivered = await world.discord.waitFor(
-      (d) => d.interaction(first.id).followUps.length > 0 && d.interaction(first.id),
-      { timeoutMs: 10_000, description: "the first member's video" },
-    );
+    world().clock.jump(60_000);
+    const delivered = await readyPing(world(), first, { timeoutMs: 10_000, description: "the first member's video" });
     expect(delivered.original!.attachments).toHaveLength(1);
-    expect(promptsAtReplicate(world)).toEqual(['a lighthouse in a storm']);
-    expect(world.discord.interaction(second.id).original!.content).toMatch(/^Canceled/);
-    await untilNoActiveJobs(world);
+    expect(promptsAtReplicate(world())).toEqual(['a lighthouse in a storm']);
+    expect(world().discord.interaction(second.id).original!.content).toMatch(/^Canceled/);
+    await untilNoActiveJobs(world());
   });
 });

@@ -1,12 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { World } from '../harness/world.js';
-
-let world: World;
-afterEach(async () => {
-  world.discord.assertNoUnexpectedRequests();
-  world.replicate.assertNoUnexpectedRequests();
-  await world.close();
-});
+import { describe, expect, it } from 'vitest';
+import { useWorld } from '../harness/use-world.js';
+import type { World } from '../harness/world.js';
 
 const putsOf = (w: World) => w.discord.requests.filter((r) => r.method === 'PUT' && /\/commands$/.test(r.path));
 
@@ -43,38 +37,34 @@ function expectVideoCommand(w: World, guildId?: string): void {
 }
 
 describe('/video registration without DISCORD_GUILD_ID', () => {
-  beforeEach(async () => {
-    world = await World.start();
-  });
+  const world = useWorld();
 
   it('registers /video globally, and not again after a restart with the same definition', async () => {
-    expectVideoCommand(world);
-    expect(world.discord.commands(world.discord.defaultGuildId)).toEqual([]);
-    expect(putsOf(world).map((r) => r.route)).toEqual([expect.stringMatching(/^PUT \/applications\/[^/]+\/commands$/)]);
+    expectVideoCommand(world());
+    expect(world().discord.commands(world().discord.defaultGuildId)).toEqual([]);
+    expect(putsOf(world()).map((r) => r.route)).toEqual([expect.stringMatching(/^PUT \/applications\/[^/]+\/commands$/)]);
 
-    await world.restart();
+    await world().restart();
 
-    expect(world.logs.find('bot ready')).toHaveLength(2);
-    expect(world.logs.find('commands unchanged')).toHaveLength(1);
-    expect(putsOf(world)).toHaveLength(1);
-    expectVideoCommand(world);
+    expect(world().logs.find('bot ready')).toHaveLength(2);
+    expect(world().logs.find('commands unchanged')).toHaveLength(1);
+    expect(putsOf(world())).toHaveLength(1);
+    expectVideoCommand(world());
   });
 });
 
 describe('/video registration with DISCORD_GUILD_ID', () => {
   const guildId = '112233445566778899';
-  beforeEach(async () => {
-    world = await World.start({
-      discord: { guilds: [{ id: guildId, name: 'Studio', channels: [{ id: '112233445566778900', name: 'general' }] }] },
-      env: { DISCORD_GUILD_ID: guildId },
-    });
+  const world = useWorld({
+    discord: { guilds: [{ id: guildId, name: 'Studio', channels: [{ id: '112233445566778900', name: 'general' }] }] },
+    env: { DISCORD_GUILD_ID: guildId },
   });
 
   it('registers /video in that server only', async () => {
-    expect(world.discord.defaultGuildId).toBe(guildId);
-    expectVideoCommand(world, guildId);
-    expect(world.discord.commands(guildId)[0]!.guild_id).toBe(guildId);
-    expect(world.discord.commands()).toEqual([]);
-    expect(putsOf(world).map((r) => r.path)).toEqual([expect.stringContaining(`/guilds/${guildId}/commands`)]);
+    expect(world().discord.defaultGuildId).toBe(guildId);
+    expectVideoCommand(world(), guildId);
+    expect(world().discord.commands(guildId)[0]!.guild_id).toBe(guildId);
+    expect(world().discord.commands()).toEqual([]);
+    expect(putsOf(world()).map((r) => r.path)).toEqual([expect.stringContaining(`/guilds/${guildId}/commands`)]);
   });
 });

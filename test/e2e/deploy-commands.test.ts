@@ -1,41 +1,34 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { configKeys, repoRoot } from '../harness/bot-process.js';
-import { ProcessWorld } from '../harness/process-world.js';
+import { useProcessWorld } from '../harness/use-world.js';
 
 const run = promisify(execFile);
-let world: ProcessWorld;
-beforeEach(async () => {
-  world = await ProcessWorld.start();
-});
-afterEach(async () => {
-  world.discord.assertNoUnexpectedRequests();
-  await world.close();
-});
+const world = useProcessWorld();
 
 async function deployCommands(extra: Record<string, string>) {
   const blank = Object.fromEntries(configKeys.map((key) => [key, '']));
   return run(process.execPath, ['--import', 'tsx', 'src/deploy-commands.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, ...blank, ...world.env(extra) },
+    env: { ...process.env, ...blank, ...world().env(extra) },
   });
 }
 
 describe('npm run deploy-commands', () => {
   it('registers /video in the configured server on demand and says so', async () => {
-    const guildId = world.discord.defaultGuildId;
+    const guildId = world().discord.defaultGuildId;
     const { stdout, stderr } = await deployCommands({ DISCORD_GUILD_ID: guildId });
     expect(stdout.trim()).toBe(`Registered /video in server ${guildId}.`);
     expect(stderr).toContain('commands registered');
-    expect(stdout + stderr).not.toContain(world.discord.botToken);
-    expect(world.discord.commands(guildId).map((c) => c.name)).toEqual(['video']);
-    expect(world.discord.commands()).toEqual([]);
+    expect(stdout + stderr).not.toContain(world().discord.botToken);
+    expect(world().discord.commands(guildId).map((c) => c.name)).toEqual(['video']);
+    expect(world().discord.commands()).toEqual([]);
 
     // A bot started afterwards finds the definition unchanged and does not register it again.
-    const bot = await world.startBot({ DISCORD_GUILD_ID: guildId });
+    const bot = await world().startBot({ DISCORD_GUILD_ID: guildId });
     expect(bot.output).toContain('commands unchanged');
-    const puts = world.discord.requests.filter((r) => r.method === 'PUT');
+    const puts = world().discord.requests.filter((r) => r.method === 'PUT');
     expect(puts).toHaveLength(1);
   });
 });

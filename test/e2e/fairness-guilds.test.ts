@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useWorld } from '../harness/use-world.js';
 import { predictionsReach, promptsAtReplicate, replyShowing, requestVideo } from '../harness/video-steps.js';
-import { World } from '../harness/world.js';
 
 const busy = { id: '240000000000000100', name: 'Busy Server', channels: [{ id: '240000000000000101', name: 'general' }] };
 const quiet = { id: '240000000000000200', name: 'Quiet Server', channels: [{ id: '240000000000000201', name: 'general' }] };
@@ -10,39 +10,33 @@ const busyMembers = ['240000000000000111', '240000000000000112', '24000000000000
 }));
 const quietMember = { id: '240000000000000211', username: 'quiet' };
 
-let world: World;
-beforeEach(async () => {
-  world = await World.start({ env: { MAX_CONCURRENT_PREDICTIONS: '1' }, discord: { guilds: [busy, quiet] } });
-  for (let i = 0; i < 4; i++) world.replicate.script({ durationMs: 60_000 });
-});
-afterEach(async () => {
-  world.discord.assertNoUnexpectedRequests();
-  world.replicate.assertNoUnexpectedRequests();
-  await world.close();
+const world = useWorld({ env: { MAX_CONCURRENT_PREDICTIONS: '1' }, discord: { guilds: [busy, quiet] } });
+beforeEach(() => {
+  for (let i = 0; i < 4; i++) world().replicate.script({ durationMs: 60_000 });
 });
 
 describe('fairness between servers when the process-wide cap binds', () => {
   it("a quiet server's request is served before a busy server's backlog", async () => {
     const busyRequests = [];
     for (const [i, member] of busyMembers.entries()) {
-      const handle = requestVideo(world, member, `busy ${i + 1}`, { guildId: busy.id });
+      const handle = requestVideo(world(), member, `busy ${i + 1}`, { guildId: busy.id });
       busyRequests.push(handle);
-      if (i === 0) await predictionsReach(world, 1);
-      else await replyShowing(world, handle, new RegExp(`position ${i}`));
+      if (i === 0) await predictionsReach(world(), 1);
+      else await replyShowing(world(), handle, new RegExp(`position ${i}`));
     }
-    const quietRequest = requestVideo(world, quietMember, 'quiet 1', { guildId: quiet.id });
-    await replyShowing(world, quietRequest, /position 1/);
-    expect(world.discord.interaction(quietRequest.id).channelId).toBe(quiet.channels[0]!.id);
+    const quietRequest = requestVideo(world(), quietMember, 'quiet 1', { guildId: quiet.id });
+    await replyShowing(world(), quietRequest, /position 1/);
+    expect(world().discord.interaction(quietRequest.id).channelId).toBe(quiet.channels[0]!.id);
 
     for (let created = 1; created <= 4; created++) {
-      await predictionsReach(world, created);
-      world.clock.jump(60_000);
+      await predictionsReach(world(), created);
+      world().clock.jump(60_000);
     }
     for (const handle of [...busyRequests, quietRequest]) {
-      await world.discord.waitFor((d) => d.interaction(handle.id).followUps.length > 0, { description: 'every delivery' });
+      await world().discord.waitFor((d) => d.interaction(handle.id).followUps.length > 0, { description: 'every delivery' });
     }
 
-    const order = promptsAtReplicate(world);
+    const order = promptsAtReplicate(world());
     expect(order).toEqual(['busy 1', 'quiet 1', 'busy 2', 'busy 3']);
     expect(order.at(-1)).not.toBe('quiet 1');
   });

@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { World } from '../harness/world.js';
+import { describe, expect, it } from 'vitest';
+import { useWorld } from '../harness/use-world.js';
+import { readyPing } from '../harness/video-steps.js';
 
 /** A real 1x1 RGBA PNG: signature, IHDR, one zlib-compressed IDAT, IEND, with valid CRCs. */
 const onePixelPng = Buffer.from(
@@ -16,30 +17,19 @@ async function eventually(check: () => Promise<boolean>, description: string, ti
   }
 }
 
-let world: World;
-beforeEach(async () => {
-  world = await World.start();
-});
-afterEach(async () => {
-  world.discord.assertNoUnexpectedRequests();
-  world.replicate.assertNoUnexpectedRequests();
-  await world.close();
-});
+const world = useWorld();
 
 describe('/video with an attached image', () => {
   it('gives the model the exact bytes the member attached and delivers the mp4 it made', async () => {
     const video = Buffer.concat([Buffer.from('....ftypisom'), Buffer.alloc(4096, 3)]);
-    world.replicate.script({ durationMs: 400, output: video });
-    const image = world.discord.addAttachment({ bytes: onePixelPng, filename: 'first-frame.png' });
-    const sent = world.discord.sendSlashCommand({
+    world().replicate.script({ durationMs: 400, output: video });
+    const image = world().discord.addAttachment({ bytes: onePixelPng, filename: 'first-frame.png' });
+    const sent = world().discord.sendSlashCommand({
       name: 'video',
       options: { prompt: 'the pixel slowly blooms into a flower', image },
     });
 
-    const record = await world.discord.waitFor(
-      (d) => d.interaction(sent.id).followUps.length > 0 && d.interaction(sent.id),
-      { timeoutMs: 15_000, description: 'the ready ping' },
-    );
+    const record = await readyPing(world(), sent);
 
     expect(record.ackType).toBe(5);
     const final = record.original!;
@@ -49,17 +39,17 @@ describe('/video with an attached image', () => {
     expect(final.attachments).toHaveLength(1);
     expect(final.attachments[0]!.bytes.equals(video)).toBe(true);
 
-    expect(world.replicate.predictions).toHaveLength(1);
-    const prediction = world.replicate.predictions[0]!;
+    expect(world().replicate.predictions).toHaveLength(1);
+    const prediction = world().replicate.predictions[0]!;
     expect(prediction.input.prompt).toBe('the pixel slowly blooms into a flower');
     expect(typeof prediction.input.start_image).toBe('string');
-    const received = world.replicate.startImageBytes(prediction.id);
+    const received = world().replicate.startImageBytes(prediction.id);
     expect(received).toBeDefined();
     expect(received!.equals(onePixelPng)).toBe(true);
 
     // The member's image is kept only while the job needs it.
-    const jobId = world.logs.find('job queued')[0]!.jobId as string;
-    await eventually(async () => (await world.bot.store.getJob(jobId))?.state === 'done', 'the job to be recorded done');
-    await eventually(async () => (await world.bot.store.loadImage(jobId)) === undefined, 'the stored image to be dropped');
+    const jobId = world().logs.find('job queued')[0]!.jobId as string;
+    await eventually(async () => (await world().bot.store.getJob(jobId))?.state === 'done', 'the job to be recorded done');
+    await eventually(async () => (await world().bot.store.loadImage(jobId)) === undefined, 'the stored image to be dropped');
   });
 });

@@ -1,23 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { refusalText, type RefusalCode } from '../../src/refusals.js';
 import type { InteractionHandle } from '../fakes/discord/fake-discord.js';
+import { useWorldPerTest } from '../harness/use-world.js';
 import { predictionsReach, promptsAtReplicate, replyShowing, requestVideo } from '../harness/video-steps.js';
-import { World, type WorldOptions } from '../harness/world.js';
+import type { World, WorldOptions } from '../harness/world.js';
 
 const member = (n: number) => ({ id: `25000000000000000${n}`, username: `member${n}` });
 
-let world: World | undefined;
+const startWorld = useWorldPerTest();
 async function start(options: WorldOptions): Promise<World> {
-  world = await World.start(options);
+  const world = await startWorld(options);
   for (let i = 0; i < 4; i++) world.replicate.script({ durationMs: 60_000 });
   return world;
 }
-afterEach(async () => {
-  world?.discord.assertNoUnexpectedRequests();
-  world?.replicate.assertNoUnexpectedRequests();
-  await world?.close();
-  world = undefined;
-});
 
 /** The refusal a member sees: an immediate, ephemeral message with the refusal's text, and nothing deferred. */
 async function expectRefused(w: World, handle: InteractionHandle, code: RefusalCode): Promise<void> {

@@ -1,28 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { World } from '../harness/world.js';
+import { describe, expect, it } from 'vitest';
+import { useWorld } from '../harness/use-world.js';
+import { failureShown } from '../harness/video-steps.js';
 
-let world: World;
-beforeEach(async () => {
-  world = await World.start();
-});
-afterEach(async () => {
-  world.discord.assertNoUnexpectedRequests();
-  world.replicate.assertNoUnexpectedRequests();
-  await world.close();
-});
+const world = useWorld();
 
 describe('a prediction the model fails', () => {
   it('tells the member in plain words that the model could not make the video, with no button left', async () => {
-    world.replicate.script({ durationMs: 300, outcome: 'failed', error: 'NSFW content detected' });
-    const sent = world.discord.sendSlashCommand({ name: 'video', options: { prompt: 'something the filter dislikes' } });
+    world().replicate.script({ durationMs: 300, outcome: 'failed', error: 'NSFW content detected' });
+    const sent = world().discord.sendSlashCommand({ name: 'video', options: { prompt: 'something the filter dislikes' } });
 
-    const record = await world.discord.waitFor(
-      (d) => {
-        const r = d.interaction(sent.id);
-        return r.original?.content.includes('could not make') && r;
-      },
-      { timeoutMs: 15_000, description: 'the failure message' },
-    );
+    const record = await failureShown(world(), sent, /could not make/);
 
     const final = record.original!;
     expect(final.content).toMatch(/^❌ The model could not make this video: NSFW content detected\n/);
@@ -31,30 +18,24 @@ describe('a prediction the model fails', () => {
     expect(final.components).toEqual([]);
     expect(final.attachments).toEqual([]);
     expect(record.followUps).toEqual([]);
-    expect(world.replicate.predictions).toHaveLength(1);
+    expect(world().replicate.predictions).toHaveLength(1);
 
-    const [queued] = world.logs.find('job queued');
+    const [queued] = world().logs.find('job queued');
     const jobId = queued!.jobId as string;
-    const job = await world.bot.store.getJob(jobId);
+    const job = await world().bot.store.getJob(jobId);
     expect(job?.state).toBe('failed');
     expect(job?.reason).toBe('The model could not make this video: NSFW content detected');
-    expect(await world.bot.store.listActiveJobs()).toEqual([]);
+    expect(await world().bot.store.listActiveJobs()).toEqual([]);
   });
 
   // Fails today: the queue words the end with src/queue/describe.ts, which keeps JSON as it came; the reducer in
   // src/replicate/describe-failure.ts (which does this) is used nowhere in the product.
   it('shows a model error that came as a JSON body as its message only, never the raw JSON', async () => {
     const error = JSON.stringify({ detail: 'NSFW content detected', status: 400 });
-    world.replicate.script({ durationMs: 300, outcome: 'failed', error });
-    const sent = world.discord.sendSlashCommand({ name: 'video', options: { prompt: 'something the filter dislikes' } });
+    world().replicate.script({ durationMs: 300, outcome: 'failed', error });
+    const sent = world().discord.sendSlashCommand({ name: 'video', options: { prompt: 'something the filter dislikes' } });
 
-    const record = await world.discord.waitFor(
-      (d) => {
-        const r = d.interaction(sent.id);
-        return r.original?.content.includes('could not make') && r;
-      },
-      { timeoutMs: 15_000, description: 'the failure message' },
-    );
+    const record = await failureShown(world(), sent, /could not make/);
 
     const firstLine = record.original!.content.split('\n')[0];
     expect(firstLine).toBe('❌ The model could not make this video: NSFW content detected');

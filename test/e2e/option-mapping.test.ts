@@ -1,20 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { World } from '../harness/world.js';
+import { describe, expect, it } from 'vitest';
+import { useWorld } from '../harness/use-world.js';
+import { readyPing } from '../harness/video-steps.js';
 
-let world: World;
-beforeEach(async () => {
-  world = await World.start();
-});
-afterEach(async () => {
-  world.discord.assertNoUnexpectedRequests();
-  world.replicate.assertNoUnexpectedRequests();
-  await world.close();
-});
+const world = useWorld();
 
 describe('/video options', () => {
   it('reach Replicate under the model’s own names and types, and nothing the member left unset is sent', async () => {
-    world.replicate.script({ durationMs: 300 });
-    const sent = world.discord.sendSlashCommand({
+    world().replicate.script({ durationMs: 300 });
+    const sent = world().discord.sendSlashCommand({
       name: 'video',
       options: {
         prompt: 'a lighthouse in a storm',
@@ -25,13 +18,10 @@ describe('/video options', () => {
       },
     });
 
-    const record = await world.discord.waitFor(
-      (d) => d.interaction(sent.id).followUps.length > 0 && d.interaction(sent.id),
-      { timeoutMs: 15_000, description: 'the ready ping' },
-    );
+    const record = await readyPing(world(), sent);
 
-    expect(world.replicate.predictions).toHaveLength(1);
-    expect(world.replicate.predictions[0]!.input).toEqual({
+    expect(world().replicate.predictions).toHaveLength(1);
+    expect(world().replicate.predictions[0]!.input).toEqual({
       prompt: 'a lighthouse in a storm',
       negative_prompt: 'people, text',
       aspect_ratio: '9:16',
@@ -46,14 +36,14 @@ describe('/video options', () => {
   });
 
   it('sends only the prompt when the member sets a prompt and nothing else', async () => {
-    world.replicate.script({ durationMs: 300 });
-    const sent = world.discord.sendSlashCommand({ name: 'video', options: { prompt: '  a quiet pond  ' } });
+    world().replicate.script({ durationMs: 300 });
+    const sent = world().discord.sendSlashCommand({ name: 'video', options: { prompt: '  a quiet pond  ' } });
 
-    await world.discord.waitFor((d) => d.interaction(sent.id).followUps.length > 0, {
+    await world().discord.waitFor((d) => d.interaction(sent.id).followUps.length > 0, {
       timeoutMs: 15_000,
       description: 'the ready ping',
     });
 
-    expect(world.replicate.predictions.map((p) => p.input)).toEqual([{ prompt: 'a quiet pond' }]);
+    expect(world().replicate.predictions.map((p) => p.input)).toEqual([{ prompt: 'a quiet pond' }]);
   });
 });

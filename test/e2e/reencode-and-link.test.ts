@@ -4,10 +4,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InteractionRecord } from '../fakes/discord/fake-discord.js';
+import { useWorld } from '../harness/use-world.js';
 import { requestVideo } from '../harness/video-steps.js';
-import { World } from '../harness/world.js';
 
 const run = promisify(execFile);
 const ffmpeg = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
@@ -28,18 +28,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-let world: World;
-beforeEach(async () => {
-  world = await World.start();
-});
-afterEach(async () => {
-  world.discord.assertNoUnexpectedRequests();
-  world.replicate.assertNoUnexpectedRequests();
-  await world.close();
-});
+const world = useWorld();
 
 function delivered(handle: { id: string }): Promise<InteractionRecord> {
-  return world.discord.waitFor((d) => d.interaction(handle.id).followUps.length > 0 && d.interaction(handle.id), {
+  return world().discord.waitFor((d) => d.interaction(handle.id).followUps.length > 0 && d.interaction(handle.id), {
     timeoutMs: 25_000,
     description: 'the delivery and its ping',
   });
@@ -61,8 +53,8 @@ async function probe(bytes: Buffer): Promise<{ seconds: number; size: string }> 
 describe('a video larger than the upload limit', () => {
   it('is re-encoded under the limit and posted as an mp4, saying so', async () => {
     expect(bigVideo.length).toBeGreaterThan(MiB);
-    world.replicate.script({ durationMs: 300, output: bigVideo });
-    const request = requestVideo(world, amy, 'a test card, very sharp', { attachmentSizeLimit: MiB });
+    world().replicate.script({ durationMs: 300, output: bigVideo });
+    const request = requestVideo(world(), amy, 'a test card, very sharp', { attachmentSizeLimit: MiB });
 
     const record = await delivered(request);
 
@@ -81,17 +73,17 @@ describe('a video larger than the upload limit', () => {
   });
 
   it('that cannot fit even re-encoded is delivered as a link, with the note that it expires', async () => {
-    world.replicate.script({ durationMs: 300, output: bigVideo });
-    const request = requestVideo(world, amy, 'a test card, far too big', { attachmentSizeLimit: 20 * 1024 });
+    world().replicate.script({ durationMs: 300, output: bigVideo });
+    const request = requestVideo(world(), amy, 'a test card, far too big', { attachmentSizeLimit: 20 * 1024 });
 
     const record = await delivered(request);
 
     const final = record.original!;
-    const prediction = world.replicate.predictions[0]!;
+    const prediction = world().replicate.predictions[0]!;
     expect(final.attachments).toEqual([]);
     expect(final.content).toContain('the link expires');
     const link = /https?:\/\/\S+/.exec(final.content)?.[0];
-    expect(link).toBe(`${new URL(world.replicate.baseUrl).origin}/files-out/${prediction.id}.mp4`);
+    expect(link).toBe(`${new URL(world().replicate.baseUrl).origin}/files-out/${prediction.id}.mp4`);
     const download = await fetch(link!);
     expect(Buffer.from(await download.arrayBuffer()).equals(bigVideo)).toBe(true);
     expect(record.followUps[0]!.content).toContain(`<@${amy.id}>`);

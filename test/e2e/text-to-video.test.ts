@@ -1,30 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { World } from '../harness/world.js';
+import { describe, expect, it } from 'vitest';
+import { useWorld } from '../harness/use-world.js';
+import { readyPing } from '../harness/video-steps.js';
 
-let world: World;
-beforeEach(async () => {
-  world = await World.start();
-});
-afterEach(async () => {
-  world.discord.assertNoUnexpectedRequests();
-  world.replicate.assertNoUnexpectedRequests();
-  await world.close();
-});
+const world = useWorld();
 
 describe('/video with a prompt only', () => {
   it('shows progress, then delivers the mp4 the model made and pings the member', async () => {
     const video = Buffer.concat([Buffer.from('....ftypisom'), Buffer.alloc(2048, 7)]);
-    world.replicate.script({ durationMs: 400, output: video });
-    const sent = world.discord.sendSlashCommand({
+    world().replicate.script({ durationMs: 400, output: video });
+    const sent = world().discord.sendSlashCommand({
       name: 'video',
       user: { id: '123456789012345678', username: 'mia' },
       options: { prompt: 'a red fox running through snow' },
     });
 
-    const record = await world.discord.waitFor(
-      (d) => d.interaction(sent.id).followUps.length > 0 && d.interaction(sent.id),
-      { timeoutMs: 15_000, description: 'the ready ping' },
-    );
+    const record = await readyPing(world(), sent);
 
     expect(record.ackType).toBe(5);
     expect(record.ephemeral).toBe(false);
@@ -40,17 +30,17 @@ describe('/video with a prompt only', () => {
     expect(final.attachments[0]!.bytes.equals(video)).toBe(true);
     expect(record.followUps[0]!.content).toContain('<@123456789012345678>');
 
-    const prediction = world.replicate.predictions[0]!;
+    const prediction = world().replicate.predictions[0]!;
     expect(prediction.input).toEqual({ prompt: 'a red fox running through snow' });
-    expect(world.replicate.predictions).toHaveLength(1);
+    expect(world().replicate.predictions).toHaveLength(1);
 
     // The record follows the delivery: wait for it rather than race it.
     const deadline = Date.now() + 5_000;
-    while ((await world.bot.store.listActiveJobs()).length > 0 && Date.now() < deadline) {
+    while ((await world().bot.store.listActiveJobs()).length > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect(await world.bot.store.listActiveJobs()).toEqual([]);
-    for (const secret of world.secrets()) expect(world.logs.text).not.toContain(secret);
-    expect(world.logs.text).not.toContain(sent.token);
+    expect(await world().bot.store.listActiveJobs()).toEqual([]);
+    for (const secret of world().secrets()) expect(world().logs.text).not.toContain(secret);
+    expect(world().logs.text).not.toContain(sent.token);
   });
 });

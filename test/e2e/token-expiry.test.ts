@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MessageWithHistory } from '../fakes/discord/fake-discord.js';
+import { useWorldPerTest } from '../harness/use-world.js';
 import {
   buttonIds,
   cancelButtonOf,
@@ -8,24 +9,14 @@ import {
   requestVideo,
   untilNoActiveJobs,
 } from '../harness/video-steps.js';
-import { World, type WorldOptions } from '../harness/world.js';
+import type { World } from '../harness/world.js';
 
 const amy = { id: '270000000000000001', username: 'amy' };
 const ben = { id: '270000000000000002', username: 'ben' };
 const minutes = (n: number) => n * 60_000;
 const mp4 = (fill: number) => Buffer.concat([Buffer.from('....ftypisom'), Buffer.alloc(4096, fill)]);
 
-let world: World | undefined;
-async function start(options: WorldOptions = {}): Promise<World> {
-  world = await World.start(options);
-  return world;
-}
-afterEach(async () => {
-  world?.discord.assertNoUnexpectedRequests();
-  world?.replicate.assertNoUnexpectedRequests();
-  await world?.close();
-  world = undefined;
-});
+const start = useWorldPerTest();
 
 /** The channel message whose text mentions `userId` and carries a file: how a video arrives once the token is dead. */
 function channelDelivery(w: World, userId: string): Promise<MessageWithHistory> {

@@ -1,4 +1,11 @@
-import type { FakeUser, InteractionHandle, RecordedMessage, SlashCommandInput } from '../fakes/discord/fake-discord.js';
+import type {
+  FakeDiscord,
+  FakeUser,
+  InteractionHandle,
+  InteractionRecord,
+  RecordedMessage,
+  SlashCommandInput,
+} from '../fakes/discord/fake-discord.js';
 import type { World } from './world.js';
 
 /** Steps a member takes and what they then see, shared by the queue and delivery scenarios. */
@@ -26,6 +33,32 @@ export function replyShowing(
       return message && pattern.test(message.content) ? message : undefined;
     },
     { timeoutMs, description: `a reply matching ${pattern}` },
+  );
+}
+
+/**
+ * Waits until the member got the ready ping (a follow-up to the reply), and returns the whole interaction.
+ * Takes anything with the Discord stand-in, so a ProcessWorld too.
+ */
+export function readyPing(
+  world: { readonly discord: FakeDiscord },
+  handle: InteractionHandle,
+  { timeoutMs = 15_000, description = 'the ready ping' }: { timeoutMs?: number; description?: string } = {},
+): Promise<InteractionRecord> {
+  return world.discord.waitFor((d) => d.interaction(handle.id).followUps.length > 0 && d.interaction(handle.id), {
+    timeoutMs,
+    description,
+  });
+}
+
+/** Waits until the reply reads `pattern` (by default the ❌ a failed job ends with), and returns the whole interaction. */
+export function failureShown(world: World, handle: InteractionHandle, pattern = /^❌/): Promise<InteractionRecord> {
+  return world.discord.waitFor(
+    (d) => {
+      const record = d.interaction(handle.id);
+      return record.original && pattern.test(record.original.content) && record;
+    },
+    { timeoutMs: 15_000, description: 'the failure message' },
   );
 }
 
