@@ -149,8 +149,8 @@ export async function runPolling() {
     'actual s': a / 1000,
     'requests E=300': learned[i]!.requests,
     'delay s E=300': learned[i]!.delayS,
-    'requests E=240': notLearned[i]!.requests,
-    'delay s E=240': notLearned[i]!.delayS,
+    'requests, default E': notLearned[i]!.requests,
+    'delay s, default E': notLearned[i]!.delayS,
   })));
   printTable('real runner, successive predictions (E learned as it goes)', runnerRows);
   return result;
