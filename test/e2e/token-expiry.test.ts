@@ -107,4 +107,24 @@ describe('a job that outlives its 15-minute interaction token', () => {
       expect(m.components).toEqual([]);
     }
   });
+
+  it('falls back to the channel when Discord refuses the token early with 10015 Unknown Webhook', async () => {
+    // Discord decides when a token is dead: here at 10 minutes, before the bot's own 13-minute move.
+    const w = await start({ discord: { tokenLifetimeMs: minutes(10), expiredTokenCode: 10015 } });
+    const video = mp4(7);
+    w.replicate.script({ durationMs: minutes(11), output: video });
+    const request = requestVideo(w, amy, 'a comet over the sea');
+    await predictionsReach(w, 1);
+    const jobId = cancelButtonOf(await replyShowing(w, request, /Generating/)).slice('cancel:'.length);
+
+    w.clock.jump(minutes(11.5));
+    const delivered = await channelDelivery(w, amy.id);
+
+    expect(delivered.attachments[0]!.bytes.equals(video)).toBe(true);
+    expect(delivered.allowedMentions).toEqual({ parse: [], users: [amy.id] });
+    const refused = w.discord.requests.filter((r) => r.status === 404 && /webhooks/.test(r.path));
+    expect(refused.length).toBeGreaterThan(0);
+    await untilNoActiveJobs(w);
+    expect((await w.bot.store.getJob(jobId))?.delivery).toBe('channel');
+  });
 });
