@@ -1,21 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JobFailure } from '../../src/queue/ports.js';
-import { makeJob, startRunnerFixture } from '../fakes/replicate/runner-fixture.js';
-import type { FakeReplicate } from '../fakes/replicate/fake-replicate.js';
+import { makeJob } from '../fakes/replicate/runner-fixture.js';
+import { useRunnerFixture } from '../harness/use-runner-fixture.js';
 
-let fake: FakeReplicate | undefined;
-
-async function fixture(options: Parameters<typeof startRunnerFixture>[0] = {}) {
-  const f = await startRunnerFixture(options);
-  fake = f.fake;
-  return f;
-}
-
-afterEach(async () => {
-  fake?.assertNoUnexpectedRequests();
-  await fake?.close();
-  fake = undefined;
-});
+const fixture = useRunnerFixture();
 
 const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001', 'hex');
 

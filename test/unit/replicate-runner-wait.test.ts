@@ -1,23 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JobFailure, type PredictionSnapshot } from '../../src/queue/ports.js';
 import { describePredictionEnd } from '../../src/queue/describe.js';
 import { JumpClock } from '../harness/test-clock.js';
-import type { FakeReplicate } from '../fakes/replicate/fake-replicate.js';
-import { makeJob, startRunnerFixture } from '../fakes/replicate/runner-fixture.js';
+import { makeJob } from '../fakes/replicate/runner-fixture.js';
+import { useRunnerFixture } from '../harness/use-runner-fixture.js';
 
-let fake: FakeReplicate | undefined;
-
-async function fixture(options: Parameters<typeof startRunnerFixture>[0] = {}) {
-  const f = await startRunnerFixture(options);
-  fake = f.fake;
-  return f;
-}
-
-afterEach(async () => {
-  fake?.assertNoUnexpectedRequests();
-  await fake?.close();
-  fake = undefined;
-});
+const fixture = useRunnerFixture();
 
 describe('prediction runner: waiting and canceling', () => {
   it('polls until the video is made, reports each status once and learns the generation time', async () => {
