@@ -74,6 +74,14 @@ export interface ProgressInfo {
 
 export type DeliveryKind = NonNullable<Job['delivery']>;
 
+export interface DeliverOptions {
+  /**
+   * The job was already delivering when the bot stopped or crashed: the video may have been posted without the
+   * record saying so, and is not posted a second time when the member can already see it.
+   */
+  resumed?: boolean;
+}
+
 export interface Responder {
   /** Shows the job's current state. Fire-and-forget: throttled, latest wins, never throws. */
   update(job: Job, info?: ProgressInfo): void;
@@ -83,5 +91,5 @@ export interface Responder {
    * Downloads the mp4 and posts it (re-encoding or linking when too large), then mentions the member.
    * Throws JobFailure when the video cannot be had (e.g. removed at Replicate).
    */
-  deliver(job: Job, outputUrl: string, signal?: AbortSignal): Promise<DeliveryKind>;
+  deliver(job: Job, outputUrl: string, signal?: AbortSignal, options?: DeliverOptions): Promise<DeliveryKind>;
 }

@@ -260,7 +260,8 @@ export function createQueueService(deps: QueueDeps): QueueService {
       );
       for (const job of plan.refetch) void startAccepting(job);
       for (const job of plan.resume) {
-        responder.update(job);
+        // A delivering job's reply may already show the video: only the delivery decides what it shows next.
+        if (job.state !== 'delivering') responder.update(job);
         launch(job.id, true);
       }
       for (const guildId of guilds) pushPositions(guildId);

@@ -16,6 +16,8 @@ export async function runJob(ctx: QueueContext, jobId: string, control: JobContr
     if (!job) throw new Error(`job ${jobId} is not live`);
     return job;
   };
+  // Delivering when the last process stopped: the video may already be up (posted, then not recorded as done).
+  const resumedDelivery = control.recovered && ctx.current(jobId)?.state === 'delivering';
   try {
     for (;;) {
       const job = latest();
@@ -32,7 +34,7 @@ export async function runJob(ctx: QueueContext, jobId: string, control: JobContr
           await awaitPrediction(ctx, job, control);
           break;
         case 'delivering':
-          await deliver(ctx, job);
+          await deliver(ctx, job, resumedDelivery);
           break;
       }
     }
@@ -134,9 +136,9 @@ async function settlePrediction(
   await conclude(ctx, job, 'failed', { predictionDoneAt: now, reason: describePredictionEnd(end) });
 }
 
-async function deliver(ctx: QueueContext, job: Job): Promise<void> {
+async function deliver(ctx: QueueContext, job: Job, resumed: boolean): Promise<void> {
   if (!job.outputUrl) throw new Error('delivering job without an output URL');
-  const delivery = await ctx.responder.deliver(job, job.outputUrl, ctx.stopSignal);
+  const delivery = await ctx.responder.deliver(job, job.outputUrl, ctx.stopSignal, { resumed });
   // The delivery itself is what the member sees; the record follows it.
   await ctx.commit(moveJob(job, 'done', ctx.clock.now(), { delivery }));
   ctx.logFor(job).info({ delivery }, 'job done');

@@ -10,6 +10,8 @@ import { onlyMentioning, renderDeliveredBelow, renderDone, renderReadyPing, type
 import { reencodeToFit } from './reencode.js';
 
 export const defaultAttachmentLimit = 10 * 1024 * 1024;
+/** The attachment's name in Discord: also how a restart recognises a video already posted. */
+export const videoFilename = 'video.mp4';
 export const postFailedReason =
   'The video was made but could not be posted here. Please check the bot can send files in this channel.';
 
@@ -73,7 +75,7 @@ export function createDelivery(o: DeliveryOptions) {
   }
 
   const fileOf = (upload: Upload): UploadFile | undefined =>
-    upload.path ? { path: upload.path, name: 'video.mp4', contentType: 'video/mp4' } : undefined;
+    upload.path ? { path: upload.path, name: videoFilename, contentType: 'video/mp4' } : undefined;
 
   const doneView = (w: Work, upload: Upload) =>
     renderDone(w.job, { durationMs: o.clock.now() - w.job.createdAt, ...upload.details });

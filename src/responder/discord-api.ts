@@ -23,10 +23,12 @@ async function withFile(view: MessageView, file: UploadFile): Promise<FormData> 
 }
 
 /**
- * The four calls the responder makes. Webhook routes need only the application id and the token (no Interaction
+ * The calls the responder makes. Webhook routes need only the application id and the token (no Interaction
  * object), so they work after a restart; they carry no bot auth. Channel messages use the bot's token.
  */
 export interface DiscordApi {
+  /** The interaction's message as Discord shows it now. */
+  getOriginal(reply: ReplyTarget): Promise<{ content: string; attachments: { filename: string }[] }>;
   editOriginal(reply: ReplyTarget, view: MessageView, file?: UploadFile, signal?: AbortSignal): Promise<void>;
   followUp(reply: ReplyTarget, view: MessageView, signal?: AbortSignal): Promise<void>;
   postChannelMessage(channelId: string, view: MessageView, file?: UploadFile, signal?: AbortSignal): Promise<string>;
@@ -35,6 +37,10 @@ export interface DiscordApi {
 
 export function createDiscordApi(rest: REST): DiscordApi {
   return {
+    async getOriginal(reply) {
+      const route = Routes.webhookMessage(reply.applicationId, reply.interactionToken);
+      return (await rest.get(route, { auth: false })) as { content: string; attachments: { filename: string }[] };
+    },
     async editOriginal(reply, view, file, signal) {
       const route = Routes.webhookMessage(reply.applicationId, reply.interactionToken);
       const body = file ? { body: await withFile(view, file), passThroughBody: true } : { body: view };

@@ -3,8 +3,8 @@ import type { REST } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Job, ReplyTarget } from '../queue/job.js';
-import type { DeliveryKind, ProgressInfo, Responder } from '../queue/ports.js';
-import { createDelivery, defaultAttachmentLimit } from './delivery.js';
+import type { DeliverOptions, DeliveryKind, ProgressInfo, Responder } from '../queue/ports.js';
+import { createDelivery, defaultAttachmentLimit, videoFilename } from './delivery.js';
 import { createDiscordApi, describeRestError, isDeadReplyError, type DiscordApi } from './discord-api.js';
 import { createProgressTracker, mergeReply } from './progress-tracker.js';
 import { onlyMentioning, renderProgress, type MessageView } from './progress-view.js';
@@ -68,6 +68,23 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
   const visible = (job: Job): Job =>
     botUserId && job.canceledBy === botUserId ? { ...job, canceledBy: undefined } : job;
 
+  /**
+   * After a restart mid-delivery: does the member's reply already carry the video? Only the interaction's own message
+   * can be checked (while its token lives); a failed check means "no", so the video is posted rather than lost.
+   */
+  async function alreadyDelivered(job: Job, reply: ReplyTarget): Promise<boolean> {
+    if (reply.channelMessageId || clock.now() - reply.interactionAt >= tokenLifetimeMs) return false;
+    try {
+      const original = await api.getOriginal(reply);
+      const posted = original.attachments.some((a) => a.filename === videoFilename) || original.content.startsWith('✅');
+      if (posted) log.info({ jobId: job.id }, 'video was already delivered before the restart');
+      return posted;
+    } catch (err) {
+      log.warn({ jobId: job.id, err: describeRestError(err) }, 'could not check the reply before delivering again');
+      return false;
+    }
+  }
+
   /** The final view of a failed or canceled job, wherever the member can still see it. Never throws. */
   async function showFinal(job: Job, reply: ReplyTarget, view: MessageView): Promise<void> {
     try {
@@ -104,10 +121,12 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
       const reply = mergeReply(job.reply, (await tracker.stop(job.id)) ?? job.reply);
       await showFinal(job, reply, renderProgress(visible(job), { now: clock.now() }));
     },
-    async deliver(job: Job, outputUrl: string, signal?: AbortSignal): Promise<DeliveryKind> {
+    async deliver(job: Job, outputUrl: string, signal?: AbortSignal, opts?: DeliverOptions): Promise<DeliveryKind> {
       const tracked = await tracker.stop(job.id, true);
       signal?.throwIfAborted();
-      return delivery.deliver(job, mergeReply(job.reply, tracked ?? job.reply), outputUrl, signal);
+      const reply = mergeReply(job.reply, tracked ?? job.reply);
+      if (opts?.resumed && (await alreadyDelivered(job, reply))) return 'attachment';
+      return delivery.deliver(job, reply, outputUrl, signal);
     },
   };
 }

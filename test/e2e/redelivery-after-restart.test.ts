@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { useWorld } from '../harness/use-world.js';
+import { readyPing, requestVideo, untilNoActiveJobs } from '../harness/video-steps.js';
+
+const world = useWorld();
+
+describe('a restart while a job was being delivered', () => {
+  it('does not post the video a second time when the reply already shows it', async () => {
+    const w = world();
+    const video = Buffer.concat([Buffer.from('....ftypisom'), Buffer.alloc(1024, 5)]);
+    w.replicate.script({ durationMs: 300, output: video });
+    const sent = requestVideo(w, { id: '1400000000000000077', username: 'ivy' }, 'a kite over dunes');
+    await readyPing(w, sent);
+    await untilNoActiveJobs(w);
+
+    // The crash this stands for: the video was posted, then the process died before "done" was stored.
+    const jobId = (w.logs.find('job done')[0] as { jobId: string }).jobId;
+    const done = (await w.bot.store.getJob(jobId))!;
+    await w.bot.store.saveJob({ ...done, state: 'delivering', delivery: undefined, finishedAt: undefined });
+    const versionsBefore = w.discord.interaction(sent.id).originalHistory.length;
+    await w.restart();
+
+    await untilNoActiveJobs(w);
+    expect((await w.bot.store.getJob(jobId))?.state).toBe('done');
+    const record = w.discord.interaction(sent.id);
+    expect(record.originalHistory).toHaveLength(versionsBefore);
+    expect(record.followUps).toHaveLength(1);
+    expect(record.original!.attachments[0]!.bytes.equals(video)).toBe(true);
+    expect(w.logs.find('video was already delivered before the restart')).toHaveLength(1);
+    expect(w.replicate.requestCount('output')).toBe(1);
+  });
+
+  it('posts the video when the reply does not show it yet', async () => {
+    const w = world();
+    const video = Buffer.concat([Buffer.from('....ftypisom'), Buffer.alloc(1024, 6)]);
+    w.replicate.script({ durationMs: 300, output: video });
+    const sent = requestVideo(w, { id: '1400000000000000078', username: 'joe' }, 'a tram at night');
+    await readyPing(w, sent);
+    await untilNoActiveJobs(w);
+
+    // Stopped just after "delivering" was stored, before anything was posted: the reply still says so.
+    const jobId = (w.logs.find('job done')[0] as { jobId: string }).jobId;
+    const done = (await w.bot.store.getJob(jobId))!;
+    await w.bot.store.saveJob({ ...done, state: 'delivering', delivery: undefined, finishedAt: undefined });
+    await w.bot.client.rest.patch(`/webhooks/${done.reply.applicationId}/${done.reply.interactionToken}/messages/@original`, {
+      body: { content: '📦 Preparing your video…', attachments: [], components: [] },
+      auth: false,
+    });
+    await w.restart();
+
+    const again = await w.discord.waitFor((d) => d.interaction(sent.id).followUps.length === 2 && d.interaction(sent.id), {
+      description: 'the second ping',
+    });
+    expect(again.original!.attachments[0]!.bytes.equals(video)).toBe(true);
+    await untilNoActiveJobs(w);
+    expect((await w.bot.store.getJob(jobId))?.state).toBe('done');
+  });
+});
