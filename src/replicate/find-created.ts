@@ -38,7 +38,11 @@ export async function findCreatedPrediction(deps: FindCreatedDeps, job: Job, sig
   let page: Page<Prediction> = await retried(() => client.predictions.list({ signal }));
   for (let pages = 1; ; pages++) {
     const recent = page.results.filter((p) => Date.parse(p.created_at) >= cutoff);
-    candidates.push(...recent.filter((p) => p.model === deps.model && sameRequest(p.input, expected, job.image !== undefined)));
+    for (const listed of recent.filter((p) => p.model === deps.model)) {
+      // The list may leave out inputs (the API reference does not promise them there): read those one by one.
+      const full = listed.input === undefined ? await retried(() => client.predictions.get(listed.id)) : listed;
+      if (sameRequest(full.input, expected, job.image !== undefined)) candidates.push(full);
+    }
     const next = page.next;
     if (!next || pages >= 2 || recent.length < page.results.length) break;
     page = await retried(async () => (await client.request(next, { method: 'GET', signal })).json() as Promise<Page<Prediction>>);

@@ -126,6 +126,15 @@ describe('prediction runner: create', () => {
     expect(fake.predictions).toHaveLength(3);
   });
 
+  it('findCreated reads each recent prediction when the list leaves inputs out', async () => {
+    const { fake, runner } = await fixture({ fake: { listWithoutInput: true } });
+    const job = makeJob({ prompt: 'a lone tree', duration: 10 });
+    const mine = await runner.create(job, undefined);
+    await runner.create(makeJob({ prompt: 'another tree' }), undefined);
+    expect((await runner.findCreated(job))?.id).toBe(mine.id);
+    expect(fake.requestCount('get')).toBe(2);
+  });
+
   it('aborting a create rejects with the reason', async () => {
     const { fake, runner } = await fixture();
     fake.failNext({ route: 'create', status: 429, retryAfterSeconds: 30 });

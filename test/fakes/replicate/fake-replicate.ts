@@ -19,6 +19,8 @@ export interface FakeReplicateOptions {
   retentionMs?: number;
   /** Predictions per list page (default 100). */
   pageSize?: number;
+  /** List predictions without their `input` (the API reference does not promise it there). */
+  listWithoutInput?: boolean;
 }
 
 export interface FakeReplicate {
@@ -100,6 +102,7 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
     defaultDurationMs: options.defaultDurationMs ?? 3_000,
     retentionMs: options.retentionMs ?? 3_600_000,
     pageSize: options.pageSize ?? 100,
+    listWithoutInput: options.listWithoutInput ?? false,
     predictions: [],
     files: new Map(),
     scripts: [],

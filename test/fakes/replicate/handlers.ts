@@ -99,7 +99,12 @@ export function listPredictions(state: FakeState, cursor: string | null): Reply 
     body: {
       next: offset + state.pageSize < newest.length ? link(offset + state.pageSize) : null,
       previous: offset > 0 ? link(Math.max(0, offset - state.pageSize)) : null,
-      results: page.map((p) => toPredictionJson(p, now, state.origin, state.retentionMs)),
+      results: page.map((p) => {
+        const json = toPredictionJson(p, now, state.origin, state.retentionMs);
+        if (!state.listWithoutInput) return json;
+        const { input: _input, ...rest } = json;
+        return rest;
+      }),
     },
   };
 }

@@ -53,6 +53,7 @@ export interface FakeState {
   defaultDurationMs: number;
   retentionMs: number;
   pageSize: number;
+  listWithoutInput: boolean;
   predictions: FakePrediction[];
   files: Map<string, FakeFile>;
   scripts: PredictionScript[];
