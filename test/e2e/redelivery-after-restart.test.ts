@@ -1,22 +1,32 @@
 import { describe, expect, it } from 'vitest';
+import type { FakeUser } from '../fakes/discord/fake-discord.js';
 import { useWorld } from '../harness/use-world.js';
 import { readyPing, requestVideo, untilNoActiveJobs } from '../harness/video-steps.js';
+import type { World } from '../harness/world.js';
 
 const world = useWorld();
+
+/**
+ * Runs a job to the end, then stores it back as `delivering`: the record a process leaves when it dies between
+ * "delivering" stored and "done" stored.
+ */
+async function deliveredThenRewound(w: World, member: FakeUser, prompt: string, fill: number) {
+  const video = Buffer.concat([Buffer.from('....ftypisom'), Buffer.alloc(1024, fill)]);
+  w.replicate.script({ durationMs: 300, output: video });
+  const sent = requestVideo(w, member, prompt);
+  await readyPing(w, sent);
+  await untilNoActiveJobs(w);
+  const jobId = (w.logs.find('job done')[0] as { jobId: string }).jobId;
+  const done = (await w.bot.store.getJob(jobId))!;
+  await w.bot.store.saveJob({ ...done, state: 'delivering', delivery: undefined, finishedAt: undefined });
+  return { video, sent, jobId, done };
+}
 
 describe('a restart while a job was being delivered', () => {
   it('does not post the video a second time when the reply already shows it', async () => {
     const w = world();
-    const video = Buffer.concat([Buffer.from('....ftypisom'), Buffer.alloc(1024, 5)]);
-    w.replicate.script({ durationMs: 300, output: video });
-    const sent = requestVideo(w, { id: '1400000000000000077', username: 'ivy' }, 'a kite over dunes');
-    await readyPing(w, sent);
-    await untilNoActiveJobs(w);
-
     // The crash this stands for: the video was posted, then the process died before "done" was stored.
-    const jobId = (w.logs.find('job done')[0] as { jobId: string }).jobId;
-    const done = (await w.bot.store.getJob(jobId))!;
-    await w.bot.store.saveJob({ ...done, state: 'delivering', delivery: undefined, finishedAt: undefined });
+    const { video, sent, jobId } = await deliveredThenRewound(w, { id: '1400000000000000077', username: 'ivy' }, 'a kite over dunes', 5);
     const versionsBefore = w.discord.interaction(sent.id).originalHistory.length;
     await w.restart();
 
@@ -32,16 +42,8 @@ describe('a restart while a job was being delivered', () => {
 
   it('posts the video when the reply does not show it yet', async () => {
     const w = world();
-    const video = Buffer.concat([Buffer.from('....ftypisom'), Buffer.alloc(1024, 6)]);
-    w.replicate.script({ durationMs: 300, output: video });
-    const sent = requestVideo(w, { id: '1400000000000000078', username: 'joe' }, 'a tram at night');
-    await readyPing(w, sent);
-    await untilNoActiveJobs(w);
-
     // Stopped just after "delivering" was stored, before anything was posted: the reply still says so.
-    const jobId = (w.logs.find('job done')[0] as { jobId: string }).jobId;
-    const done = (await w.bot.store.getJob(jobId))!;
-    await w.bot.store.saveJob({ ...done, state: 'delivering', delivery: undefined, finishedAt: undefined });
+    const { video, sent, jobId, done } = await deliveredThenRewound(w, { id: '1400000000000000078', username: 'joe' }, 'a tram at night', 6);
     await w.bot.client.rest.patch(`/webhooks/${done.reply.applicationId}/${done.reply.interactionToken}/messages/@original`, {
       body: { content: '📦 Preparing your video…', attachments: [], components: [] },
       auth: false,
