@@ -32,7 +32,7 @@ describe('queue service: the happy path', () => {
     expect(final.finishedAt).toBeTypeOf('number');
     const states = bench.responder.of(job.id).map((s) => `${s.kind}:${s.state}`);
     // A job that can start at once is never shown as waiting.
-    expect(states).toEqual(['update:starting', 'update:running', 'update:delivering', 'deliver:delivering']);
+    expect(states).toEqual(['update:starting', 'update:running', 'update:delivering', 'deliver:delivering', 'ping:delivering']);
     expect(bench.runner.creates).toHaveLength(1);
     expect(timeline.indexOf(`saved ${job.id}:running`)).toBeLessThan(timeline.indexOf(`shown ${job.id}:running`));
     expect(bench.queue.stats()).toEqual({ waiting: 0, running: 0, accepting: 0 });
