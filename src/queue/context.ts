@@ -19,6 +19,8 @@ export interface QueueContext {
    * durable; rejects only when the queue stops.
    */
   commit(job: Job): Promise<Job>;
+  /** Another store call of the job's (its image), retried like commit until the store answers. */
+  untilStored<T>(job: Job, what: string, call: () => Promise<T>): Promise<T>;
   logFor(job: Job): Logger;
 }
 

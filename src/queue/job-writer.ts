@@ -17,6 +17,11 @@ export interface JobWriter {
   save(job: Job): Promise<void>;
   /** Resolves when every save issued so far has settled. */
   flush(): Promise<void>;
+  /**
+   * Runs another store call of a job's (its image) with the same policy: retried with capped backoff until the store
+   * answers; rejects only on stop.
+   */
+  untilAnswered<T>(job: Job, what: string, call: () => Promise<T>): Promise<T>;
 }
 
 export interface JobWriterOptions {
@@ -35,24 +40,26 @@ export function createJobWriter(store: JobStore, options: JobWriterOptions): Job
   const maxDelayMs = options.maxDelayMs ?? 30_000;
   const chains = new Map<string, Promise<void>>();
 
-  async function untilDurable(job: Job): Promise<void> {
+  async function untilAnswered<T>(job: Job, what: string, call: () => Promise<T>): Promise<T> {
     for (let failures = 0; ; ) {
       signal.throwIfAborted();
       try {
-        await store.saveJob(job);
-        if (failures > 0) log.info({ jobId: job.id, state: job.state, failures }, 'job write went through');
-        return;
+        const result = await call();
+        if (failures > 0) log.info({ jobId: job.id, state: job.state, failures }, `${what} went through`);
+        return result;
       } catch (err) {
         failures += 1;
         const delayMs = Math.min(maxDelayMs, baseDelayMs * 2 ** (failures - 1));
         // One line per outage step, not per attempt at the cap: the first failures, then every tenth.
         if (failures <= 3 || failures % 10 === 0) {
-          log.warn({ err, jobId: job.id, state: job.state, failures, delayMs }, 'job write failed, retrying');
+          log.warn({ err, jobId: job.id, state: job.state, failures, delayMs }, `${what} failed, retrying`);
         }
         await clock.sleep(delayMs, signal);
       }
     }
   }
+
+  const untilDurable = (job: Job) => untilAnswered(job, 'job write', () => store.saveJob(job));
 
   return {
     save(job) {
@@ -71,5 +78,6 @@ export function createJobWriter(store: JobStore, options: JobWriterOptions): Job
     async flush() {
       await Promise.allSettled([...chains.values()]);
     },
+    untilAnswered,
   };
 }

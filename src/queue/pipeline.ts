@@ -80,7 +80,7 @@ async function accept(ctx: QueueContext, line: Line, admitted: Job, control: Job
     if (!ctx.fetchImage) throw new Error('no image fetcher configured');
     const fetched = await untilAborted(ctx.fetchImage(job.image, halt), halt);
     halt.throwIfAborted();
-    await ctx.store.saveImage(job.id, fetched.bytes);
+    await ctx.untilStored(job, 'image write', () => ctx.store.saveImage(job.id, fetched.bytes));
     halt.throwIfAborted();
     job = await ctx.commit({ ...job, image: { ...job.image, stored: true, mimeType: fetched.mimeType }, updatedAt: ctx.clock.now() });
   }
@@ -132,7 +132,7 @@ async function toRunning(ctx: QueueContext, job: Job, control: JobControl, predi
 
 async function loadStartImage(ctx: QueueContext, job: Job): Promise<StartImage | undefined> {
   if (!job.image) return undefined;
-  const bytes = job.image.stored ? await ctx.store.loadImage(job.id) : undefined;
+  const bytes = job.image.stored ? await ctx.untilStored(job, 'image read', () => ctx.store.loadImage(job.id)) : undefined;
   if (!bytes) throw new JobFailure('The image for this video is no longer available. Please send it again.');
   return {
     bytes,

@@ -96,6 +96,7 @@ export function createQueueService(deps: QueueDeps): QueueService {
       await writer.save(job);
       return job;
     },
+    untilStored: (job, what, call) => writer.untilAnswered(job, what, call),
     logFor: (job) =>
       deps.log.child({
         jobId: job.id,

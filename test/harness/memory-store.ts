@@ -50,11 +50,23 @@ export class MemoryStore implements JobStore {
       .filter((job) => !terminalStates.has(job.state));
   }
 
+  /** Image saves and loads to refuse before answering again. */
+  refuseImageCalls = 0;
+
+  private refuseImageCall(): void {
+    if (this.refuseImageCalls <= 0) return;
+    this.refuseImageCalls--;
+    this.refused++;
+    throw new Error('store refused the call (connection lost)');
+  }
+
   async saveImage(jobId: string, bytes: Buffer): Promise<void> {
+    this.refuseImageCall();
     this.images.set(jobId, Buffer.from(bytes));
   }
 
   async loadImage(jobId: string): Promise<Buffer | undefined> {
+    this.refuseImageCall();
     const bytes = this.images.get(jobId);
     return bytes && Buffer.from(bytes);
   }

@@ -65,6 +65,32 @@ describe('queue service: a store write refused at any transition', () => {
     expect(bench.lines.filter((l) => l.msg === 'job write failed, retrying')).toHaveLength(refusedTimes);
   });
 
+  it('stores and reads back the member’s image when the store refuses those calls at first', async () => {
+    const bench = createBench();
+    bench.store.refuseImageCalls = 2;
+    const accepted = bench.submit('g1', 'alice', { image: true });
+    await eventually(bench, () => bench.runner.isWaiting('p1'), 'the prediction wait');
+    const job = await accepted;
+    expect(bench.runner.creates[0]?.image?.bytes.toString()).toBe('png-bytes');
+    expect(bench.store.refused).toBe(2);
+    bench.runner.end('p1', 'succeeded');
+    await eventually(bench, () => bench.store.peek(job.id)?.state === 'done', 'done');
+    expect(bench.lines.filter((l) => l.msg === 'image write failed, retrying')).toHaveLength(2);
+  });
+
+  it('reads the image back for the create when the store refuses the read at first', async () => {
+    const bench = createBench({ limits: { maxConcurrent: 1 } });
+    const first = await bench.submit('g1', 'alice');
+    const second = await bench.submit('g1', 'bob', { image: true });
+    await eventually(bench, () => bench.runner.isWaiting('p1'), 'the first prediction');
+    bench.store.refuseImageCalls = 3;
+    bench.runner.end('p1', 'succeeded');
+    await eventually(bench, () => bench.runner.isWaiting('p2'), 'the second prediction');
+    expect(bench.runner.creates.map((c) => c.job.id)).toEqual([first.id, second.id]);
+    expect(bench.runner.creates[1]?.image?.bytes.toString()).toBe('png-bytes');
+    expect(bench.lines.filter((l) => l.msg === 'image read failed, retrying')).toHaveLength(3);
+  });
+
   it('ends a job the model failed as failed, with the model’s words, when the store refuses the failed state', async () => {
     const { bench, jobId } = await runWithRefusals((job) => job.state === 'failed', 'failed');
     expect(bench.store.peek(jobId)).toMatchObject({ state: 'failed', reason: 'The model could not make this video: NSFW content detected' });
