@@ -1,6 +1,7 @@
 import { DiscordjsError, DiscordjsErrorCodes } from 'discord.js';
 import { startBot, type Bot } from './bot.js';
 import { ConfigError, loadDotEnv, parseConfig, type Config } from './config.js';
+import { scrubSecrets } from './logger.js';
 
 /**
  * `npm start`: read .env and the environment, start the bot, stop gracefully on SIGTERM/SIGINT.
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
     bot = await startBot({ config, notice: say, signal: starting.signal });
   } catch (err) {
     if (starting.signal.aborted) process.exit(0);
-    cannotStart(describeStartFailure(err));
+    cannotStart(scrubSecrets(describeStartFailure(err), secretsOf(config)));
   }
   // A signal that came in after the last wait of the start: honour it now.
   if (starting.signal.aborted) stop(bot, (starting.signal.reason as StartAborted).signal);
@@ -60,6 +61,17 @@ class StartAborted extends Error {
   constructor(readonly signal: NodeJS.Signals) {
     super(`stopped by ${signal} during start`);
   }
+}
+
+/** The tokens and the store's password: a driver's error message may quote its URL. */
+function secretsOf(config: Config): string[] {
+  let password = '';
+  try {
+    password = decodeURIComponent(new URL(config.storageUrl).password);
+  } catch {
+    // not a URL with a password
+  }
+  return [config.discordToken, config.replicateApiToken, password];
 }
 
 function say(line: string): void {
