@@ -1,10 +1,13 @@
 import { DiscordjsError, DiscordjsErrorCodes } from 'discord.js';
+import type { DestinationStream } from 'pino';
 import { startBot, type Bot } from './bot.js';
 import { ConfigError, loadDotEnv, parseConfig, type Config } from './config.js';
 import { scrubSecrets } from './logger.js';
 
 /**
  * `npm start`: read .env and the environment, start the bot, stop gracefully on SIGTERM/SIGINT.
+ * `npm run start:pretty` (`--pretty`): the same, with readable log lines instead of JSON. They are formatted in this
+ * process, not by a second one behind a pipe, so a signal to npm reaches the bot and nothing else has to outlive it.
  * stdout carries pino's JSON lines only; what an operator must read (why the start failed, what the bot is waiting
  * for) goes to stderr as plain lines, so it stays readable under `| pino-pretty` and in journald alike.
  */
@@ -37,13 +40,20 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
 
   try {
-    bot = await startBot({ config, notice: say, signal: starting.signal });
+    const logDestination = process.argv.includes('--pretty') ? await prettyDestination() : undefined;
+    bot = await startBot({ config, logDestination, notice: say, signal: starting.signal });
   } catch (err) {
     if (starting.signal.aborted) process.exit(0);
     cannotStart(scrubSecrets(describeStartFailure(err), secretsOf(config)));
   }
   // A signal that came in after the last wait of the start: honour it now.
   if (starting.signal.aborted) stop(bot, (starting.signal.reason as StartAborted).signal);
+}
+
+/** pino-pretty as a synchronous stream on stdout: every line is out before `process.exit`. */
+async function prettyDestination(): Promise<DestinationStream> {
+  const { default: pretty } = await import('pino-pretty');
+  return pretty({ sync: true, colorize: process.stdout.isTTY });
 }
 
 function stop(bot: Bot, signal: NodeJS.Signals): void {
