@@ -1,4 +1,4 @@
-import { DiscordAPIError, Events, HTTPError, type Client } from 'discord.js';
+import { DiscordAPIError, Events, HTTPError, Routes, type Client } from 'discord.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 
@@ -28,24 +28,39 @@ export async function loginWithRetry(options: LoginOptions): Promise<void> {
   const maxWaitMs = options.maxBackoffMs ?? 30_000;
   for (let attempt = 1; ; attempt++) {
     signal?.throwIfAborted();
-    let onReady: (() => void) | undefined;
-    const ready = new Promise<void>((resolve) => (onReady = resolve));
-    client.once(Events.ClientReady, onReady!);
     try {
-      await client.login(token);
-      await ready;
+      // Ask whether Discord answers before logging in: a failed login destroys the client for good (discord.js
+      // keeps it marked destroyed), a failed request leaves it as it was. Any answer, even a refusal, goes on to
+      // the login, which turns it into the error an operator can act on (a refused token: TokenInvalid).
+      client.rest.setToken(token);
+      await client.rest.get(Routes.gatewayBot()).catch((err: unknown) => {
+        if (describeUnreachable(err) !== undefined) throw err;
+      });
+      await loginOnce(client, token);
       return;
     } catch (err) {
-      client.off(Events.ClientReady, onReady!);
       const reason = describeUnreachable(err);
       if (reason === undefined) throw err;
       const waitMs = Math.min(maxWaitMs, firstWaitMs * 2 ** (attempt - 1));
       log.warn({ err, attempt, retryInMs: waitMs }, 'discord unreachable; login retried later');
       options.notice(`Discord is not reachable yet (${reason}); retrying in ${Math.round(waitMs / 1000)} s`);
-      // A failed login destroys the client, which forgets the token: replies of recovered jobs need it meanwhile.
+      // A login that failed half-way destroyed the client, which forgets the token: recovered jobs need it.
       client.rest.setToken(token);
       await clock.sleep(waitMs, signal);
     }
+  }
+}
+
+async function loginOnce(client: Client, token: string): Promise<void> {
+  let onReady: (() => void) | undefined;
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  client.once(Events.ClientReady, onReady!);
+  try {
+    await client.login(token);
+    await ready;
+  } catch (err) {
+    client.off(Events.ClientReady, onReady!);
+    throw err;
   }
 }
 
