@@ -195,8 +195,8 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
             throw new JobFailure(predictionGoneReason, { cause: err });
           }
           const wait = retryDelayMs(kind, failures, policy) ?? backoffMs(failures, policy);
-          onRetry({ err, failure: kind, attempt: failures, delayMs: wait });
           delay = Math.max(wait, nextPollDelay(clock.now() - begin, expected, baseMs));
+          onRetry({ err, failure: kind, attempt: failures, delayMs: delay });
         }
       }
     },
