@@ -33,8 +33,12 @@ export interface PredictionRunnerOptions {
   retry?: Partial<RetryPolicy>;
 }
 
-/** Tries for a cancel: it is best effort (the prediction ends on its own), and a stop must not wait on it for long. */
+/**
+ * A cancel is best effort (the prediction ends on its own) and the member's Cancel waits on it: a few tries, none
+ * waiting longer than this, and a refused token is not waited out.
+ */
 const cancelAttempts = 5;
+const cancelMaxWaitMs = 30_000;
 /** 404s in a row before a prediction counts as gone at Replicate (one could be a glitch in front of its API). */
 const goneConfirmations = 3;
 
@@ -205,7 +209,11 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
       const cancelLog = log.child({ predictionId });
       try {
         await withRetry(() => client.predictions.cancel(predictionId), {
-          clock, policy, attempts: cancelAttempts, onRetry: logRetry(cancelLog, 'prediction cancel'),
+          clock,
+          policy: { ...policy, maxRetryAfterMs: Math.min(policy.maxRetryAfterMs, cancelMaxWaitMs) },
+          attempts: cancelAttempts,
+          final: isOperatorRefusal,
+          onRetry: logRetry(cancelLog, 'prediction cancel'),
         });
         cancelLog.info('prediction canceled');
       } catch (err) {

@@ -66,6 +66,8 @@ export interface RetryOptions {
   signal?: AbortSignal | undefined;
   /** Attempts in all, the first included (default: no limit, until success, a final answer or the signal). */
   attempts?: number;
+  /** Failures this call takes as final although the policy would wait them out (e.g. a refused token for a cancel). */
+  final?: (failure: Failure) => boolean;
   onRetry?: (info: RetryInfo) => void;
 }
 
@@ -81,7 +83,7 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
       const failure = classify(err, clock.now());
-      const delayMs = retryDelayMs(failure, attempt, policy);
+      const delayMs = options.final?.(failure) ? undefined : retryDelayMs(failure, attempt, policy);
       if (delayMs === undefined || attempt >= attempts) throw err;
       options.onRetry?.({ err, failure, attempt, delayMs });
       await clock.sleep(delayMs, signal);

@@ -104,6 +104,25 @@ describe('prediction runner: waiting and canceling', () => {
     expect(await runner.waitForEnd(created.id, {})).toMatchObject({ status: 'succeeded' });
   });
 
+  it('a cancel gives up soon when it cannot get through: at once on a refused token, after a few short waits on a long throttle', async () => {
+    const clock = new JumpClock();
+    const { fake, runner, logs } = await fixture({ clock, fake: { defaultDurationMs: 60_000 } });
+    const created = await runner.create(makeJob({ prompt: 'p' }), undefined);
+    fake.failNext({ route: 'cancel', status: 401 });
+    await expect(runner.cancel(created.id)).rejects.toBeInstanceOf(JobFailure);
+    expect(fake.requestCount('cancel')).toBe(1);
+
+    fake.failNext({ route: 'cancel', status: 429, retryAfterSeconds: 3600, times: 10 });
+    const canceling = runner.cancel(created.id).catch((e: unknown) => e);
+    for (let tries = 1; tries < 5; tries++) {
+      await waitUntil(() => logs().filter((l) => l.msg === 'prediction cancel failed, retrying').length >= tries);
+      expect(logs().filter((l) => l.msg === 'prediction cancel failed, retrying').at(-1)?.delayMs).toBe(30_000);
+      clock.jump(30_000);
+    }
+    expect(await canceling).toBeInstanceOf(JobFailure);
+    expect(fake.requestCount('cancel')).toBe(6);
+  });
+
   it('canceling a prediction Replicate does not know resolves quietly', async () => {
     const { fake, runner, logText } = await fixture();
     await runner.cancel('r8nosuchprediction000000000');
