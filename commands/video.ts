@@ -117,7 +117,10 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
       attachmentSizeLimit: interaction.attachmentSizeLimit,
     },
   });
-  if (!admitted.ok) return refuse(interaction, admitted.refusal, ctx.log);
+  if (!admitted.ok) {
+    if (admitted.refusal === 'policy') return refuseWith(interaction, admitted.policy, ctx.log);
+    return refuse(interaction, admitted.refusal, ctx.log);
+  }
   const job: Job = admitted.job;
   try {
     await interaction.deferReply();
@@ -130,10 +133,15 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
 }
 
 async function refuse(interaction: ChatInputCommandInteraction, code: RefusalCode, log: Logger): Promise<void> {
-  log.info({ refusal: code, guildId: interaction.guildId, userId: interaction.user.id }, 'request refused');
+  await refuseWith(interaction, { code, text: refusalText(code) }, log);
+}
+
+/** Ephemeral, so a refusal naming a blocked word or an allowance is seen by the member only. */
+async function refuseWith(interaction: ChatInputCommandInteraction, refusal: { code: string; text: string }, log: Logger): Promise<void> {
+  log.info({ refusal: refusal.code, guildId: interaction.guildId, userId: interaction.user.id }, 'request refused');
   try {
-    await interaction.reply({ content: refusalText(code), flags: MessageFlags.Ephemeral });
+    await interaction.reply({ content: refusal.text, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
   } catch (err) {
-    log.warn({ err, refusal: code }, 'refusal reply failed');
+    log.warn({ err, refusal: refusal.code }, 'refusal reply failed');
   }
 }

@@ -89,6 +89,7 @@ async function accept(ctx: QueueContext, line: Line, admitted: Job, control: Job
   control.stage = 'waiting';
   job = await ctx.commit({ ...job, queueRound: round });
   ctx.logFor(job).info({ position: line.position(job.id) }, 'job queued');
+  ctx.policy?.accepted(job);
   control.inLine.fire();
   line.moved(job.guildId);
 }

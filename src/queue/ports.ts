@@ -1,4 +1,4 @@
-import type { ImageRef, Job } from './job.js';
+import type { ImageRef, Job, JobDraft } from './job.js';
 
 /**
  * The queue service's neighbours. `queue/` imports no discord.js, replicate or keyv: it orchestrates through these.
@@ -120,4 +120,35 @@ export interface Responder {
    * Throws JobFailure when the video cannot be had (e.g. removed at Replicate).
    */
   deliver(job: Job, outputUrl: string, signal?: AbortSignal, options?: DeliverOptions): Promise<DeliveryKind>;
+}
+
+/** A moderators' refusal: a stable code and the member's (ephemeral) words. */
+export interface PolicyRefusal {
+  code: string;
+  text: string;
+}
+
+/** Per-guild limits in force (the operator's caps, lowered by the guild's moderators). */
+export interface GuildLimits {
+  concurrency: number;
+  queue: number;
+  pending: number;
+}
+
+/**
+ * The guilds' moderation rules and seconds ledger, as the queue sees them (implemented in src/moderation). Every
+ * call is synchronous and in memory: admission runs before the interaction is acknowledged.
+ */
+export interface AdmissionPolicy {
+  /** The rules for a request (blocked, channel, role, paused, cooldown, words, allowance, budget). */
+  check(draft: JobDraft, seconds: number, now: number): PolicyRefusal | undefined;
+  limitsOf(guildId: string): GuildLimits;
+  /** Seconds reserved from admission... */
+  reserve(job: Job): void;
+  /** ...given back when the job is never accepted... */
+  release(job: Job): void;
+  /** ...recorded once the job is accepted (stored and in line)... */
+  accepted(job: Job): void;
+  /** ...and charged (done) or refunded (failed, canceled) when it ends. */
+  ended(job: Job): void;
 }
