@@ -4,7 +4,7 @@ import { commands } from '../commands/index.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createDiscordClient } from './discord/client.js';
-import { fetchImage } from './discord/fetch-image.js';
+import { createImageFetcher } from './discord/fetch-image.js';
 import { registerCommands } from './discord/register-commands.js';
 import { createInteractionRouter } from './discord/router.js';
 import { createLogger, type Logger } from './logger.js';
@@ -93,7 +93,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       guildQueueLimit: config.guildQueueLimit,
       userPendingLimit: config.userPendingLimit,
     },
-    fetchImage: (image) => fetchImage(image),
+    // Discord's CDN only, plus the configured Discord's own origin (the stand-in's CDN in tests).
+    fetchImage: createImageFetcher({ extraHosts: [config.discordApiUrl] }),
   });
 
   const route = createInteractionRouter({ commands, ctx: { queue, log, clock }, cancel: queue, log });

@@ -26,6 +26,7 @@ export interface DeliveryOptions {
   fetch?: typeof fetch;
   downloadAttempts?: number;
   downloadBackoffMs?: number;
+  maxDownloadBytes?: number;
   ffmpegPath?: string;
   reencodeTimeoutMs?: number;
 }
@@ -123,6 +124,7 @@ export function createDelivery(o: DeliveryOptions) {
         signal,
         attempts: o.downloadAttempts,
         backoffMs: o.downloadBackoffMs,
+        maxBytes: o.maxDownloadBytes,
       });
       const w: Work = { job, reply, url, dir, input, bytes, signal };
       const tokenAlive = o.clock.now() - reply.interactionAt < o.tokenLifetimeMs;

@@ -33,6 +33,8 @@ export interface DiscordResponderOptions {
   /** Download tries for errors other than 404/410 (default 4), first backoff (default 1000 ms, doubled). */
   downloadAttempts?: number;
   downloadBackoffMs?: number;
+  /** Largest output downloaded, in bytes (default 200 MiB); a larger one ends the job in plain words. */
+  maxDownloadBytes?: number;
   /** ffmpeg binary (default: FFMPEG_PATH, PATH, then @ffmpeg-installer/ffmpeg). */
   ffmpegPath?: string;
   reencodeTimeoutMs?: number;
@@ -61,6 +63,7 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
     fetch: options.fetch,
     downloadAttempts: options.downloadAttempts,
     downloadBackoffMs: options.downloadBackoffMs,
+    maxDownloadBytes: options.maxDownloadBytes,
     ffmpegPath: options.ffmpegPath,
     reencodeTimeoutMs: options.reencodeTimeoutMs,
   });

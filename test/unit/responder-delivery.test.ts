@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../src/queue/job.js';
 import { JobFailure } from '../../src/queue/ports.js';
 import { createDiscordResponder } from '../../src/responder/discord-responder.js';
-import { videoGoneReason } from '../../src/responder/download.js';
+import { outputTooLargeReason, videoGoneReason } from '../../src/responder/download.js';
 import { runFfmpeg } from '../../src/responder/reencode.js';
 import { ManualClock } from '../harness/test-clock.js';
 import { captureLog, discordError, ids, makeJob, paths, startRecorder, waitFor } from './responder-recorder.js';
@@ -40,7 +40,7 @@ afterEach(async () => {
   await rm(tempDir, { recursive: true, force: true });
 });
 
-function responder(options: { ffmpegPath?: string } = {}) {
+function responder(options: { ffmpegPath?: string; maxDownloadBytes?: number } = {}) {
   return createDiscordResponder({
     rest: server.rest(),
     clock,
@@ -84,6 +84,18 @@ describe('deliver', () => {
     const failure = await responder().deliver(deliveringJob(), outputUrl()).catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(JobFailure);
     expect((failure as JobFailure).reason).toBe(videoGoneReason);
+    expect(server.discord()).toEqual([]);
+  });
+
+  it('ends the job in plain words when the output is larger than the download cap, declared or streamed', async () => {
+    const big = Buffer.concat([smallVideo, Buffer.alloc(64 * 1024, 1)]);
+    for (const headers of [{}, { 'transfer-encoding': 'chunked' }] as Record<string, string>[]) {
+      video = { status: 200, raw: big, headers };
+      const failure = await responder({ maxDownloadBytes: 32 * 1024 }).deliver(deliveringJob(), outputUrl()).catch((err: unknown) => err);
+      expect(failure).toBeInstanceOf(JobFailure);
+      expect((failure as JobFailure).reason).toBe(outputTooLargeReason(32 * 1024));
+    }
+    expect(server.requests.filter((r) => r.path === '/files/out.mp4')).toHaveLength(2);
     expect(server.discord()).toEqual([]);
   });
 

@@ -95,7 +95,11 @@ export async function startRecorder() {
     newId: () => String(nextId++),
     rest: () => new REST({ version: '10', api: `${base}/api`, retries: 0 }).setToken('bot-token'),
     discord: () => requests.filter((r) => r.path.startsWith('/api/')),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
