@@ -13,6 +13,7 @@ import { createReplicateClient } from './replicate/client.js';
 import { createPredictionRunner } from './replicate/prediction-runner.js';
 import type { RetryPolicy } from './replicate/retry.js';
 import { createDiscordResponder } from './responder/discord-responder.js';
+import { responderTempRoot } from './responder/temp-dir.js';
 import { openStore, type Store } from './storage/keyv-store.js';
 
 /** Timings an operator never sets but tests and the demo shorten. Defaults are the production values. */
@@ -76,6 +77,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     log,
     saveReply: (jobId, reply) => queue.updateReply(jobId, reply),
     ffmpegPath: config.ffmpegPath,
+    tempDir: responderTempRoot(config.storageUrl),
     editIntervalMs: tuning.editIntervalMs,
     progressIntervalMs: tuning.progressIntervalMs,
     moveBeforeExpiryMs: tuning.moveBeforeExpiryMs,

@@ -1,4 +1,3 @@
-import { tmpdir } from 'node:os';
 import type { REST } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -8,6 +7,7 @@ import { createDelivery, defaultAttachmentLimit, videoFilename } from './deliver
 import { createDiscordApi, describeRestError, isDeadReplyError, type DiscordApi } from './discord-api.js';
 import { createProgressTracker, mergeReply } from './progress-tracker.js';
 import { onlyMentioning, renderProgress, type MessageView } from './progress-view.js';
+import { emptyTempRoot, responderTempRoot } from './temp-dir.js';
 
 export interface DiscordResponderOptions {
   /** The bot's REST client (`client.rest`); webhook calls go without auth, channel messages with the bot token. */
@@ -26,7 +26,10 @@ export interface DiscordResponderOptions {
   moveBeforeExpiryMs?: number;
   /** Persists a job's new reply target; awaited before the original reply points at the channel message. */
   saveReply: (jobId: string, reply: ReplyTarget) => Promise<void>;
-  /** Where downloads and re-encodes go (default the OS temp dir); each delivery cleans its own folder. */
+  /**
+   * The responder's own folder for downloads and re-encodes (default `responderTempRoot('default')`): emptied at start
+   * (what a killed process left), and each delivery cleans its own subfolder. Never share it between two processes.
+   */
   tempDir?: string;
   /** Used to download the output (default global fetch). */
   fetch?: typeof fetch;
@@ -49,6 +52,13 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
   const { clock, log, botUserId } = options;
   const tokenLifetimeMs = options.tokenLifetimeMs ?? 15 * 60_000;
   const api: DiscordApi = createDiscordApi(options.rest);
+  const tempDir = options.tempDir ?? responderTempRoot('default');
+  const tempReady = emptyTempRoot(tempDir).then(
+    (removed) => {
+      if (removed > 0) log.info({ removed }, 'temporary files of an earlier run removed');
+    },
+    (err: unknown) => log.warn({ err }, 'temporary folder not emptied'),
+  );
   const tracker = createProgressTracker({
     api, clock, log, tokenLifetimeMs,
     editIntervalMs: options.editIntervalMs ?? 3000,
@@ -58,7 +68,7 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
   });
   const delivery = createDelivery({
     api, clock, log, tokenLifetimeMs,
-    tempDir: options.tempDir ?? tmpdir(),
+    tempDir,
     channelAttachmentLimit: options.channelAttachmentLimit ?? defaultAttachmentLimit,
     fetch: options.fetch,
     downloadAttempts: options.downloadAttempts,
@@ -125,6 +135,7 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
       await showFinal(job, reply, renderProgress(visible(job), { now: clock.now() }));
     },
     async deliver(job: Job, outputUrl: string, signal?: AbortSignal, opts?: DeliverOptions): Promise<DeliveryKind> {
+      await tempReady;
       const tracked = await tracker.stop(job.id, true);
       signal?.throwIfAborted();
       const reply = mergeReply(job.reply, tracked ?? job.reply);

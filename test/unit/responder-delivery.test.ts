@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -97,6 +97,13 @@ describe('deliver', () => {
     }
     expect(server.requests.filter((r) => r.path === '/files/out.mp4')).toHaveLength(2);
     expect(server.discord()).toEqual([]);
+  });
+
+  it('removes what a killed process left in its temporary folder before the first delivery', async () => {
+    await mkdir(join(tempDir, 'video-left-by-a-crash'));
+    await writeFile(join(tempDir, 'video-left-by-a-crash', 'input.mp4'), smallVideo);
+    await expect(responder().deliver(deliveringJob(), outputUrl())).resolves.toBe('attachment');
+    expect(await readdir(tempDir)).toEqual([]);
   });
 
   it('retries a failing download after a backoff on the clock', async () => {
