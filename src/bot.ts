@@ -3,7 +3,7 @@ import type { DestinationStream } from 'pino';
 import { commands } from '../commands/index.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { createDiscordClient } from './discord/client.js';
+import { createDiscordClient, createUploadRest } from './discord/client.js';
 import { createImageFetcher } from './discord/fetch-image.js';
 import { registerCommands } from './discord/register-commands.js';
 import { createInteractionRouter } from './discord/router.js';
@@ -24,6 +24,8 @@ export interface BotTuning {
   retry?: Partial<RetryPolicy>;
   downloadBackoffMs?: number;
   defaultExpectedMs?: number;
+  /** First wait before a delivery step is sent again after a Discord 5xx (default 2000 ms). */
+  deliveryRetryBackoffMs?: number;
 }
 
 export interface BotOptions {
@@ -73,6 +75,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // called once both exist.
   const responder = createDiscordResponder({
     rest: client.rest,
+    uploadRest: createUploadRest({ apiUrl: config.discordApiUrl, token: config.discordToken }),
     clock,
     log,
     saveReply: (jobId, reply) => queue.updateReply(jobId, reply),
@@ -82,6 +85,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     progressIntervalMs: tuning.progressIntervalMs,
     moveBeforeExpiryMs: tuning.moveBeforeExpiryMs,
     downloadBackoffMs: tuning.downloadBackoffMs,
+    retryBackoffMs: tuning.deliveryRetryBackoffMs,
   });
   const queue = createQueueService({
     store,

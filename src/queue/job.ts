@@ -70,8 +70,12 @@ export interface Job {
   /** Plain words for the member when the job failed or was canceled. */
   reason?: string;
   canceledBy?: string;
-  /** How the video reached the member, once done. */
+  /** How the video reached the member: recorded as soon as it is up (with postedAt), before the job is done. */
   delivery?: 'attachment' | 'reencoded' | 'link' | 'channel';
+  /** When the video was up where the member can see it (persisted before the ping is sent). */
+  postedAt?: number;
+  /** When the member was pinged about it: a restart never pings again once this is set. */
+  pingedAt?: number;
 }
 
 export const terminalStates: ReadonlySet<JobState> = new Set(['done', 'failed', 'canceled']);

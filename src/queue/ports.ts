@@ -80,6 +80,13 @@ export interface DeliverOptions {
    * record saying so, and is not posted a second time when the member can already see it.
    */
   resumed?: boolean;
+  /**
+   * Called right after the video is up, before the ping: resolves once `delivery` and `postedAt` are durable. A
+   * restart finding `postedAt` never posts again.
+   */
+  markPosted?(delivery: DeliveryKind): Promise<void>;
+  /** Called right after the ping landed: resolves once `pingedAt` is durable. A restart finding it never pings again. */
+  markPinged?(): Promise<void>;
 }
 
 export interface Responder {

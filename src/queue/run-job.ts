@@ -138,9 +138,21 @@ async function settlePrediction(
 
 async function deliver(ctx: QueueContext, job: Job, resumed: boolean): Promise<void> {
   if (!job.outputUrl) throw new Error('delivering job without an output URL');
-  const delivery = await ctx.responder.deliver(job, job.outputUrl, ctx.stopSignal, { resumed });
-  // The delivery itself is what the member sees; the record follows it.
-  await ctx.commit(moveJob(job, 'done', ctx.clock.now(), { delivery }));
+  // The newest version: the responder may have saved a moved reply meanwhile.
+  const live = (): Job => ctx.current(job.id) ?? job;
+  const delivery = await ctx.responder.deliver(job, job.outputUrl, ctx.stopSignal, {
+    resumed,
+    // What the member already saw is recorded before anything else is shown, so a restart repeats neither.
+    markPosted: async (kind) => {
+      const now = ctx.clock.now();
+      await ctx.commit({ ...live(), delivery: kind, postedAt: live().postedAt ?? now, updatedAt: now });
+    },
+    markPinged: async () => {
+      const now = ctx.clock.now();
+      await ctx.commit({ ...live(), pingedAt: live().pingedAt ?? now, updatedAt: now });
+    },
+  });
+  await ctx.commit(moveJob(live(), 'done', ctx.clock.now(), { delivery }));
   ctx.logFor(job).info({ delivery }, 'job done');
 }
 
