@@ -8,7 +8,7 @@ import { createDiscordResponder } from '../../src/responder/discord-responder.js
 import { outputTooLargeReason, videoGoneReason } from '../../src/responder/download.js';
 import { runFfmpeg } from '../../src/responder/reencode.js';
 import { ManualClock } from '../harness/test-clock.js';
-import { captureLog, discordError, ids, makeJob, paths, startRecorder, waitFor } from './responder-recorder.js';
+import { captureLog, discordError, hang, ids, makeJob, paths, startRecorder, waitFor } from './responder-recorder.js';
 import type { Answer, Recorder } from './responder-recorder.js';
 
 const MiB = 1024 * 1024;
@@ -40,7 +40,7 @@ afterEach(async () => {
   await rm(tempDir, { recursive: true, force: true });
 });
 
-function responder(options: { ffmpegPath?: string; maxDownloadBytes?: number } = {}) {
+function responder(options: { ffmpegPath?: string; maxDownloadBytes?: number; uploadMinBytesPerSecond?: number } = {}) {
   return createDiscordResponder({
     rest: server.rest(),
     clock,
@@ -104,6 +104,41 @@ describe('deliver', () => {
     await writeFile(join(tempDir, 'video-left-by-a-crash', 'input.mp4'), smallVideo);
     await expect(responder().deliver(deliveringJob(), outputUrl())).resolves.toBe('attachment');
     expect(await readdir(tempDir)).toEqual([]);
+  });
+
+  it('gives an upload a timeout that grows with its size, then posts the link on the reply instead', async () => {
+    let uploads = 0;
+    server.on((r) => (r.method === 'PATCH' && r.files.length > 0 && ++uploads ? hang : undefined));
+    server.answer('GET', paths.original, { status: 200, body: { id: '1', content: '📦 Preparing your video…', attachments: [] } });
+    // 4 kB at 1 kB/s: the 30 s base plus 4 s.
+    const delivery = responder({ ffmpegPath: '/nonexistent/ffmpeg', uploadMinBytesPerSecond: 1000 }).deliver(deliveringJob(), outputUrl());
+    await waitFor(() => uploads === 1 && clock.nextDue() !== undefined);
+    await clock.advance(30_000 + Math.ceil(smallVideo.length) - 1);
+    expect(server.discord().filter((r) => r.method === 'PATCH')).toHaveLength(1);
+    await clock.advance(1);
+    await expect(delivery).resolves.toBe('link');
+    const [upload, readBack, link, ping] = server.discord();
+    expect(upload?.files).toHaveLength(1);
+    expect(readBack).toMatchObject({ method: 'GET', path: paths.original });
+    expect(link?.files).toEqual([]);
+    expect(String(link?.json?.content)).toContain('the link expires');
+    expect(ping).toMatchObject({ method: 'POST', path: paths.followUp });
+  });
+
+  it('sends channel deliveries with a nonce Discord enforces, the same for every try of one job', async () => {
+    const job = deliveringJob();
+    await clock.advance(15 * 60_000);
+    let posts = 0;
+    server.on((r) => (r.path === paths.channelMessages && ++posts === 1 ? { status: 502, body: { code: 0, message: '502' } } : undefined));
+    const delivery = responder().deliver(job, outputUrl());
+    await waitFor(() => posts === 1 && clock.nextDue() !== undefined);
+    await clock.advance(2000);
+    await expect(delivery).resolves.toBe('channel');
+    const sent = server.discord().filter((r) => r.path === paths.channelMessages);
+    expect(sent).toHaveLength(2);
+    expect(sent[0]?.json).toMatchObject({ enforce_nonce: true });
+    expect(sent[0]?.json?.nonce).toEqual(sent[1]?.json?.nonce);
+    expect(String(sent[0]?.json?.nonce).length).toBeLessThanOrEqual(25);
   });
 
   it('retries a failing download after a backoff on the clock', async () => {
