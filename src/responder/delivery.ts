@@ -50,6 +50,8 @@ export interface DeliveryOptions {
   uploadMinBytesPerSecond?: number;
   /** Wait before sending a step again after a 5xx or a dropped connection (default 2000 ms, doubled). */
   retryBackoffMs?: number;
+  /** A delivery that fails everywhere (Discord down) is tried again, with backoff, this long (default 30 min). */
+  giveUpAfterMs?: number;
 }
 
 /** What the queue records as the delivery goes: the video up, then the member pinged. */
@@ -76,6 +78,8 @@ interface Work {
   bytes: number;
   /** When this delivery began (a post of it cannot be older). */
   startedAt: number;
+  /** Discord said the reply is gone (token dead, message or channel deleted): not tried again. */
+  replyDead?: boolean;
   signal?: AbortSignal;
 }
 
@@ -177,7 +181,10 @@ export function createDelivery(o: DeliveryOptions) {
       } catch (err) {
         w.signal?.throwIfAborted();
         o.log.warn({ jobId: w.job.id, rung: current.kind, err: describeRestError(err) }, 'delivery to the reply failed');
-        if (isDeadReplyError(err)) return undefined;
+        if (isDeadReplyError(err)) {
+          w.replyDead = true;
+          return undefined;
+        }
         if (isAmbiguousError(err)) {
           // It may have landed: an edit that carries the video means it did (and another edit would replace it).
           const shown = await o.check.onOriginal(w.job, w.reply);
@@ -276,6 +283,15 @@ export function createDelivery(o: DeliveryOptions) {
     await hooks.markPinged();
   }
 
+  /** One pass down every ladder: the reply, the channel, and the reply's link when the channel refused. */
+  async function onePass(w: Work): Promise<DeliveryKind | undefined> {
+    const replyUsable = () => !w.replyDead && tokenAlive(w.reply);
+    const onReply = !w.reply.channelMessageId && replyUsable();
+    const kind = (onReply ? await toOriginal(w) : undefined) ?? ((await toChannel(w)) ? 'channel' : undefined);
+    // The channel refused and the progress had moved there: the reply's webhook needs no channel permission.
+    return kind ?? (!onReply && replyUsable() ? await toOriginal(w, link(w)) : undefined);
+  }
+
   async function deliver(
     job: Job,
     reply: ReplyTarget,
@@ -296,15 +312,22 @@ export function createDelivery(o: DeliveryOptions) {
         maxBytes: o.maxDownloadBytes,
       });
       const w: Work = { job, reply, url, dir, input, bytes, signal, startedAt };
-      const onReply = !reply.channelMessageId && tokenAlive(reply);
-      const kind = (onReply ? await toOriginal(w) : undefined) ?? ((await toChannel(w)) ? 'channel' : undefined);
-      // The channel refused and the progress had moved there: the reply's webhook needs no channel permission.
-      const last = kind ?? (!onReply && tokenAlive(reply) ? await toOriginal(w, link(w)) : undefined);
-      if (!last) {
-        throw new JobFailure(o.health.isUnusable(reply.channelId) ? channelLostReason : postFailedReason);
+      for (let pass = 1; ; pass++) {
+        const kind = await onePass(w);
+        if (kind) {
+          await announce(job, reply, kind, hooks);
+          return kind;
+        }
+        // Nowhere left to try (the channel refuses for good and the token is dead), or tried for long enough.
+        const lost = o.health.isUnusable(reply.channelId);
+        const replyGone = w.replyDead === true || !tokenAlive(reply);
+        if ((lost && replyGone) || o.clock.now() - startedAt >= (o.giveUpAfterMs ?? 30 * 60_000)) {
+          throw new JobFailure(lost ? channelLostReason : postFailedReason);
+        }
+        const waitMs = Math.min(2 * 60_000, (o.retryBackoffMs ?? 2000) * 8 * 2 ** (pass - 1));
+        o.log.warn({ jobId: job.id, pass, waitMs }, 'delivery failed everywhere, trying again');
+        await o.clock.sleep(waitMs, signal);
       }
-      await announce(job, reply, last, hooks);
-      return last;
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -128,4 +128,39 @@ describe('Discord faults during delivery', () => {
     expect(unknown.length).toBeLessThanOrEqual(3);
     expect(w.discord.interaction(sent.id).followUps).toEqual([]);
   });
+
+  it('a channel deleted while its reply still lives ends the job at once, with no retry loop', async () => {
+    const w = world();
+    w.replicate.script({ durationMs: 300, output: video });
+    const sent = requestVideo(w, lea, 'a fox that vanished');
+    await replyShowing(w, sent, /Generating|In the queue|Starting/);
+    w.discord.deleteChannel(w.discord.defaultChannelId);
+
+    const failed = await w.discord.waitFor(() => w.logs.find('job failed')[0], { timeoutMs: 15_000, description: 'the failure line' });
+    expect(failed.reason).toBe(channelLostReason);
+    expect(w.logs.find('delivery failed everywhere, trying again')).toEqual([]);
+  });
+});
+
+describe('Discord down everywhere during delivery', () => {
+  it('is waited out, and the video is posted once when Discord answers again', async () => {
+    const w = world();
+    w.replicate.script({ durationMs: 300, output: video });
+    const sent = requestVideo(w, lea, 'a fox on a roof');
+    await replyShowing(w, sent, /Generating|In the queue|Starting/);
+    w.discord.failNext({ pathPattern: webhook, status: 502, times: Infinity });
+    w.discord.failNext({ pathPattern: /^\/api\/v10\/channels\//, status: 503, times: Infinity });
+    await w.discord.waitFor(() => w.logs.find('delivery failed everywhere, trying again')[0], {
+      timeoutMs: 15_000,
+      description: 'the first pass failing',
+    });
+    w.discord.clearFaults();
+    w.clock.jump(minutes(3));
+
+    const record = await readyPing(w, sent);
+    await untilNoActiveJobs(w);
+    expect(record.original!.attachments.map((a) => a.bytes.equals(video))).toEqual([true]);
+    expect(record.followUps).toHaveLength(1);
+    expect(deliveries(w)).toEqual([]);
+  });
 });
