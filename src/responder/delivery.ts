@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js';
 import type { Job, ReplyTarget } from '../queue/job.js';
 import { JobFailure, type DeliveryKind } from '../queue/ports.js';
 import type { ChannelHealth } from './channel-health.js';
-import { videoFilename, type DeliveryCheck } from './delivery-check.js';
+import type { DeliveryCheck } from './delivery-check.js';
 import {
   UploadTimeoutError,
   describeRestError,
@@ -15,11 +15,10 @@ import {
   isMissingPermissionError,
   nonceFor,
   type DiscordApi,
-  type UploadFile,
 } from './discord-api.js';
 import { downloadToFile } from './download.js';
-import { onlyMentioning, renderDeliveredBelow, renderDone, renderReadyPing, type DoneDetails } from './progress-view.js';
-import { reencodeToFit } from './reencode.js';
+import { createLadder, type Rung, type Work } from './ladder.js';
+import { onlyMentioning, renderDeliveredBelow, renderDone, renderReadyPing } from './progress-view.js';
 
 export { videoFilename } from './delivery-check.js';
 export const defaultAttachmentLimit = 10 * 1024 * 1024;
@@ -60,29 +59,6 @@ export interface DeliveryHooks {
   markPinged(): Promise<void>;
 }
 
-/** One rung of the ladder: the file as downloaded, re-encoded (to fit, then smaller), or the expiring link. */
-interface Rung {
-  kind: 'attachment' | 'reencoded' | 'link';
-  path?: string;
-  bytes?: number;
-  details: Omit<DoneDetails, 'durationMs'>;
-}
-
-/** One delivery's working set: the downloaded file lives in `dir`, removed when the delivery ends. */
-interface Work {
-  job: Job;
-  reply: ReplyTarget;
-  url: string;
-  dir: string;
-  input: string;
-  bytes: number;
-  /** When this delivery began (a post of it cannot be older). */
-  startedAt: number;
-  /** Discord said the reply is gone (token dead, message or channel deleted): not tried again. */
-  replyDead?: boolean;
-  signal?: AbortSignal;
-}
-
 const maxUploadTimeoutMs = 20 * 60_000;
 const pingTimeoutMs = 30_000;
 /** Sends of one step after a 5xx or a dropped connection (a timeout goes down the ladder at once). */
@@ -100,42 +76,7 @@ export function createDelivery(o: DeliveryOptions) {
   const minRate = o.uploadMinBytesPerSecond ?? 64 * 1024;
   const uploadTimeoutMs = (bytes: number) => Math.min(maxUploadTimeoutMs, baseMs + Math.ceil((bytes * 1000) / minRate));
 
-  async function reencode(w: Work, limit: number): Promise<Rung | undefined> {
-    const output = join(w.dir, `fit-${limit}.mp4`);
-    try {
-      const fit = await reencodeToFit(w.input, output, limit, {
-        ffmpegPath: o.ffmpegPath,
-        signal: w.signal,
-        timeoutMs: o.reencodeTimeoutMs,
-      });
-      const { keptResolution } = fit;
-      const reencoded = { fromBytes: w.bytes, toBytes: fit.bytes, keptResolution, limitBytes: limit };
-      o.log.info({ jobId: w.job.id, ...reencoded }, 'video re-encoded to fit');
-      return { kind: 'reencoded', path: output, bytes: fit.bytes, details: { reencoded } };
-    } catch (err) {
-      w.signal?.throwIfAborted();
-      const reason = { type: 'ReencodeError', message: String((err as Error).message) };
-      o.log.warn({ jobId: w.job.id, err: reason, bytes: w.bytes, limit }, 're-encode failed');
-      return undefined;
-    }
-  }
-
-  const link = (w: Work): Rung => ({ kind: 'link', details: { linkUrl: w.url } });
-
-  async function firstRung(w: Work, limit: number): Promise<Rung> {
-    if (w.bytes <= limit) return { kind: 'attachment', path: w.input, bytes: w.bytes, details: {} };
-    return (await reencode(w, limit)) ?? link(w);
-  }
-
-  /** After a failed upload: a smaller file (half the last one) when size may be the cause, else the link. */
-  async function nextRung(w: Work, rung: Rung, err: unknown): Promise<Rung | undefined> {
-    if (rung.kind === 'link') return undefined;
-    if (isMissingPermissionError(err) || rung.bytes === undefined) return link(w);
-    return (await reencode(w, Math.floor(rung.bytes / 2))) ?? link(w);
-  }
-
-  const fileOf = (rung: Rung): UploadFile | undefined =>
-    rung.path ? { path: rung.path, name: videoFilename, contentType: 'video/mp4' } : undefined;
+  const { firstRung, nextRung, link, fileOf } = createLadder(o);
 
   const doneView = (w: Work, rung: Rung) =>
     renderDone(w.job, { durationMs: o.clock.now() - w.job.createdAt, ...rung.details });

@@ -97,9 +97,13 @@ export function renderDone(job: Job, details: DoneDetails): MessageView {
   const lines = [`${renderDoneHeadline(job)} ${formatElapsed(details.durationMs)}`];
   const { reencoded, linkUrl } = details;
   if (reencoded) {
-    const limit = reencoded.limitBytes ? `${formatMegabytes(reencoded.limitBytes)} ` : '';
     const how = reencoded.keptResolution ? 'resolution kept' : 'resolution lowered';
-    lines.push(`Re-encoded to fit Discord's ${limit}upload limit (${how})`);
+    // Without a limit it was made smaller because the full-size upload did not get through.
+    lines.push(
+      reencoded.limitBytes
+        ? `Re-encoded to fit Discord's ${formatMegabytes(reencoded.limitBytes)} upload limit (${how})`
+        : `Re-encoded smaller: the full-size upload did not get through (${how})`,
+    );
   }
   if (linkUrl) {
     lines.push('Too large to upload here: download it within the hour — the link expires.', linkUrl);

@@ -194,6 +194,29 @@ describe('deliver', () => {
     expect(server.discord()).toEqual([]);
   });
 
+  it('after an upload timed out, sends a smaller re-encode of a real clip instead', async () => {
+    const clip = join(tempDir, '..', `slow-${process.pid}.mp4`);
+    const lavfi = ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=24', '-t', '2'];
+    expect((await runFfmpeg([...lavfi, '-c:v', 'libx264', '-crf', '8', '-pix_fmt', 'yuv420p', clip])).code).toBe(0);
+    try {
+      const bytes = await readFile(clip);
+      video = { status: 200, raw: bytes };
+      let uploads = 0;
+      server.on((r) => (r.method === 'PATCH' && r.files.length > 0 && ++uploads === 1 ? hang : undefined));
+      server.answer('GET', paths.original, { status: 200, body: { id: '1', content: '📦 Preparing your video…', attachments: [] } });
+      const delivery = responder().deliver(deliveringJob(), outputUrl());
+      await waitFor(() => uploads === 1 && clock.nextDue() !== undefined, 20_000);
+      await clock.advance(30_000 + Math.ceil((bytes.length * 1000) / (64 * 1024)));
+      await expect(delivery).resolves.toBe('reencoded');
+      const sent = server.discord().filter((r) => r.method === 'PATCH' && r.files.length > 0);
+      expect(sent.map((r) => r.files[0]!.bytes.length)).toEqual([bytes.length, expect.any(Number)]);
+      expect(sent[1]!.files[0]!.bytes.length).toBeLessThanOrEqual(bytes.length / 2);
+      expect(String(sent[1]!.json?.content)).toContain('Re-encoded smaller: the full-size upload did not get through');
+    } finally {
+      await rm(clip, { force: true });
+    }
+  });
+
   it('re-encodes a real clip that is over the limit and says so', async () => {
     const clip = join(tempDir, '..', `clip-${process.pid}.mp4`);
     const lavfi = ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=24', '-t', '2'];
