@@ -1,3 +1,4 @@
+import { rmdir } from 'node:fs/promises';
 import type { REST } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -171,7 +172,12 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
   const noHooks: DeliveryHooks = { markPosted: async () => {}, markPinged: async () => {} };
 
   return {
-    close: () => tracker.stopAll(),
+    async close() {
+      await tracker.stopAll();
+      // Deliveries have stopped and cleaned their own folders: an empty root goes too (rmdir refuses a full one).
+      await tempReady;
+      await rmdir(tempDir).catch(() => undefined);
+    },
     update(job: Job, info?: ProgressInfo): void {
       try {
         tracker.update(visible(job), info);
