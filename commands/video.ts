@@ -2,6 +2,7 @@ import {
   ApplicationIntegrationType,
   InteractionContextType,
   MessageFlags,
+  PermissionFlagsBits,
   SlashCommandBuilder,
   type Attachment,
   type ChatInputCommandInteraction,
@@ -96,11 +97,29 @@ function checkAttachment(attachment: Attachment): RefusalCode | undefined {
 }
 
 /**
+ * What the bot needs in the channel to deliver (the interaction's `app_permissions`): to see it, to post (in a
+ * thread: Send Messages in Threads), to attach the mp4 and to show a link's preview. Checked first, so a member
+ * never waits minutes for a video that cannot be posted.
+ */
+export function missingPermission(interaction: ChatInputCommandInteraction): RefusalCode | undefined {
+  const have = interaction.appPermissions;
+  const inThread = interaction.channel?.isThread() ?? false;
+  const send = inThread ? PermissionFlagsBits.SendMessagesInThreads : PermissionFlagsBits.SendMessages;
+  if (!have.has(PermissionFlagsBits.ViewChannel)) return 'bot-cannot-view-channel';
+  if (!have.has(send)) return 'bot-cannot-send-messages';
+  if (!have.has(PermissionFlagsBits.AttachFiles)) return 'bot-cannot-attach-files';
+  if (!have.has(PermissionFlagsBits.EmbedLinks)) return 'bot-cannot-embed-links';
+  return undefined;
+}
+
+/**
  * /video: refuse ephemerally or acknowledge at once, then hand the job to the queue.
  * Nothing that can stall (storage, network) runs before `deferReply`.
  */
 export async function execute(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<void> {
   if (!interaction.inGuild()) return refuse(interaction, 'guild-only', ctx.log);
+  const lacking = missingPermission(interaction);
+  if (lacking) return refuse(interaction, lacking, ctx.log);
   const parsed = parseVideoOptions(interaction);
   if (!parsed.ok) return refuse(interaction, parsed.refusal, ctx.log);
   const admitted = ctx.queue.admit({

@@ -192,10 +192,12 @@ async function deliver(ctx: QueueContext, job: WithPrediction, resumed: boolean,
   const delivery = await ctx.responder.deliver(job, job.outputUrl, ctx.stopSignal, {
     resumed,
     markPosted: async (kind) => {
-      await ctx.commit({ ...latest(), delivery: kind, postedAt: ctx.clock.now() });
+      const now = ctx.clock.now();
+      await ctx.commit({ ...latest(), delivery: kind, postedAt: latest().postedAt ?? now, updatedAt: now });
     },
     markPinged: async () => {
-      await ctx.commit({ ...latest(), pingedAt: ctx.clock.now() });
+      const now = ctx.clock.now();
+      await ctx.commit({ ...latest(), pingedAt: latest().pingedAt ?? now, updatedAt: now });
     },
   });
   await ctx.commit(moveJob(latest(), 'done', ctx.clock.now(), { delivery }));
