@@ -20,7 +20,7 @@ describe("the README's invite", () => {
   it('asks for exactly the permissions it lists, bit by bit', () => {
     const section = readme.slice(readme.indexOf('Bot permissions'), readme.indexOf('Invite URL'));
     const listed = [...section.matchAll(/^\s+- \*([^*]+)\*:/gm)].map((m) => m[1]!);
-    expect(listed).toEqual(['View Channels', 'Send Messages', 'Send Messages in Threads', 'Attach Files', 'Embed Links']);
+    expect(listed).toEqual(['View Channels', 'Send Messages', 'Send Messages in Threads', 'Attach Files', 'Embed Links', 'Read Message History']);
     const expected = listed.reduce((bits, name) => bits | PermissionFlagsBits[flags[name]!], 0n);
 
     const inUrl = /permissions=(\d+)/.exec(readme)?.[1];
