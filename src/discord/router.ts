@@ -7,13 +7,10 @@ import {
 } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Command, CommandContext } from '../../commands/types.js';
+import type { CancelBy } from '../queue/cancel.js';
 import { refusalText, type RefusalCode } from '../refusals.js';
-import { parseCancelCustomId } from '../responder/custom-id.js';
+import { parseCancelCustomId } from './custom-id.js';
 
-export interface CancelBy {
-  userId: string;
-  canManageGuild: boolean;
-}
 
 /** What the Cancel button needs from the queue. */
 export interface CancelPort {

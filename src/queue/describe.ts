@@ -25,12 +25,19 @@ function readable(error: string): string {
   return text.length > maxDetail ? `${text.slice(0, maxDetail - 1).trimEnd()}…` : text;
 }
 
+/** Replicate keeps outputs about an hour; after that the URL answers 404/410 (or the prediction says dataRemoved). */
+export const videoGoneReason =
+  'The video was ready but Replicate no longer has it (outputs are kept about an hour). Please run /video again.';
+
+/** Replicate answers "not found" for the prediction itself, again and again. */
+export const predictionGoneReason = 'Replicate no longer has this video, so it cannot be delivered. Please run /video again.';
+
 /** Plain words for a prediction that ended without a video (failed, aborted, canceled, or no output). */
 export function describePredictionEnd(snapshot: PredictionSnapshot): string {
   if (snapshot.status === 'canceled') return 'The video was canceled at Replicate.';
   if (snapshot.status === 'aborted') return 'Replicate stopped the video before it finished.';
   if (snapshot.status === 'succeeded' && snapshot.dataRemoved) {
-    return 'The video was ready but Replicate no longer has it (outputs are kept about an hour). Please run /video again.';
+    return videoGoneReason;
   }
   if (snapshot.status === 'succeeded') return 'The model finished but returned no video.';
   const detail = snapshot.error ? readable(snapshot.error) : '';

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type Replicate from 'replicate';
 import type { Clock } from '../clock.js';
+import { predictionGoneReason } from '../queue/describe.js';
 import type { Job } from '../queue/job.js';
 import { JobFailure, type PredictionRunner, type PredictionSnapshot, type StartImage } from '../queue/ports.js';
 import { classify, isAmbiguous, isGone, isOperatorRefusal, shortReason } from './api-error.js';
@@ -42,8 +43,6 @@ const cancelMaxWaitMs = 30_000;
 /** 404s in a row before a prediction counts as gone at Replicate (one could be a glitch in front of its API). */
 const goneConfirmations = 3;
 
-export const predictionGoneReason =
-  'Replicate no longer has this video, so it cannot be delivered. Please run /video again.';
 
 export function createPredictionRunner(options: PredictionRunnerOptions): PredictionRunner {
   const { client, clock, log } = options;

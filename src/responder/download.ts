@@ -4,11 +4,9 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Clock } from '../clock.js';
+import { videoGoneReason } from '../queue/describe.js';
 import { JobFailure } from '../queue/ports.js';
 
-/** Replicate keeps outputs about an hour; after that the URL answers 404/410 (or the prediction says dataRemoved). */
-export const videoGoneReason =
-  'The video was ready but Replicate no longer has it (outputs are kept about an hour). Please run /video again.';
 export const downloadFailedReason =
   'The video was ready but could not be downloaded from Replicate. Please run /video again.';
 

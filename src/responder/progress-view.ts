@@ -1,7 +1,7 @@
 import { ButtonStyle, ComponentType } from 'discord.js';
 import type { APIActionRowComponent, APIAllowedMentions, APIComponentInMessageActionRow } from 'discord.js';
 import type { Job } from '../queue/job.js';
-import { cancelCustomId } from './custom-id.js';
+import { cancelCustomId } from '../discord/custom-id.js';
 import { formatElapsed, formatMegabytes, summarizeRequest } from './format.js';
 
 /**

@@ -1,7 +1,7 @@
 import { ButtonStyle, ComponentType } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/queue/job.js';
-import { cancelCustomId, parseCancelCustomId } from '../../src/responder/custom-id.js';
+import { cancelCustomId, parseCancelCustomId } from '../../src/discord/custom-id.js';
 import { formatElapsed, shorten } from '../../src/responder/format.js';
 import {
   renderDeliveredBelow,
