@@ -14,6 +14,7 @@ import { createPredictionRunner } from './replicate/prediction-runner.js';
 import type { RetryPolicy } from './replicate/retry.js';
 import { createDiscordResponder } from './responder/discord-responder.js';
 import { openStore, type Store } from './storage/keyv-store.js';
+import { scheduleUpkeep } from './storage/upkeep.js';
 
 /** Timings an operator never sets but tests and the demo shorten. Defaults are the production values. */
 export interface BotTuning {
@@ -51,7 +52,10 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     secrets: [config.discordToken, config.replicateApiToken],
     destination: options.logDestination,
   });
-  const store = await openStore(config.storageUrl, log);
+  // One process per store: a second one refuses to start; one whose lease was taken over stops (below).
+  let lostEarly = false;
+  let leaseLost = (): void => void (lostEarly = true);
+  const store = await openStore(config.storageUrl, log, { clock, lease: { onLost: () => leaseLost() } });
   const client = createDiscordClient({ apiUrl: config.discordApiUrl });
   client.rest.setToken(config.discordToken);
 
@@ -104,11 +108,13 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   );
 
   await queue.start();
+  const upkeep = scheduleUpkeep(store, clock, log);
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   try {
     await client.login(config.discordToken);
     await ready;
   } catch (err) {
+    await upkeep.stop();
     await queue.stop();
     await responder.close();
     await client.destroy();
@@ -130,20 +136,18 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   }
 
   let stopping: Promise<void> | undefined;
-  return {
-    client,
-    queue,
-    store,
-    log,
-    stop() {
-      stopping ??= (async () => {
-        await queue.stop();
-        await responder.close();
-        await client.destroy();
-        await store.close();
-        log.info('bot stopped');
-      })();
-      return stopping;
-    },
+  const stop = () => {
+    stopping ??= (async () => {
+      await upkeep.stop();
+      await queue.stop();
+      await responder.close();
+      await client.destroy();
+      await store.close();
+      log.info('bot stopped');
+    })();
+    return stopping;
   };
+  leaseLost = () => void stop();
+  if (lostEarly) void stop();
+  return { client, queue, store, log, stop };
 }
