@@ -8,6 +8,7 @@ import { fetchImage } from './discord/fetch-image.js';
 import { registerCommands } from './discord/register-commands.js';
 import { createInteractionRouter } from './discord/router.js';
 import { createLogger, type Logger } from './logger.js';
+import { loginWithRetry } from './login-with-retry.js';
 import { createQueueService, type QueueService } from './queue/queue-service.js';
 import { createReplicateClient } from './replicate/client.js';
 import { createPredictionRunner } from './replicate/prediction-runner.js';
@@ -32,6 +33,10 @@ export interface BotOptions {
   /** Where log lines go (stdout by default). */
   logDestination?: DestinationStream;
   tuning?: BotTuning;
+  /** Plain lines for the operator during start (a login retried while the network is not up yet). */
+  notice?: (line: string) => void;
+  /** Aborted by a signal during start: a login still waiting for Discord gives up and the start rejects. */
+  signal?: AbortSignal;
 }
 
 export interface Bot {
@@ -109,10 +114,9 @@ export async function startBot(options: BotOptions): Promise<Bot> {
 
   await queue.start();
   const upkeep = scheduleUpkeep(store, clock, log);
-  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   try {
-    await client.login(config.discordToken);
-    await ready;
+    const notice = options.notice ?? (() => undefined);
+    await loginWithRetry({ client, token: config.discordToken, clock, log, notice, signal: options.signal });
   } catch (err) {
     await upkeep.stop();
     await queue.stop();

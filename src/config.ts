@@ -35,7 +35,39 @@ const hints: Record<string, string> = {
   REPLICATE_API_TOKEN: 'set it to an API token from https://replicate.com/account/api-tokens',
 };
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * What each setting must be, in the project's words: the operator reads this line, never the validation library's
+ * ("received NaN"). Values are not echoed: STORAGE_URL may hold a password.
+ */
+const rules: Record<string, string> = {
+  DISCORD_TOKEN: 'is missing',
+  REPLICATE_API_TOKEN: 'is missing',
+  DISCORD_GUILD_ID: 'must be a server id (17 to 20 digits; Discord → Developer Mode → right-click the server → Copy Server ID)',
+  DISCORD_API_URL: 'must be a URL such as https://discord.com/api',
+  REPLICATE_API_URL: 'must be a URL such as https://api.replicate.com/v1',
+  REPLICATE_MODEL: 'must look like owner/name, e.g. kwaivgi/kling-v1.6-standard',
+  STORAGE_URL: 'must start with sqlite://, redis:// or postgresql://',
+  MAX_CONCURRENT_PREDICTIONS: 'must be a whole number ≥ 1',
+  GUILD_CONCURRENCY: 'must be a whole number ≥ 1',
+  GUILD_QUEUE_LIMIT: 'must be a whole number ≥ 1',
+  USER_PENDING_LIMIT: 'must be a whole number ≥ 1',
+  REPLICATE_POLL_INTERVAL_MS: 'must be a whole number of milliseconds ≥ 1',
+  LOG_LEVEL: `must be one of ${logLevels.join(', ')}`,
+};
+
+/** Polling Replicate more often than this spends the account's request limit (shared by every prediction). */
+export const minPollIntervalMs = 1000;
+
+const wholeNumber = (fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/)
+    .transform(Number)
+    .pipe(z.number().int().min(1))
+    .default(fallback);
 const optional = z
   .string()
   .trim()
@@ -45,23 +77,23 @@ const optional = z
 const schema = z.object({
   DISCORD_TOKEN: z.string().trim().min(1),
   REPLICATE_API_TOKEN: z.string().trim().min(1),
-  DISCORD_GUILD_ID: optional.pipe(z.string().regex(/^\d{17,20}$/, 'must be a server id (17-20 digits)').optional()),
+  DISCORD_GUILD_ID: optional.pipe(z.string().regex(/^\d{17,20}$/).optional()),
   DISCORD_API_URL: z.url().default('https://discord.com/api'),
   REPLICATE_API_URL: z.url().default('https://api.replicate.com/v1'),
   REPLICATE_MODEL: z
     .string()
-    .regex(/^[\w.-]+\/[\w.-]+$/, 'must look like owner/name')
+    .regex(/^[\w.-]+\/[\w.-]+$/)
     .default('kwaivgi/kling-v1.6-standard'),
   STORAGE_URL: z
     .string()
-    .regex(/^(sqlite|redis|rediss|postgres|postgresql):\/\//, 'must start with sqlite://, redis:// or postgresql://')
+    .regex(/^(sqlite|redis|rediss|postgres|postgresql):\/\//)
     .default('sqlite://data/bot.sqlite'),
-  MAX_CONCURRENT_PREDICTIONS: positiveInt(4),
-  GUILD_CONCURRENCY: positiveInt(2),
-  GUILD_QUEUE_LIMIT: positiveInt(20),
-  USER_PENDING_LIMIT: positiveInt(2),
-  REPLICATE_POLL_INTERVAL_MS: positiveInt(5000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAX_CONCURRENT_PREDICTIONS: wholeNumber(4),
+  GUILD_CONCURRENCY: wholeNumber(2),
+  GUILD_QUEUE_LIMIT: wholeNumber(20),
+  USER_PENDING_LIMIT: wholeNumber(2),
+  REPLICATE_POLL_INTERVAL_MS: wholeNumber(5000),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
   FFMPEG_PATH: optional,
 });
 
@@ -71,23 +103,23 @@ export class ConfigError extends Error {
 
 /** Parses the environment. Throws ConfigError with one line naming the first bad setting and what to do. */
 export function parseConfig(env: Record<string, string | undefined>): Readonly<Config> {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const result = schema.safeParse(cleaned);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const name = String(issue.path[0] ?? 'configuration');
-    const missing = cleaned[name] === undefined;
-    const what = missing ? 'is missing' : `is invalid: ${issue.message}`;
-    const hint = hints[name] ?? 'see .env.example';
-    throw new ConfigError(`${name} ${what}; ${hint}.`);
+    const what = cleaned[name] === undefined ? 'is missing' : (rules[name] ?? 'is not valid');
+    throw new ConfigError(`${name} ${what}; ${hints[name] ?? 'see .env.example'}.`);
   }
   const e = result.data;
+  const replicateApiUrl = e.REPLICATE_API_URL.replace(/\/+$/, '');
+  refuseHarmful(e.STORAGE_URL, e.REPLICATE_POLL_INTERVAL_MS, replicateApiUrl);
   return Object.freeze({
     discordToken: e.DISCORD_TOKEN,
     replicateApiToken: e.REPLICATE_API_TOKEN,
     discordGuildId: e.DISCORD_GUILD_ID,
     discordApiUrl: e.DISCORD_API_URL.replace(/\/+$/, ''),
-    replicateApiUrl: e.REPLICATE_API_URL.replace(/\/+$/, ''),
+    replicateApiUrl,
     replicateModel: e.REPLICATE_MODEL as `${string}/${string}`,
     storageUrl: e.STORAGE_URL,
     maxConcurrentPredictions: e.MAX_CONCURRENT_PREDICTIONS,
@@ -98,6 +130,25 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
     logLevel: e.LOG_LEVEL,
     ffmpegPath: e.FFMPEG_PATH,
   });
+}
+
+/** Well-formed values that would still hurt: refused with the reason. */
+function refuseHarmful(storageUrl: string, pollIntervalMs: number, replicateApiUrl: string): void {
+  if (/^sqlite:\/\/\s*$/.test(storageUrl)) {
+    // SQLite opens an anonymous temporary database for an empty path: every job would vanish at the next start.
+    throw new ConfigError('STORAGE_URL sqlite:// needs a file path, e.g. sqlite://data/bot.sqlite.');
+  }
+  // A stand-in on this machine cannot spend an account's limit: the tests poll it every 20 ms.
+  if (pollIntervalMs < minPollIntervalMs && !isLoopback(replicateApiUrl)) {
+    throw new ConfigError(
+      `REPLICATE_POLL_INTERVAL_MS is ${pollIntervalMs} ms, under the ${minPollIntervalMs} ms floor: polling that often uses up the Replicate account's request limit; set it to ${minPollIntervalMs} or more (shorter only with a REPLICATE_API_URL on this machine).`,
+    );
+  }
+}
+
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** Reads `KEY=value` lines from a .env file into `env` without overriding what is already set. */

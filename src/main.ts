@@ -1,36 +1,96 @@
 import { DiscordjsError, DiscordjsErrorCodes } from 'discord.js';
-import { startBot } from './bot.js';
-import { ConfigError, loadDotEnv, parseConfig } from './config.js';
+import type { DestinationStream } from 'pino';
+import { startBot, type Bot } from './bot.js';
+import { ConfigError, loadDotEnv, parseConfig, type Config } from './config.js';
+import { scrubSecrets } from './logger.js';
 
-/** `npm start`: read .env and the environment, start the bot, stop gracefully on SIGTERM/SIGINT. */
+/**
+ * `npm start`: read .env and the environment, start the bot, stop gracefully on SIGTERM/SIGINT.
+ * `npm run start:pretty` (`--pretty`): the same, with readable log lines instead of JSON. They are formatted in this
+ * process, not by a second one behind a pipe, so a signal to npm reaches the bot and nothing else has to outlive it.
+ * stdout carries pino's JSON lines only; what an operator must read (why the start failed, what the bot is waiting
+ * for) goes to stderr as plain lines, so it stays readable under `| pino-pretty` and in journald alike.
+ */
 async function main(): Promise<void> {
   loadDotEnv('.env');
-  let config;
+  let config: Readonly<Config>;
   try {
     config = parseConfig(process.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`Cannot start: ${err.message}\n`);
-    process.exit(1);
+    cannotStart(err.message);
   }
-  const bot = await startBot({ config });
+
+  const starting = new AbortController();
+  let bot: Bot | undefined;
   let signalled = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (signalled) return;
     signalled = true;
-    bot.log.info({ signal }, 'stopping');
     // Whatever happens, exit within 10 s: every state that matters is already persisted.
     setTimeout(() => process.exit(0), 9_000).unref();
-    bot.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        bot.log.error({ err }, 'stop failed');
-        process.exit(0);
-      },
-    );
+    if (!bot) {
+      // Still starting: the start gives up where it waits and cleans up after itself.
+      starting.abort(new StartAborted(signal));
+      return;
+    }
+    stop(bot, signal);
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+
+  try {
+    const logDestination = process.argv.includes('--pretty') ? await prettyDestination() : undefined;
+    bot = await startBot({ config, logDestination, notice: say, signal: starting.signal });
+  } catch (err) {
+    if (starting.signal.aborted) process.exit(0);
+    cannotStart(scrubSecrets(describeStartFailure(err), secretsOf(config)));
+  }
+  // A signal that came in after the last wait of the start: honour it now.
+  if (starting.signal.aborted) stop(bot, (starting.signal.reason as StartAborted).signal);
+}
+
+/** pino-pretty as a synchronous stream on stdout: every line is out before `process.exit`. */
+async function prettyDestination(): Promise<DestinationStream> {
+  const { default: pretty } = await import('pino-pretty');
+  return pretty({ sync: true, colorize: process.stdout.isTTY });
+}
+
+function stop(bot: Bot, signal: NodeJS.Signals): void {
+  bot.log.info({ signal }, 'stopping');
+  bot.stop().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      bot.log.error({ err }, 'stop failed');
+      process.exit(0);
+    },
+  );
+}
+
+class StartAborted extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`stopped by ${signal} during start`);
+  }
+}
+
+/** The tokens and the store's password: a driver's error message may quote its URL. */
+function secretsOf(config: Config): string[] {
+  let password = '';
+  try {
+    password = decodeURIComponent(new URL(config.storageUrl).password);
+  } catch {
+    // not a URL with a password
+  }
+  return [config.discordToken, config.replicateApiToken, password];
+}
+
+function say(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function cannotStart(reason: string): never {
+  say(`Cannot start: ${reason}`);
+  process.exit(1);
 }
 
 /** One line for the operator; a token Discord refuses is a setting to fix, so it is named like a config error. */
@@ -39,10 +99,7 @@ function describeStartFailure(err: unknown): string {
   if (err instanceof DiscordjsError && err.code === DiscordjsErrorCodes.TokenInvalid) {
     return `DISCORD_TOKEN was rejected by Discord (${message}); set it to your bot token (Developer Portal → your application → Bot → Reset Token).`;
   }
-  return message;
+  return message.split('\n')[0]!;
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`Cannot start: ${describeStartFailure(err)}\n`);
-  process.exit(1);
-});
+main().catch((err: unknown) => cannotStart(describeStartFailure(err)));

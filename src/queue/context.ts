@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { moveJob, type Job, type JobState } from './job.js';
-import type { JobStore, PredictionRunner, Responder } from './ports.js';
+import type { FetchImage, JobStore, PredictionRunner, Responder } from './ports.js';
 
 /** What the queue's parts share. Every state change goes through `commit` before anyone is shown it. */
 export interface QueueContext {
@@ -9,27 +9,69 @@ export interface QueueContext {
   runner: PredictionRunner;
   responder: Responder;
   clock: Clock;
+  fetchImage?: FetchImage | undefined;
   /** Aborted by stop(): work halts where it is and the persisted state stays as it was. */
   stopSignal: AbortSignal;
   /** The latest decided version of a live job. */
   current(jobId: string): Job | undefined;
-  /** Records the job in memory and persists it (serialized per job). Resolves once durable. */
+  /**
+   * Records the job as decided and persists it (serialized per job, retried until durable). Resolves once
+   * durable; rejects only when the queue stops.
+   */
   commit(job: Job): Promise<Job>;
+  /** Another store call of the job's (its image), retried like commit until the store answers. */
+  untilStored<T>(job: Job, what: string, call: () => Promise<T>): Promise<T>;
   logFor(job: Job): Logger;
 }
 
-/** A cancel request reaching a job that is accepting or running. */
+/** The guild's line, as the pipeline of one job sees it (the scheduler behind it is the queue service's). */
+export interface Line {
+  /** Joins the guild's line and returns the job's fair-queue round (persist it: it restores the order). */
+  join(job: Job): number;
+  /** 1-based place among the guild's waiting jobs. */
+  position(jobId: string): number | undefined;
+  /** After a change of the line is durable: starts what may start, then shows the waiting their places. */
+  moved(guildId: string): void;
+}
+
+export interface CancelRequest {
+  byModerator: boolean;
+  userId: string;
+}
+
+/**
+ * One per live job, for its whole life in this process: the job's pipeline is its only writer, and this is how
+ * others (cancel, the scheduler's pump, stop) reach it.
+ */
 export interface JobControl {
   cancel: AbortController;
   /** Set when someone asked to cancel: the moderator's id when it was not the requester. */
-  cancelRequest?: { byModerator: boolean; userId: string };
+  cancelRequest?: CancelRequest;
   /** Started from persisted state at boot (may find a prediction created before a crash). */
   recovered: boolean;
+  /** Where a queued job stands: being accepted (persist, image), waiting in line, or given its turn. */
+  stage: 'accepting' | 'waiting' | 'started';
+  /** Resolved by the pump when the scheduler gives the job its turn. */
+  turn: Signal;
+  /** Resolved by the pipeline once the job is durably in line (what accept() waits for). */
+  inLine: Signal;
   task?: Promise<Job>;
 }
 
-export function newControl(recovered = false): JobControl {
-  return { cancel: new AbortController(), recovered };
+/** A promise someone else resolves. */
+export interface Signal {
+  promise: Promise<void>;
+  fire(): void;
+}
+
+function signal(): Signal {
+  let fire!: () => void;
+  const promise = new Promise<void>((resolve) => (fire = resolve));
+  return { promise, fire };
+}
+
+export function newControl(stage: JobControl['stage'], recovered = false): JobControl {
+  return { cancel: new AbortController(), recovered, stage, turn: signal(), inLine: signal() };
 }
 
 /** Moves, persists, then shows: the one way a job changes state while the member watches. */

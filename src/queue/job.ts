@@ -70,8 +70,11 @@ export interface Job {
   /** Plain words for the member when the job failed or was canceled. */
   reason?: string;
   canceledBy?: string;
-  /** How the video reached the member, once done. */
+  /** How the video reached the member: set (with `postedAt`) as soon as it is up, before the member is pinged. */
   delivery?: 'attachment' | 'reencoded' | 'link' | 'channel';
+  postedAt?: number;
+  /** When the member was pinged about the delivered video: a restart never pings twice. */
+  pingedAt?: number;
 }
 
 export const terminalStates: ReadonlySet<JobState> = new Set(['done', 'failed', 'canceled']);

@@ -1,4 +1,4 @@
-import type { Job } from './job.js';
+import type { ImageRef, Job } from './job.js';
 
 /**
  * The queue service's neighbours. `queue/` imports no discord.js, replicate or keyv: it orchestrates through these.
@@ -80,7 +80,14 @@ export interface DeliverOptions {
    * record saying so, and is not posted a second time when the member can already see it.
    */
   resumed?: boolean;
+  /** Persists that the video is up (how, and when); resolves once durable. Called before the member is pinged. */
+  markPosted?: (delivery: DeliveryKind) => Promise<void>;
+  /** Persists that the member was pinged; resolves once durable. */
+  markPinged?: () => Promise<void>;
 }
+
+/** Downloads and checks the member's image; throws JobFailure with plain words when it will not do. */
+export type FetchImage = (image: ImageRef, signal: AbortSignal) => Promise<{ bytes: Buffer; mimeType: string }>;
 
 export interface Responder {
   /** Shows the job's current state. Fire-and-forget: throttled, latest wins, never throws. */

@@ -1,24 +1,75 @@
 import { randomUUID } from 'node:crypto';
-import { conclude, newControl, type JobControl, type QueueContext } from './context.js';
-import { describeCancel } from './describe.js';
-import { isTerminal, requestedSeconds, type Job } from './job.js';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { admitJob, type Admission, type QueueLimits } from './admission.js';
+import { createCancel, type CancelBy, type CancelResult, type CancelVerdict } from './cancel.js';
+import { newControl, type JobControl, type Line, type QueueContext } from './context.js';
+import { isTerminal, type Job, type JobDraft } from './job.js';
 import { createJobWriter } from './job-writer.js';
+import type { FetchImage, JobStore, PredictionRunner, Responder } from './ports.js';
 import { planRecovery } from './recovery.js';
 import { Reservations } from './reservations.js';
-import { cancelNow, failJob, runJob } from './run-job.js';
-import { untilAborted } from './abortable.js';
+import { runPipeline } from './pipeline.js';
 import { Scheduler, type QueueEntry } from './scheduler.js';
-import type { CancelResult, QueueDeps, QueueService } from './queue-types.js';
 
-export type * from './queue-types.js';
+export type { Admission, QueueLimits, Refusal } from './admission.js';
+export type { CancelBy, CancelResult, CancelVerdict } from './cancel.js';
+export type { FetchImage } from './ports.js';
+
+export interface QueueDeps {
+  store: JobStore;
+  runner: PredictionRunner;
+  responder: Responder;
+  clock: Clock;
+  log: Logger;
+  limits: QueueLimits;
+  fetchImage?: FetchImage;
+  newId?: () => string;
+  /** Waits between retries of a refused store write (see job-writer.ts). */
+  writeRetry?: { baseDelayMs?: number; maxDelayMs?: number };
+}
+
+export interface QueueStats {
+  waiting: number;
+  running: number;
+  /** Admitted, not yet in line (acknowledging, downloading the image). */
+  accepting: number;
+}
+
+export interface QueueService {
+  /** Synchronous, no I/O: runs before the interaction is acknowledged. Reserves the job against the limits. */
+  admit(draft: JobDraft): Admission;
+  /** After the acknowledgement: starts the job's pipeline and resolves once it is in line (or ended). Never rejects. */
+  accept(job: Job): Promise<void>;
+  /** Drops an admitted job that will never be accepted (its acknowledgement failed). */
+  release(job: Job | string): void;
+  /** No I/O: answers from memory (live jobs and the most recently finished ones), before the button is acknowledged. */
+  checkCancel(jobId: string, by: CancelBy): CancelVerdict;
+  cancel(jobId: string, by: CancelBy): Promise<CancelResult>;
+  /** Recovers the jobs a previous process left active. Call once, before admitting. */
+  start(): Promise<void>;
+  /** Stops admitting, halts in-flight work without changing persisted states, awaits pending writes. */
+  stop(): Promise<void>;
+  /**
+   * Records where the member now sees the job (the responder moved progress to a channel message). The reply
+   * target is owned by the responder: every later state change keeps the latest one.
+   */
+  updateReply(jobId: string, reply: Job['reply']): Promise<void>;
+  getJob(jobId: string): Promise<Job | undefined>;
+  stats(): QueueStats;
+}
 
 const recentlyFinishedKept = 1000;
 
+/**
+ * The queue: admission (admission.ts), one pipeline per live job (pipeline.ts), recovery at start (recovery.ts),
+ * cancel (cancel.ts) and stop. It owns the in-memory view of live jobs; the store is the source of truth.
+ */
 export function createQueueService(deps: QueueDeps): QueueService {
   const { store, responder, clock, limits } = deps;
-  const newId = deps.newId ?? randomUUID;
   const scheduler = new Scheduler(limits);
-  const writer = createJobWriter(store);
+  const stopper = new AbortController();
+  const writer = createJobWriter(store, { clock, log: deps.log, signal: stopper.signal, ...deps.writeRetry });
   const reservations = new Reservations();
   const jobs = new Map<string, Job>();
   const controls = new Map<string, JobControl>();
@@ -26,7 +77,6 @@ export function createQueueService(deps: QueueDeps): QueueService {
   const shownPositions = new Map<string, number>();
   /** States of recently finished jobs, so checkCancel can answer without I/O. Bounded, oldest dropped first. */
   const finished = new Map<string, Job['state']>();
-  const stopper = new AbortController();
   let seq = 0;
   let stopping = false;
 
@@ -35,6 +85,7 @@ export function createQueueService(deps: QueueDeps): QueueService {
     runner: deps.runner,
     responder,
     clock,
+    fetchImage: deps.fetchImage,
     stopSignal: stopper.signal,
     current: (jobId) => jobs.get(jobId),
     async commit(decided) {
@@ -45,6 +96,7 @@ export function createQueueService(deps: QueueDeps): QueueService {
       await writer.save(job);
       return job;
     },
+    untilStored: (job, what, call) => writer.untilAnswered(job, what, call),
     logFor: (job) =>
       deps.log.child({
         jobId: job.id,
@@ -54,7 +106,7 @@ export function createQueueService(deps: QueueDeps): QueueService {
       }),
   };
 
-  function pushPositions(guildId: string): void {
+  function showPositions(guildId: string): void {
     scheduler.waitingIds(guildId).forEach((jobId, index) => {
       const job = jobs.get(jobId);
       if (!job || shownPositions.get(jobId) === index + 1) return;
@@ -63,40 +115,61 @@ export function createQueueService(deps: QueueDeps): QueueService {
     });
   }
 
+  /** Gives every job the scheduler lets start its turn, then shows the guilds' new places. */
   function pump(): void {
     if (stopping) return;
     const guilds = new Set<string>();
     for (let entry = scheduler.next(); entry; entry = scheduler.next()) {
       shownPositions.delete(entry.jobId);
       guilds.add(entry.guildId);
-      launch(entry.jobId, false);
+      controls.get(entry.jobId)?.turn.fire();
     }
-    for (const guildId of guilds) pushPositions(guildId);
+    for (const guildId of guilds) showPositions(guildId);
   }
 
-  function launch(jobId: string, recovered: boolean): void {
-    const control = newControl(recovered);
-    controls.set(jobId, control);
-    control.task = runJob(ctx, jobId, control).then(
-      (job) => settle(job, control),
+  const line: Line = {
+    join(job) {
+      reservations.release(job.id);
+      return scheduler.enqueue(toEntry(job)).round;
+    },
+    position: (jobId) => scheduler.position(jobId),
+    moved(guildId) {
+      // Run first, then show places: a job that can start at once goes straight to "Starting…".
+      pump();
+      showPositions(guildId);
+    },
+  };
+
+  /** Starts the job's pipeline; resolves when it ends (or halts on stop). */
+  function launch(job: Job, control: JobControl): Promise<Job> {
+    jobs.set(job.id, job);
+    controls.set(job.id, control);
+    const task = runPipeline(ctx, line, job.id, control).then(
+      (final) => settle(final, control),
       (err: unknown) => {
-        // Even the failure could not be recorded (store down): free the slot so the line moves; the store still
-        // holds the job as active, so the next start picks it up again.
-        const job = jobs.get(jobId);
-        deps.log.error({ err, jobId }, 'job could not be settled');
-        scheduler.finish(jobId);
-        jobs.delete(jobId);
-        shownPositions.delete(jobId);
-        if (controls.get(jobId) === control) controls.delete(jobId);
-        pump();
-        if (!job) throw err;
-        return job;
+        // Only stop() makes a pipeline give up (its last write was refused until then): hand the job back. The
+        // store still holds it as active, so the next start picks it up again.
+        deps.log.error({ err, jobId: job.id }, 'job handed back unfinished');
+        const latest = jobs.get(job.id) ?? job;
+        forget(latest, control);
+        return latest;
       },
     );
+    control.task = task;
+    return task;
+  }
+
+  function forget(job: Job, control: JobControl): void {
+    if (!scheduler.finish(job.id)) scheduler.remove(job.id);
+    reservations.release(job.id);
+    shownPositions.delete(job.id);
+    jobs.delete(job.id);
+    if (controls.get(job.id) === control) controls.delete(job.id);
+    pump();
   }
 
   /** After a terminal state: free the slot, forget the job, drop its image, start the next. */
-  async function settle(job: Job, control?: JobControl): Promise<Job> {
+  async function settle(job: Job, control: JobControl): Promise<Job> {
     if (!isTerminal(job.state)) return job;
     finished.set(job.id, job.state);
     if (finished.size > recentlyFinishedKept) finished.delete(finished.keys().next().value!);
@@ -112,98 +185,31 @@ export function createQueueService(deps: QueueDeps): QueueService {
       }
     }
     // Forgotten only now, so that stop() still waits for the clean-up above before the store closes.
-    if (!control || controls.get(job.id) === control) controls.delete(job.id);
+    if (controls.get(job.id) === control) controls.delete(job.id);
     pump();
     return job;
   }
 
-  async function acceptTask(admitted: Job, control: JobControl): Promise<Job> {
-    let job = admitted;
-    try {
-      job = await ctx.commit(job);
-      if (job.image && !job.image.stored) {
-        if (!deps.fetchImage) throw new Error('no image fetcher configured');
-        const signal = AbortSignal.any([stopper.signal, control.cancel.signal]);
-        const fetched = await untilAborted(deps.fetchImage(job.image, signal), signal);
-        signal.throwIfAborted();
-        await store.saveImage(job.id, fetched.bytes);
-        signal.throwIfAborted();
-        job = { ...job, image: { ...job.image, stored: true, mimeType: fetched.mimeType }, updatedAt: clock.now() };
-      }
-      if (control.cancelRequest) throw new Error('canceled');
-      reservations.release(job.id);
-      controls.delete(job.id);
-      const entry = scheduler.enqueue(toEntry(job));
-      job = await ctx.commit({ ...job, queueRound: entry.round });
-      ctx.logFor(job).info({ position: scheduler.position(job.id) }, 'job queued');
-      return job;
-    } catch (err) {
-      reservations.release(job.id);
-      controls.delete(job.id);
-      const latest = jobs.get(job.id) ?? job;
-      // Halted by stop(): the job stays queued in the store and recovery fetches the image again.
-      if (stopper.signal.aborted || isTerminal(latest.state) || scheduler.isWaiting(latest.id)) return latest;
-      return settle(await (control.cancelRequest ? cancelNow(ctx, latest, control) : failJob(ctx, latest, err)));
-    }
-  }
-
-  function startAccepting(job: Job): Promise<Job> {
-    const control = newControl();
-    controls.set(job.id, control);
-    reservations.add(job);
-    const task = acceptTask(job, control).catch((err: unknown) => {
-      ctx.logFor(job).error({ err }, 'job could not be accepted');
-      return jobs.get(job.id) ?? job;
-    });
-    control.task = task;
-    return task.then((final) => {
-      // Run first, then show places: a job that starts at once goes straight to "Starting…".
-      pump();
-      pushPositions(final.guildId);
-      return final;
-    });
-  }
-
-  async function cancelWaiting(job: Job, byModerator: boolean, userId: string): Promise<CancelResult> {
-    shownPositions.delete(job.id);
-    pushPositions(job.guildId);
-    ctx.logFor(job).info({ byModerator }, 'job canceled');
-    const patch = byModerator ? { canceledBy: userId } : {};
-    const final = await conclude(ctx, job, 'canceled', { reason: describeCancel(byModerator), ...patch });
-    await settle(final);
-    return 'canceled';
-  }
+  const cancel = createCancel({
+    jobs, controls, reservations, finished, store, scheduler,
+    leftLine: (job) => {
+      shownPositions.delete(job.id);
+      showPositions(job.guildId);
+    },
+  });
 
   return {
-    admit(draft) {
-      if (stopping) return { ok: false, refusal: 'shutting-down' };
-      const { guildId, userId } = draft;
-      if (scheduler.waitingCount(guildId) + reservations.guildCount(guildId) >= limits.guildQueueLimit) {
-        return { ok: false, refusal: 'queue-full' };
-      }
-      if (scheduler.pendingCount(guildId, userId) + reservations.memberCount(guildId, userId) >= limits.userPendingLimit) {
-        return { ok: false, refusal: 'pending-limit' };
-      }
-      const now = clock.now();
-      const job: Job = {
-        id: newId(),
-        guildId,
-        userId,
-        seq: ++seq,
-        state: 'queued',
-        request: draft.request,
-        ...(draft.image ? { image: { ...draft.image, stored: false } } : {}),
-        seconds: requestedSeconds(draft.request),
-        reply: draft.reply,
-        createdAt: now,
-        updatedAt: now,
-      };
-      reservations.add(job);
-      return { ok: true, job };
-    },
+    admit: (draft) =>
+      admitJob(
+        { scheduler, reservations, limits, now: () => clock.now(), newId: deps.newId ?? randomUUID, nextSeq: () => ++seq, stopping: () => stopping },
+        draft,
+      ),
 
     async accept(job) {
-      await startAccepting(job);
+      const control = newControl('accepting');
+      const task = launch(job, control);
+      // Resolves once the job is in line (or ended): the pipeline then waits for its turn.
+      await Promise.race([task, control.inLine.promise]);
     },
 
     release(job) {
@@ -211,46 +217,16 @@ export function createQueueService(deps: QueueDeps): QueueService {
       if (!controls.has(jobId)) reservations.release(jobId);
     },
 
-    checkCancel(jobId, by) {
-      const job = jobs.get(jobId) ?? reservations.get(jobId);
-      if (!job) return finished.has(jobId) ? 'already-finished' : 'job-not-found';
-      if (by.userId !== job.userId && !by.canManageGuild) return 'not-allowed-to-cancel';
-      if (isTerminal(job.state) || job.state === 'delivering') return 'already-finished';
-      return 'ok';
-    },
-
-    async cancel(jobId, by) {
-      // A job moves from accepting to waiting to running: follow it until its current owner has answered.
-      for (let attempt = 0; attempt < 4; attempt++) {
-        const job = jobs.get(jobId) ?? reservations.get(jobId) ?? (await store.getJob(jobId));
-        if (!job) return 'not-found';
-        const byModerator = by.userId !== job.userId;
-        if (byModerator && !by.canManageGuild) return 'not-allowed';
-        if (isTerminal(job.state) || job.state === 'delivering') return 'already-finished';
-        if (scheduler.remove(jobId)) return cancelWaiting(job, byModerator, by.userId);
-        const control = controls.get(jobId);
-        if (!control?.task) return jobs.has(jobId) ? 'already-finished' : 'not-found';
-        control.cancelRequest ??= { byModerator, userId: by.userId };
-        control.cancel.abort(new Error('canceled'));
-        const final = await control.task.catch(() => undefined);
-        if (!final) return 'already-finished';
-        if (final.state === 'canceled') return 'canceled';
-        if (isTerminal(final.state) || stopping) return 'already-finished';
-      }
-      return 'already-finished';
-    },
+    checkCancel: cancel.check,
+    cancel: cancel.cancel,
 
     async start() {
       const active = await store.listActiveJobs();
       seq = Math.max(seq, ...active.map((job) => job.seq));
       const plan = planRecovery(active);
       const guilds = new Set<string>();
-      for (const job of plan.resume) {
-        jobs.set(job.id, job);
-        scheduler.markRunning(toEntry(job));
-      }
+      for (const job of plan.resume) scheduler.markRunning(toEntry(job));
       for (const job of plan.waiting) {
-        jobs.set(job.id, job);
         scheduler.enqueue(toEntry(job));
         guilds.add(job.guildId);
       }
@@ -258,13 +234,14 @@ export function createQueueService(deps: QueueDeps): QueueService {
         { waiting: plan.waiting.length, refetch: plan.refetch.length, resume: plan.resume.length },
         'queue recovered',
       );
-      for (const job of plan.refetch) void startAccepting(job);
+      for (const job of plan.waiting) void launch(job, newControl('waiting', true));
+      for (const job of plan.refetch) void launch(job, newControl('accepting', true));
       for (const job of plan.resume) {
         // A delivering job's reply may already show the video: only the delivery decides what it shows next.
         if (job.state !== 'delivering') responder.update(job);
-        launch(job.id, true);
+        void launch(job, newControl('started', true));
       }
-      for (const guildId of guilds) pushPositions(guildId);
+      for (const guildId of guilds) showPositions(guildId);
       pump();
     },
 
@@ -283,6 +260,7 @@ export function createQueueService(deps: QueueDeps): QueueService {
       jobs.set(jobId, job);
       await writer.save(job);
     },
+
     async getJob(jobId) {
       return jobs.get(jobId) ?? reservations.get(jobId) ?? store.getJob(jobId);
     },

@@ -6,6 +6,8 @@ import type { Job } from './job.js';
  * - `refetch`: queued but the image was never stored: download it again, then queue.
  * - `resume`: starting, running or delivering: they hold a slot and carry on from their persisted state
  *   (a running job waits on the SAME prediction; a marker without an id looks for the earlier prediction first).
+ * A running or delivering record without a prediction id (an old or damaged record) resumes as `starting`, so the
+ * pipeline looks for its prediction instead of failing it.
  */
 export interface RecoveryPlan {
   waiting: Job[];
@@ -15,7 +17,8 @@ export interface RecoveryPlan {
 
 export function planRecovery(active: readonly Job[]): RecoveryPlan {
   const plan: RecoveryPlan = { waiting: [], refetch: [], resume: [] };
-  for (const job of [...active].sort((a, b) => a.seq - b.seq)) {
+  for (const stored of [...active].sort((a, b) => a.seq - b.seq)) {
+    const job = normalize(stored);
     if (job.state === 'queued') {
       if (job.image && !job.image.stored) plan.refetch.push(job);
       else plan.waiting.push(job);
@@ -24,4 +27,11 @@ export function planRecovery(active: readonly Job[]): RecoveryPlan {
     }
   }
   return plan;
+}
+
+function normalize(job: Job): Job {
+  if ((job.state === 'running' || job.state === 'delivering') && !job.predictionId) {
+    return { ...job, state: 'starting', createStartedAt: job.createStartedAt ?? job.createdAt };
+  }
+  return job;
 }

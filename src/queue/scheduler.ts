@@ -7,6 +7,11 @@
  * entries (with their rounds) gives the same order back after a restart. Across guilds, the guild served least
  * recently goes first whenever the process-wide cap binds (a guild that just started a job waits its turn even
  * if its next job arrived before another guild's).
+ *
+ * Round robin lets every newcomer go ahead of a member's second job; with newcomers arriving without end that job
+ * would wait without end. So a waiting entry can be overtaken at most `maxOvertakes` times: once it has been, every
+ * later arrival joins its round or a later one (behind it, by seq). The bound holds within one process; after a
+ * restart the persisted rounds keep the order and the count starts again.
  */
 export interface QueueEntry {
   jobId: string;
@@ -25,6 +30,8 @@ export interface SchedulerLimits {
   maxConcurrent: number;
   /** Jobs running at once in one guild. */
   guildConcurrency: number;
+  /** Newcomers that may go ahead of one waiting job (default 10). */
+  maxOvertakes?: number;
 }
 
 interface GuildLine {
@@ -37,6 +44,8 @@ interface GuildLine {
   members: Map<string, { lastRound: number; pending: number }>;
   /** Tick of the last start in this guild; -1 when none yet. */
   lastServed: number;
+  /** Lowest round a new arrival may join: the round of the latest entry overtaken `maxOvertakes` times. */
+  floorRound: number;
 }
 
 function before(a: ScheduledEntry, b: ScheduledEntry): boolean {
@@ -48,11 +57,15 @@ export class Scheduler {
   private ticks = 0;
   private readonly waitingById = new Map<string, ScheduledEntry>();
   private readonly runningById = new Map<string, ScheduledEntry>();
+  /** How often each waiting entry was overtaken by a later arrival. */
+  private readonly overtaken = new Map<string, number>();
+  private readonly maxOvertakes: number;
 
   constructor(private readonly limits: SchedulerLimits) {
     if (!(limits.maxConcurrent >= 1) || !(limits.guildConcurrency >= 1)) {
       throw new RangeError('scheduler limits must be at least 1');
     }
+    this.maxOvertakes = limits.maxOvertakes ?? 10;
   }
 
   /** Adds a waiting entry and returns it with its round. */
@@ -60,13 +73,22 @@ export class Scheduler {
     this.assertUnknown(entry.jobId);
     const line = this.line(entry.guildId);
     const member = line.members.get(entry.userId);
-    const round = entry.round ?? Math.max(line.currentRound, member ? member.lastRound + 1 : line.currentRound);
-    const scheduled: ScheduledEntry = { ...entry, round };
+    const fresh = Math.max(line.currentRound, line.floorRound, member ? member.lastRound + 1 : 0);
+    const scheduled: ScheduledEntry = { ...entry, round: entry.round ?? fresh };
     this.track(line, scheduled);
     let at = line.waiting.length;
     while (at > 0 && before(scheduled, line.waiting[at - 1]!)) at--;
     line.waiting.splice(at, 0, scheduled);
     this.waitingById.set(scheduled.jobId, scheduled);
+    // A recovered entry takes back its old place; only a new arrival counts as overtaking.
+    if (entry.round === undefined) {
+      for (let i = at + 1; i < line.waiting.length; i++) {
+        const behind = line.waiting[i]!;
+        const times = (this.overtaken.get(behind.jobId) ?? 0) + 1;
+        this.overtaken.set(behind.jobId, times);
+        if (times >= this.maxOvertakes) line.floorRound = Math.max(line.floorRound, behind.round);
+      }
+    }
     return scheduled;
   }
 
@@ -77,6 +99,7 @@ export class Scheduler {
     const line = this.line(entry.guildId);
     line.waiting.splice(line.waiting.indexOf(entry), 1);
     this.waitingById.delete(jobId);
+    this.overtaken.delete(jobId);
     this.untrack(line, entry);
     return true;
   }
@@ -92,6 +115,7 @@ export class Scheduler {
     const entry = chosen?.waiting.shift();
     if (!chosen || !entry) return undefined;
     this.waitingById.delete(entry.jobId);
+    this.overtaken.delete(entry.jobId);
     this.startRunning(chosen, entry);
     chosen.lastServed = this.ticks++;
     return entry;
@@ -182,7 +206,7 @@ export class Scheduler {
   private line(guildId: string): GuildLine {
     let line = this.guilds.get(guildId);
     if (!line) {
-      line = { waiting: [], running: 0, currentRound: 0, members: new Map(), lastServed: -1 };
+      line = { waiting: [], running: 0, currentRound: 0, members: new Map(), lastServed: -1, floorRound: 0 };
       this.guilds.set(guildId, line);
     }
     return line;

@@ -50,7 +50,17 @@ describe('a burst of /video requests across many servers', () => {
       expect(r.ephemeral).toBe(true);
       expect(r.original!.content).toBe(refusalText('queue-full'));
     }
-    // Every server got its first eight requests in line, whatever the order they were processed in.
+    // Every server got its first eight requests in line, whatever the order they were processed in; and never more
+    // than its limits allow: eight waiting plus what had already started (two per server, four in the process).
     expect(deferred.length).toBeGreaterThanOrEqual(guildCount * 8);
+    expect(deferred.length).toBeLessThanOrEqual(guildCount * 8 + 4);
+    for (const [g, guild] of guilds.entries()) {
+      // Requests were sent server by server in turn: request i went to server i % guildCount.
+      const inGuild = records.filter((r, i) => i % guildCount === g && r.ackType === 5);
+      expect(inGuild.length, `deferred in ${guild.name}`).toBeGreaterThanOrEqual(8);
+      expect(inGuild.length, `deferred in ${guild.name}`).toBeLessThanOrEqual(8 + 2);
+    }
+    const started = world().bot.queue.stats();
+    expect(started.running).toBeLessThanOrEqual(4);
   });
 });

@@ -67,6 +67,8 @@ describe('a bot killed with SIGKILL while a job runs', () => {
     const firstDeliveredAt = delivered.originalHistory.find((m) => m.attachments.length > 0)!.at;
     expect(world().replicate.predictions[1]!.createdAt).toBeGreaterThanOrEqual(firstDeliveredAt);
 
+    // Both jobs recorded as done (the record follows what the member sees) before the operator stops the bot.
+    await restarted.waitForLog('job done', { count: 2 });
     await restarted.kill('SIGTERM');
     const store = await world().openStore();
     try {

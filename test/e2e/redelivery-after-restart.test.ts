@@ -15,8 +15,8 @@ async function deliveredThenRewound(w: World, member: FakeUser, prompt: string, 
   w.replicate.script({ durationMs: 300, output: video });
   const sent = requestVideo(w, member, prompt);
   await readyPing(w, sent);
+  const jobId = (await w.logs.waitFor('job done')).jobId as string;
   await untilNoActiveJobs(w);
-  const jobId = (w.logs.find('job done')[0] as { jobId: string }).jobId;
   const done = (await w.bot.store.getJob(jobId))!;
   await w.bot.store.saveJob({ ...done, state: 'delivering', delivery: undefined, finishedAt: undefined });
   return { video, sent, jobId, done };

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnBot, type BotProcess } from '../harness/bot-process.js';
 import { ProcessWorld } from '../harness/process-world.js';
@@ -42,8 +43,7 @@ describe('npm start with a bad configuration', () => {
     expect(exit.code).not.toBeNull();
     const lines = bot.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain('GUILD_CONCURRENCY');
-    expect(lines[0]).not.toContain('DISCORD_TOKEN');
+    expect(lines[0]).toBe('Cannot start: GUILD_CONCURRENCY must be a whole number ≥ 1; see .env.example.');
     expect(everything(bot)).not.toContain(replicateToken);
     expect(everything(bot)).not.toContain(discordToken);
   });
@@ -69,3 +69,34 @@ describe('npm start with a token Discord refuses', () => {
     }
   });
 });
+
+describe('npm start with a store that cannot be reached', () => {
+  it('stops with exit code 1 and one plain Cannot start line, without a stack or the password', async () => {
+    const world = await ProcessWorld.start();
+    try {
+      const bot = start(
+        world.env({ STORAGE_URL: `postgresql://bot:store-password-value@127.0.0.1:${await freePort()}/bot` }),
+      );
+      const exit = await bot.exited;
+
+      expect(exit.code).toBe(1);
+      const lines = bot.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^Cannot start: /);
+      expect(bot.stderr).not.toMatch(/\n\s+at /);
+      expect(everything(bot)).not.toContain('store-password-value');
+      expect(world.discord.gatewayConnected).toBe(false);
+    } finally {
+      await world.close();
+    }
+  });
+});
+
+/** A loopback port nobody listens on. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

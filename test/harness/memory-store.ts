@@ -6,7 +6,8 @@ import { terminalStates } from '../../src/queue/job.js';
  * An in-memory JobStore with the real store's semantics: jobs go through a JSON round trip (what you get back is
  * a copy, never the object you saved), image bytes are copied, meta values are JSON.
  * `onSaved` sees each job once its save is durable, so tests can check "persisted before shown".
- * `failSaves` makes saves reject (a store outage).
+ * `failSaves` makes saves reject (a store outage); `failSavesOf` refuses the next `times` saves a predicate picks
+ * (a write failing at one chosen transition).
  */
 export class MemoryStore implements JobStore {
   private readonly jobs = new Map<string, string>();
@@ -15,10 +16,23 @@ export class MemoryStore implements JobStore {
   onSaved?: (job: Job) => void;
   failSaves = false;
   saves = 0;
+  /** Saves refused so far by failSavesOf. */
+  refused = 0;
+  private readonly faults: { matches: (job: Job) => boolean; left: number }[] = [];
+
+  failSavesOf(matches: (job: Job) => boolean, times = 1): void {
+    this.faults.push({ matches, left: times });
+  }
 
   async saveJob(job: Job): Promise<void> {
     await Promise.resolve();
     if (this.failSaves) throw new Error('store unavailable');
+    const fault = this.faults.find((f) => f.left > 0 && f.matches(job));
+    if (fault) {
+      fault.left--;
+      this.refused++;
+      throw new Error('store refused the write (OOM command not allowed when used memory > maxmemory)');
+    }
     const text = JSON.stringify(job);
     this.jobs.set(job.id, text);
     this.saves++;
@@ -36,11 +50,23 @@ export class MemoryStore implements JobStore {
       .filter((job) => !terminalStates.has(job.state));
   }
 
+  /** Image saves and loads to refuse before answering again. */
+  refuseImageCalls = 0;
+
+  private refuseImageCall(): void {
+    if (this.refuseImageCalls <= 0) return;
+    this.refuseImageCalls--;
+    this.refused++;
+    throw new Error('store refused the call (connection lost)');
+  }
+
   async saveImage(jobId: string, bytes: Buffer): Promise<void> {
+    this.refuseImageCall();
     this.images.set(jobId, Buffer.from(bytes));
   }
 
   async loadImage(jobId: string): Promise<Buffer | undefined> {
+    this.refuseImageCall();
     const bytes = this.images.get(jobId);
     return bytes && Buffer.from(bytes);
   }

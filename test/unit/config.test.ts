@@ -39,11 +39,74 @@ describe('configuration', () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).toMatch(/^GUILD_CONCURRENCY is invalid/);
+    expect(message).toMatch(/^GUILD_CONCURRENCY /);
     expect(message.split('\n')).toHaveLength(1);
     expect(message).not.toContain(tokens.DISCORD_TOKEN);
-    expect(() => parseConfig({ ...tokens, STORAGE_URL: 'mysql://x' })).toThrow(/^STORAGE_URL is invalid/);
-    expect(() => parseConfig({ ...tokens, DISCORD_GUILD_ID: 'abc' })).toThrow(/^DISCORD_GUILD_ID is invalid/);
+    expect(() => parseConfig({ ...tokens, STORAGE_URL: 'mysql://x' })).toThrow(
+      /^STORAGE_URL must start with sqlite:\/\/, redis:\/\/ or postgresql:\/\//,
+    );
+    expect(() => parseConfig({ ...tokens, DISCORD_GUILD_ID: 'abc' })).toThrow(/^DISCORD_GUILD_ID must be a server id/);
+  });
+
+  it.each([
+    ['GUILD_CONCURRENCY', 'abc', 'GUILD_CONCURRENCY must be a whole number ≥ 1'],
+    ['GUILD_CONCURRENCY', '0', 'GUILD_CONCURRENCY must be a whole number ≥ 1'],
+    ['MAX_CONCURRENT_PREDICTIONS', '1.5', 'MAX_CONCURRENT_PREDICTIONS must be a whole number ≥ 1'],
+    ['GUILD_QUEUE_LIMIT', '-3', 'GUILD_QUEUE_LIMIT must be a whole number ≥ 1'],
+    ['USER_PENDING_LIMIT', '0x10', 'USER_PENDING_LIMIT must be a whole number ≥ 1'],
+    ['REPLICATE_POLL_INTERVAL_MS', 'soon', 'REPLICATE_POLL_INTERVAL_MS must be a whole number of milliseconds'],
+    ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
+    ['DISCORD_API_URL', 'discord.com', 'DISCORD_API_URL must be a URL such as https://discord.com/api'],
+    ['REPLICATE_API_URL', 'nope', 'REPLICATE_API_URL must be a URL such as https://api.replicate.com/v1'],
+    ['REPLICATE_MODEL', 'kling', 'REPLICATE_MODEL must look like owner/name'],
+    ['DISCORD_TOKEN', '   ', 'DISCORD_TOKEN is missing'],
+  ])('says in its own words what %s=%j must be', (name, value, expected) => {
+    let message = '';
+    try {
+      parseConfig({ ...tokens, [name]: value });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message.startsWith(expected)).toBe(true);
+    // Never the validation library's words.
+    expect(message).not.toMatch(/received|expected|Invalid input|Too small|NaN/);
+  });
+
+  it('refuses a poll interval under 1000 ms against the real Replicate, saying why', () => {
+    expect(() => parseConfig({ ...tokens, REPLICATE_POLL_INTERVAL_MS: '200' })).toThrow(
+      /^REPLICATE_POLL_INTERVAL_MS is 200 ms, under the 1000 ms floor: polling that often uses up the Replicate account's request limit/,
+    );
+    expect(parseConfig({ ...tokens, REPLICATE_POLL_INTERVAL_MS: '1000' }).pollIntervalMs).toBe(1000);
+  });
+
+  it('allows a short poll interval against a stand-in on this machine', () => {
+    for (const url of ['http://127.0.0.1:4010/v1', 'http://localhost:4010', 'http://[::1]:4010/v1']) {
+      expect(parseConfig({ ...tokens, REPLICATE_API_URL: url, REPLICATE_POLL_INTERVAL_MS: '20' }).pollIntervalMs).toBe(20);
+    }
+    expect(() =>
+      parseConfig({ ...tokens, REPLICATE_API_URL: 'https://replicate.example.com/v1', REPLICATE_POLL_INTERVAL_MS: '20' }),
+    ).toThrow(/^REPLICATE_POLL_INTERVAL_MS is 20 ms/);
+  });
+
+  it('refuses sqlite:// without a file path', () => {
+    expect(() => parseConfig({ ...tokens, STORAGE_URL: 'sqlite://' })).toThrow(
+      'STORAGE_URL sqlite:// needs a file path, e.g. sqlite://data/bot.sqlite',
+    );
+    expect(() => parseConfig({ ...tokens, STORAGE_URL: 'sqlite://  ' })).toThrow(/^STORAGE_URL sqlite:\/\/ needs a file path/);
+    expect(parseConfig({ ...tokens, STORAGE_URL: 'sqlite:///var/lib/bot/jobs.sqlite' }).storageUrl).toBe(
+      'sqlite:///var/lib/bot/jobs.sqlite',
+    );
+  });
+
+  it('never echoes a storage URL, which may hold a password', () => {
+    let message = '';
+    try {
+      parseConfig({ ...tokens, STORAGE_URL: 'mysql://admin:hunter2-password@db/bot' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^STORAGE_URL /);
+    expect(message).not.toContain('hunter2-password');
   });
 
   it('treats empty values as unset', () => {

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/queue/job.js';
 import { createJobWriter } from '../../src/queue/job-writer.js';
 import { MemoryStore } from '../harness/memory-store.js';
-import { draft } from './queue-doubles.js';
+import { ManualClock } from '../harness/test-clock.js';
+import { captureLog, draft } from './queue-doubles.js';
+
+function writerFor(store: MemoryStore, clock = new ManualClock(), stopper = new AbortController()) {
+  const { log, lines } = captureLog();
+  return { writer: createJobWriter(store, { clock, log, signal: stopper.signal }), clock, stopper, lines };
+}
 
 function job(state: Job['state'], id = 'j1'): Job {
   const d = draft('g1', 'u1');
@@ -25,7 +31,7 @@ class SlowFirstStore extends MemoryStore {
 describe('job writer', () => {
   it('keeps the last decided state when an earlier save of the same job is slower', async () => {
     const store = new SlowFirstStore();
-    const writer = createJobWriter(store);
+    const { writer } = writerFor(store);
     const first = writer.save(job('queued'));
     const second = writer.save(job('starting'));
     await Promise.resolve();
@@ -36,7 +42,7 @@ describe('job writer', () => {
 
   it('does not hold one job’s writes behind another’s', async () => {
     const store = new SlowFirstStore();
-    const writer = createJobWriter(store);
+    const { writer } = writerFor(store);
     void writer.save(job('queued', 'slow'));
     await new Promise((resolve) => setImmediate(resolve));
     store.releases.length = 0;
@@ -49,14 +55,47 @@ describe('job writer', () => {
     expect(store.peek('slow')).toBeUndefined();
   });
 
-  it('carries on after a failed save, and flush waits for everything issued', async () => {
+  it('retries a refused write with growing waits until the store takes it, and only then resolves', async () => {
     const store = new MemoryStore();
-    const writer = createJobWriter(store);
+    const { writer, clock, lines } = writerFor(store);
     store.failSaves = true;
-    await expect(writer.save(job('queued'))).rejects.toThrow('store unavailable');
+    let durable = false;
+    const saved = writer.save(job('running')).then(() => (durable = true));
+    await clock.advance(60_000);
+    expect(durable).toBe(false);
+    expect(store.peek('j1')).toBeUndefined();
+    const waits = lines.filter((l) => l.msg === 'job write failed, retrying').map((l) => l.delayMs as number);
+    expect(waits.slice(0, 3)).toEqual([250, 500, 1000]);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(30_000);
     store.failSaves = false;
-    void writer.save(job('starting'));
+    await clock.advance(30_000);
+    await saved;
+    expect(store.peek('j1')?.state).toBe('running');
+    expect(lines.filter((l) => l.msg === 'job write went through')).toHaveLength(1);
+  });
+
+  it('keeps the order of one job’s writes while an earlier one is being retried', async () => {
+    const store = new MemoryStore();
+    const { writer, clock } = writerFor(store);
+    store.failSaves = true;
+    void writer.save(job('running'));
+    const later = writer.save(job('delivering'));
+    await clock.advance(1_000);
+    store.failSaves = false;
+    await clock.advance(2_000);
+    await later;
+    expect(store.peek('j1')?.state).toBe('delivering');
+  });
+
+  it('stops retrying on stop: the save rejects with the stop reason and flush settles', async () => {
+    const store = new MemoryStore();
+    const { writer, clock, stopper } = writerFor(store);
+    store.failSaves = true;
+    const saved = writer.save(job('queued'));
+    await clock.advance(1_000);
+    stopper.abort(new Error('queue stopping'));
+    await expect(saved).rejects.toThrow('queue stopping');
     await writer.flush();
-    expect(store.peek('j1')?.state).toBe('starting');
+    expect(store.peek('j1')).toBeUndefined();
   });
 });

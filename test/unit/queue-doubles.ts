@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import type { Job } from '../../src/queue/job.js';
 import type {
+  DeliverOptions,
   DeliveryKind,
   PredictionRunner,
   PredictionSnapshot,
@@ -95,7 +96,7 @@ export class ScriptedRunner implements PredictionRunner {
 }
 
 export interface Shown {
-  kind: 'update' | 'finish' | 'deliver';
+  kind: 'update' | 'finish' | 'deliver' | 'ping';
   jobId: string;
   state: Job['state'];
   position?: number;
@@ -118,7 +119,8 @@ export class RecordingResponder implements Responder {
     this.record({ kind: 'finish', jobId: job.id, state: job.state, ...(job.reason ? { reason: job.reason } : {}) });
   }
 
-  async deliver(job: Job, _outputUrl: string, signal?: AbortSignal): Promise<DeliveryKind> {
+  /** Posts (recorded as `deliver`), marks posted, pings (recorded as `ping`), marks pinged: as the real one does. */
+  async deliver(job: Job, _outputUrl: string, signal?: AbortSignal, options: DeliverOptions = {}): Promise<DeliveryKind> {
     if (this.holdDeliveries) {
       await new Promise<void>((_resolve, reject) => {
         if (signal?.aborted) reject(signal.reason);
@@ -126,7 +128,14 @@ export class RecordingResponder implements Responder {
       });
     }
     if (this.deliverError !== undefined) throw this.deliverError;
-    this.record({ kind: 'deliver', jobId: job.id, state: job.state });
+    if (job.postedAt === undefined) {
+      this.record({ kind: 'deliver', jobId: job.id, state: job.state });
+      await options.markPosted?.('attachment');
+    }
+    if (job.pingedAt === undefined) {
+      this.record({ kind: 'ping', jobId: job.id, state: job.state });
+      await options.markPinged?.();
+    }
     return 'attachment';
   }
 

@@ -32,7 +32,7 @@ describe('queue service: the happy path', () => {
     expect(final.finishedAt).toBeTypeOf('number');
     const states = bench.responder.of(job.id).map((s) => `${s.kind}:${s.state}`);
     // A job that can start at once is never shown as waiting.
-    expect(states).toEqual(['update:starting', 'update:running', 'update:delivering', 'deliver:delivering']);
+    expect(states).toEqual(['update:starting', 'update:running', 'update:delivering', 'deliver:delivering', 'ping:delivering']);
     expect(bench.runner.creates).toHaveLength(1);
     expect(timeline.indexOf(`saved ${job.id}:running`)).toBeLessThan(timeline.indexOf(`shown ${job.id}:running`));
     expect(bench.queue.stats()).toEqual({ waiting: 0, running: 0, accepting: 0 });
@@ -134,6 +134,40 @@ describe('queue service: admission', () => {
     for (let i = 0; i < 400; i++) if (bench.queue.admit(draft('g1', `u${i}`)).ok) ok++;
     expect(ok).toBe(250);
     expect(bench.queue.stats().accepting).toBe(250);
+  });
+});
+
+describe('queue service: a burst never admits more than the limits allow', () => {
+  it('holds the guild and member limits while admits interleave with acceptances and starts', async () => {
+    const limits = { maxConcurrent: 4, guildConcurrency: 2, guildQueueLimit: 5, userPendingLimit: 3 };
+    const bench = createBench({ limits });
+    const admitted: { guildId: string; userId: string }[] = [];
+    const accepting: Promise<void>[] = [];
+    for (let i = 0; i < 300; i++) {
+      const guildId = `g${i % 3}`;
+      const userId = `u${(i * 7) % 11}`;
+      const admission = bench.queue.admit(draft(guildId, userId));
+      if (admission.ok) {
+        admitted.push({ guildId, userId });
+        accepting.push(bench.queue.accept(admission.job));
+      }
+      // Let some acceptances land (and jobs start) between admits, as a real burst does.
+      if (i % 5 === 0) await Promise.resolve();
+      for (const g of ['g0', 'g1', 'g2']) {
+        const inGuild = admitted.filter((a) => a.guildId === g);
+        expect(inGuild.length).toBeLessThanOrEqual(limits.guildQueueLimit + limits.guildConcurrency);
+        for (const u of new Set(inGuild.map((a) => a.userId))) {
+          expect(inGuild.filter((a) => a.userId === u).length).toBeLessThanOrEqual(limits.userPendingLimit);
+        }
+      }
+    }
+    await Promise.all(accepting);
+    await until(() => bench.runner.waits.length === 4, 'four predictions running');
+    const stats = bench.queue.stats();
+    expect(stats.running).toBe(4);
+    expect(stats.waiting + stats.running).toBe(admitted.length);
+    expect(admitted.length).toBeLessThanOrEqual(3 * limits.guildQueueLimit + limits.maxConcurrent);
+    expect(bench.runner.creates).toHaveLength(4);
   });
 });
 

@@ -52,6 +52,39 @@ describe('Scheduler', () => {
     expect(s.position('B2')).toBe(3);
   });
 
+  it('lets at most ten newcomers go ahead of a waiting job, however many keep arriving', () => {
+    const s = new Scheduler({ maxConcurrent: 1, guildConcurrency: 1 });
+    s.enqueue(entry('A1', 'a'));
+    s.enqueue(entry('A2', 'a'));
+    let running = s.next()!.jobId;
+    const ran: string[] = [running];
+    // One newcomer arrives every time a job finishes: without a bound A2 would never run.
+    for (let n = 0; n < 30 && !ran.includes('A2'); n++) {
+      s.enqueue(entry(`N${n}`, `newcomer-${n}`));
+      s.finish(running);
+      running = s.next()!.jobId;
+      ran.push(running);
+    }
+    expect(ran).toContain('A2');
+    expect(ran.indexOf('A2')).toBeLessThanOrEqual(1 + 10);
+    // Round robin still holds among those who came before the bound closed in.
+    expect(ran.slice(1, 11)).toEqual(Array.from({ length: 10 }, (_, n) => `N${n}`));
+  });
+
+  it('keeps the bound across members: a newcomer joins behind every job already overtaken as often as allowed', () => {
+    const s = new Scheduler({ maxConcurrent: 1, guildConcurrency: 1, maxOvertakes: 2 });
+    s.enqueue(entry('A1', 'a'));
+    s.enqueue(entry('A2', 'a'));
+    s.enqueue(entry('B1', 'b'));
+    s.enqueue(entry('B2', 'b'));
+    s.next();
+    // B1 and C1 each went ahead of A2: from now on newcomers join behind it.
+    s.enqueue(entry('C1', 'c'));
+    s.enqueue(entry('D1', 'd'));
+    s.enqueue(entry('E1', 'e'));
+    expect(s.waitingIds('g1')).toEqual(['B1', 'C1', 'A2', 'B2', 'D1', 'E1']);
+  });
+
   it('interleaves many members evenly', () => {
     const s = new Scheduler({ maxConcurrent: 1, guildConcurrency: 1 });
     for (const u of ['a', 'b', 'c']) for (let i = 1; i <= 3; i++) s.enqueue(entry(`${u}${i}`, u));

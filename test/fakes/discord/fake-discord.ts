@@ -63,6 +63,8 @@ export interface FakeDiscordOptions {
   tokenLifetimeMs?: number;
   /** What an expired token gets: 401 50027 Invalid Webhook Token (default) or 404 10015 Unknown Webhook. */
   expiredTokenCode?: 50027 | 10015;
+  /** Port to listen on; default one the OS picks. A test that starts the fake after the bot passes one it chose. */
+  port?: number;
 }
 
 export interface AddAttachmentInput {
@@ -185,7 +187,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const dispatcher = createInteractionDispatcher(env, gateway, { guildId: firstGuild.id, channelId: firstChannel.id });

@@ -1,16 +1,23 @@
-import { advance, conclude, type JobControl, type QueueContext } from './context.js';
+import { advance, conclude, type JobControl, type Line, type QueueContext } from './context.js';
 import { describeCancel, describeFault, describePredictionEnd } from './describe.js';
 import { isTerminal, moveJob, type Job } from './job.js';
 import { JobFailure, type PredictionSnapshot, type StartImage } from './ports.js';
+import { untilAborted } from './until-aborted.js';
+
+/** A job that has a prediction at Replicate: running or delivering. */
+type WithPrediction = Job & { predictionId: string };
 
 /**
- * Drives one job the scheduler picked (or recovery resumed) from its persisted state to the end.
+ * The life of one job in this process, from acceptance (or its persisted state after a restart) to the end:
+ * accept (persist, store the image) → wait in line → start the prediction → wait for it → deliver.
+ * This is the job's only writer: cancel, stop and the scheduler only signal it through its JobControl.
  * Invariants: one prediction per job, ever (the `createStartedAt` marker is durable before `create`, and a
  * recovered marker looks for the earlier prediction first); a prediction is never left running after a cancel
- * or a failure of ours; on stop() the job halts with its persisted state untouched.
+ * or a failure of ours; a fault of our own (store, network, Discord) is retried where it happens and never fails
+ * the job; on stop() the job halts with its persisted state untouched.
  * Resolves with the job's latest version (terminal unless stopped).
  */
-export async function runJob(ctx: QueueContext, jobId: string, control: JobControl): Promise<Job> {
+export async function runPipeline(ctx: QueueContext, line: Line, jobId: string, control: JobControl): Promise<Job> {
   const latest = (): Job => {
     const job = ctx.current(jobId);
     if (!job) throw new Error(`job ${jobId} is not live`);
@@ -25,16 +32,16 @@ export async function runJob(ctx: QueueContext, jobId: string, control: JobContr
       if (control.cancelRequest && job.state !== 'delivering') return await cancelNow(ctx, job, control);
       switch (job.state) {
         case 'queued':
-          await advance(ctx, job, 'starting');
+          await queuedStep(ctx, line, job, control);
           break;
         case 'starting':
           await startPrediction(ctx, job, control);
           break;
         case 'running':
-          await awaitPrediction(ctx, job, control);
+          await awaitPrediction(ctx, withPrediction(job), control);
           break;
         case 'delivering':
-          await deliver(ctx, job, resumedDelivery);
+          await deliver(ctx, withPrediction(job), resumedDelivery, latest);
           break;
       }
     }
@@ -44,6 +51,46 @@ export async function runJob(ctx: QueueContext, jobId: string, control: JobContr
     if (control.cancelRequest && job.state !== 'delivering') return await cancelNow(ctx, job, control);
     return await failJob(ctx, job, err);
   }
+}
+
+function withPrediction(job: Job): WithPrediction {
+  // Recovery turns a running record without an id back into `starting`, so this holds for every stored job.
+  if (!job.predictionId) throw new Error(`${job.state} job without a prediction id`);
+  return job as WithPrediction;
+}
+
+async function queuedStep(ctx: QueueContext, line: Line, job: Job, control: JobControl): Promise<void> {
+  const halt = AbortSignal.any([ctx.stopSignal, control.cancel.signal]);
+  if (control.stage === 'accepting') {
+    await accept(ctx, line, job, control, halt);
+    return;
+  }
+  if (control.stage === 'waiting') {
+    await untilAborted(control.turn.promise, halt);
+    control.stage = 'started';
+    return;
+  }
+  await advance(ctx, job, 'starting');
+}
+
+/** The first durable write of the job, then its image (its signed URL expires soon), then its place in line. */
+async function accept(ctx: QueueContext, line: Line, admitted: Job, control: JobControl, halt: AbortSignal): Promise<void> {
+  let job = await ctx.commit(admitted);
+  if (job.image && !job.image.stored) {
+    if (!ctx.fetchImage) throw new Error('no image fetcher configured');
+    const fetched = await untilAborted(ctx.fetchImage(job.image, halt), halt);
+    halt.throwIfAborted();
+    await ctx.untilStored(job, 'image write', () => ctx.store.saveImage(job.id, fetched.bytes));
+    halt.throwIfAborted();
+    job = await ctx.commit({ ...job, image: { ...job.image, stored: true, mimeType: fetched.mimeType }, updatedAt: ctx.clock.now() });
+  }
+  halt.throwIfAborted();
+  const round = line.join(job);
+  control.stage = 'waiting';
+  job = await ctx.commit({ ...job, queueRound: round });
+  ctx.logFor(job).info({ position: line.position(job.id) }, 'job queued');
+  control.inLine.fire();
+  line.moved(job.guildId);
 }
 
 async function startPrediction(ctx: QueueContext, job: Job, control: JobControl): Promise<void> {
@@ -85,7 +132,7 @@ async function toRunning(ctx: QueueContext, job: Job, control: JobControl, predi
 
 async function loadStartImage(ctx: QueueContext, job: Job): Promise<StartImage | undefined> {
   if (!job.image) return undefined;
-  const bytes = job.image.stored ? await ctx.store.loadImage(job.id) : undefined;
+  const bytes = job.image.stored ? await ctx.untilStored(job, 'image read', () => ctx.store.loadImage(job.id)) : undefined;
   if (!bytes) throw new JobFailure('The image for this video is no longer available. Please send it again.');
   return {
     bytes,
@@ -94,11 +141,9 @@ async function loadStartImage(ctx: QueueContext, job: Job): Promise<StartImage |
   };
 }
 
-async function awaitPrediction(ctx: QueueContext, job: Job, control: JobControl): Promise<void> {
-  const predictionId = job.predictionId;
-  if (!predictionId) throw new Error('running job without a prediction id');
+async function awaitPrediction(ctx: QueueContext, job: WithPrediction, control: JobControl): Promise<void> {
   const signal = AbortSignal.any([ctx.stopSignal, control.cancel.signal]);
-  const end = await ctx.runner.waitForEnd(predictionId, {
+  const end = await ctx.runner.waitForEnd(job.predictionId, {
     signal,
     ...(job.startedAt !== undefined ? { startedAt: job.startedAt } : {}),
     onUpdate: () => {
@@ -136,11 +181,22 @@ async function settlePrediction(
   await conclude(ctx, job, 'failed', { predictionDoneAt: now, reason: describePredictionEnd(end) });
 }
 
-async function deliver(ctx: QueueContext, job: Job, resumed: boolean): Promise<void> {
+/**
+ * The delivery is what the member sees; the record follows each of its steps: the video up (`postedAt`), the
+ * member pinged (`pingedAt`), then done. A restart reads them to do neither twice.
+ */
+async function deliver(ctx: QueueContext, job: WithPrediction, resumed: boolean, latest: () => Job): Promise<void> {
   if (!job.outputUrl) throw new Error('delivering job without an output URL');
-  const delivery = await ctx.responder.deliver(job, job.outputUrl, ctx.stopSignal, { resumed });
-  // The delivery itself is what the member sees; the record follows it.
-  await ctx.commit(moveJob(job, 'done', ctx.clock.now(), { delivery }));
+  const delivery = await ctx.responder.deliver(job, job.outputUrl, ctx.stopSignal, {
+    resumed,
+    markPosted: async (kind) => {
+      await ctx.commit({ ...latest(), delivery: kind, postedAt: ctx.clock.now() });
+    },
+    markPinged: async () => {
+      await ctx.commit({ ...latest(), pingedAt: ctx.clock.now() });
+    },
+  });
+  await ctx.commit(moveJob(latest(), 'done', ctx.clock.now(), { delivery }));
   ctx.logFor(job).info({ delivery }, 'job done');
 }
 
@@ -154,7 +210,8 @@ export async function cancelNow(ctx: QueueContext, job: Job, control: JobControl
   });
 }
 
-export async function failJob(ctx: QueueContext, job: Job, err: unknown): Promise<Job> {
+/** Only for what the member caused or Replicate decided (JobFailure), or a bug of ours (a reference id). */
+async function failJob(ctx: QueueContext, job: Job, err: unknown): Promise<Job> {
   const log = ctx.logFor(job);
   let reason: string;
   if (err instanceof JobFailure) {

@@ -1,0 +1,195 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { isTerminal, type Job } from '../queue/job.js';
+import { Ledger } from '../quota/ledger.js';
+import { isoDay, periodOf } from '../quota/period.js';
+import type { UsageRow } from '../report/usage-report.js';
+import { applyAdminChange, type AdminChange, type ChangeResult } from '../settings/admin-changes.js';
+import { effectivePolicy, emptySettings, type EffectivePolicy, type GuildSettings, type OperatorPolicy } from '../settings/guild-settings.js';
+import type { GuildRecords } from '../storage/guild-records.js';
+import { createWordMatcher, type WordMatcher } from './blocked-words.js';
+import { checkGate, type GateRefusal, type GateRequest } from './gate.js';
+
+/** Days of usage rows kept in memory: enough for the longest allowance period (a week). */
+const daysKept = 8;
+const dayMs = 86_400_000;
+
+interface GuildState {
+  settings: GuildSettings;
+  words: WordMatcher;
+  /** Usage rows of the recent days, by day then job id. */
+  days: Map<string, Map<string, UsageRow>>;
+  lastAccepted: Map<string, number>;
+}
+
+/**
+ * Each guild's moderation state in the process that owns the guild (one writer per guild): its settings, its ledger
+ * of video seconds (derived from its jobs' usage rows) and its members' last requests. Everything a request is
+ * checked against is in memory, so the check is synchronous and runs before the acknowledgement; every change is
+ * persisted before it is answered.
+ */
+export class GuildPolicy {
+  private readonly guilds = new Map<string, GuildState>();
+  private readonly ledger = new Ledger();
+
+  constructor(
+    private readonly o: { records: GuildRecords; operator: OperatorPolicy; clock: Clock; log: Logger },
+  ) {}
+
+  /**
+   * Loads the known guilds' settings and recent usage, and makes the usage rows agree with the jobs: `active`
+   * are the jobs the store holds as active; `getJob` reads one record (for a row whose job may have ended while
+   * the process was down).
+   */
+  async start(active: readonly Job[], getJob: (id: string) => Promise<Job | undefined>): Promise<void> {
+    const today = this.o.clock.now();
+    const days = Array.from({ length: daysKept }, (_, i) => isoDay(today - i * dayMs));
+    for (const guildId of await this.o.records.knownGuilds()) {
+      const state = this.stateOf(guildId, await this.o.records.loadSettings(guildId));
+      for (const day of days) {
+        const rows = await this.o.records.loadDay(guildId, day);
+        if (rows.length) state.days.set(day, new Map(rows.map((row) => [row.jobId, row])));
+      }
+    }
+    const activeById = new Map(active.map((job) => [job.id, job]));
+    for (const [guildId, state] of this.guilds) {
+      for (const [day, rows] of state.days) {
+        let changed = false;
+        for (const row of rows.values()) {
+          if (isTerminal(row.state)) continue;
+          const job = activeById.get(row.jobId) ?? (await getJob(row.jobId));
+          const state2 = job?.state ?? 'canceled';
+          if (state2 !== row.state) {
+            row.state = state2;
+            changed = true;
+          }
+        }
+        if (changed) void this.saveDay(guildId, day);
+      }
+    }
+    // A job accepted just before a crash may have no row yet.
+    for (const job of active) if (!this.rowOf(job)) this.track(job, false);
+    for (const [guildId, state] of this.guilds) {
+      for (const rows of state.days.values()) {
+        for (const row of rows.values()) {
+          const last = state.lastAccepted.get(row.userId) ?? 0;
+          if (row.acceptedAt > last) state.lastAccepted.set(row.userId, row.acceptedAt);
+          if (row.state === 'failed' || row.state === 'canceled') continue;
+          this.ledger.reserve({ id: row.jobId, guildId, userId: row.userId, seconds: row.seconds, acceptedAt: row.acceptedAt, charged: row.state === 'done' });
+        }
+      }
+    }
+  }
+
+  settingsOf(guildId: string): GuildSettings {
+    return this.guilds.get(guildId)?.settings ?? emptySettings();
+  }
+
+  policyOf(guildId: string): EffectivePolicy {
+    return effectivePolicy(this.settingsOf(guildId), this.o.operator);
+  }
+
+  /** Synchronous: the moderators' rules for a request. */
+  check(request: GateRequest): GateRefusal | undefined {
+    const state = this.guilds.get(request.guildId);
+    return checkGate(
+      {
+        settings: state?.settings ?? emptySettings(),
+        operator: this.o.operator,
+        ledger: this.ledger,
+        lastAcceptedAt: state?.lastAccepted.get(request.userId),
+        ...(state ? { words: state.words } : {}),
+      },
+      request,
+    );
+  }
+
+  /** The job was admitted: its seconds are reserved from now on (synchronous, right after `check`). */
+  reserve(job: Job): void {
+    this.ledger.reserve({ id: job.id, guildId: job.guildId, userId: job.userId, seconds: job.seconds, acceptedAt: job.createdAt, charged: false });
+    this.stateOf(job.guildId).lastAccepted.set(job.userId, job.createdAt);
+  }
+
+  /** The admitted job will never run (its acknowledgement failed): as if it never was. */
+  release(job: Job): void {
+    this.ledger.refund(job.guildId, job.id);
+  }
+
+  /** The job is accepted (acknowledged and stored): its usage row is written. */
+  accepted(job: Job): void {
+    this.track(job, true);
+  }
+
+  /** The job ended: charged when delivered, refunded otherwise. */
+  ended(job: Job): void {
+    if (job.state === 'done') this.ledger.charge(job.guildId, job.id);
+    else this.ledger.refund(job.guildId, job.id);
+    const row = this.rowOf(job);
+    if (!row) return;
+    row.state = job.state;
+    void this.saveDay(job.guildId, isoDay(job.createdAt));
+  }
+
+  /** Applies a moderator's change, persists it, then returns what is now in force. */
+  async change(guildId: string, change: AdminChange, by: string): Promise<ChangeResult> {
+    const state = this.stateOf(guildId);
+    const result = applyAdminChange(state.settings, change, { now: this.o.clock.now(), by, operator: this.o.operator });
+    if (!result.ok) return result;
+    await this.o.records.saveSettings(guildId, result.settings);
+    state.settings = result.settings;
+    if (change.kind === 'words-add' || change.kind === 'words-remove') state.words = createWordMatcher(result.settings.words);
+    return result;
+  }
+
+  /** The usage rows of a period, from the store (the per-day index, not every job). */
+  async rowsOf(guildId: string, kind: 'day' | 'week' | 'month', at: number): Promise<UsageRow[]> {
+    const period = periodOf(kind, at);
+    const rows: UsageRow[] = [];
+    for (let t = period.start; t < period.end && t <= this.o.clock.now(); t += dayMs) {
+      const day = isoDay(t);
+      const live = this.guilds.get(guildId)?.days.get(day);
+      rows.push(...(live ? live.values() : await this.o.records.loadDay(guildId, day)));
+    }
+    return rows;
+  }
+
+  private track(job: Job, save: boolean): void {
+    const state = this.stateOf(job.guildId);
+    const day = isoDay(job.createdAt);
+    let rows = state.days.get(day);
+    if (!rows) {
+      rows = new Map();
+      state.days.set(day, rows);
+      this.forgetOldDays(state);
+    }
+    rows.set(job.id, { jobId: job.id, acceptedAt: job.createdAt, userId: job.userId, seconds: job.seconds, state: job.state, prompt: job.request.prompt });
+    if (save) void this.saveDay(job.guildId, day);
+  }
+
+  private rowOf(job: Job): UsageRow | undefined {
+    return this.guilds.get(job.guildId)?.days.get(isoDay(job.createdAt))?.get(job.id);
+  }
+
+  private saveDay(guildId: string, day: string): Promise<void> {
+    const rows = () => [...(this.guilds.get(guildId)?.days.get(day)?.values() ?? [])];
+    return this.o.records.saveDay(guildId, day, rows).catch((err: unknown) => {
+      this.o.log.warn({ err, guildId, day }, 'usage rows not saved; the next change of that day writes them again');
+    });
+  }
+
+  private forgetOldDays(state: GuildState): void {
+    const oldest = isoDay(this.o.clock.now() - (daysKept - 1) * dayMs);
+    for (const day of state.days.keys()) if (day < oldest) state.days.delete(day);
+    this.ledger.forgetBefore(Date.parse(`${oldest}T00:00:00Z`));
+  }
+
+  private stateOf(guildId: string, settings?: GuildSettings): GuildState {
+    let state = this.guilds.get(guildId);
+    if (!state) {
+      const s = settings ?? emptySettings();
+      state = { settings: s, words: createWordMatcher(s.words), days: new Map(), lastAccepted: new Map() };
+      this.guilds.set(guildId, state);
+    }
+    return state;
+  }
+}
