@@ -71,7 +71,11 @@ function messageOf(err: unknown): string {
   return String(err);
 }
 
+/** node-redis's TimeoutError carries no message: its name says it. */
+const isTimeout = (err: unknown) => err instanceof Error && /Timeout/.test(err.constructor.name) && !err.message;
+
 export function isTransientStoreError(err: unknown): boolean {
+  if (isTimeout(err)) return true;
   const code = codeOf(err);
   if (code !== undefined && transientCodes.has(code)) return true;
   return transientMessages.test(messageOf(err));
@@ -79,6 +83,7 @@ export function isTransientStoreError(err: unknown): boolean {
 
 /** A few plain words for `err`, e.g. "connection refused"; the server's own words when nothing better is known. */
 export function describeStoreError(err: unknown, secrets: string[] = []): string {
+  if (isTimeout(err)) return 'timed out';
   const code = codeOf(err);
   let reason = (code && reasonsByCode[code]) ?? messageOf(err).split('\n')[0]!.replace(/\.$/, '');
   if (/^OOM /.test(reason)) reason = 'Redis is out of memory (maxmemory reached) and refuses writes';

@@ -18,10 +18,15 @@ export class RedisServer {
   private constructor(
     readonly port: number,
     private readonly dir: string,
+    private readonly durable: boolean,
   ) {}
 
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'redis-')));
+  /**
+   * `durable`: every write is in the append-only file before Redis answers it (`appendfsync always`), so a stop,
+   * even a kill -9, loses nothing acknowledged, as the README asks of an operator's Redis.
+   */
+  static async start({ durable = false }: { durable?: boolean } = {}): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'redis-')), durable);
     await server.resume();
     return server;
   }
@@ -32,9 +37,9 @@ export class RedisServer {
 
   /** Starts the server (again) and waits until it answers. */
   async resume(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const persistence = this.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', this.dir];
+    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     this.process = child;
