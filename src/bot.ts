@@ -60,7 +60,12 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // One process per store: a second one refuses to start; one whose lease was taken over stops (below).
   let lostEarly = false;
   let leaseLost = (): void => void (lostEarly = true);
-  const store = await openStore(config.storageUrl, log, { clock, lease: { onLost: () => leaseLost() } });
+  const store = await openStore(config.storageUrl, log, {
+    clock,
+    lease: { onLost: () => leaseLost() },
+    notice: options.notice,
+    signal: options.signal,
+  });
   const client = createDiscordClient({ apiUrl: config.discordApiUrl });
   client.rest.setToken(config.discordToken);
 

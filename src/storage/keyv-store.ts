@@ -44,6 +44,10 @@ export interface OpenStoreOptions {
   lease?: Omit<LeaseOptions, 'clock'>;
   /** A store not reachable at start is tried this many times (default 4), this far apart (default 2 000 ms). */
   connect?: { attempts?: number; delayMs?: number };
+  /** Where a person reads why the start waits (main prints it on stderr); the log gets a line too. */
+  notice?: (line: string) => void;
+  /** Aborting it (a signal during start) ends a wait between attempts; openStore then rejects with its reason. */
+  signal?: AbortSignal;
   /** How long a finished job's record is kept, in ms (default 90 days). */
   finishedJobTtlMs?: number;
   /** Longest wait for one store call, in ms, for Redis and PostgreSQL (default 5 000): a gone server rejects. */
@@ -69,8 +73,10 @@ export async function openStore(url: string, log: Logger, options: OpenStoreOpti
         throw new StoreError(`cannot read the store at ${where} (${reason})`, { cause: err });
       }
       const wait = delayMs >= 1000 ? `${Math.round(delayMs / 100) / 10} s` : `${delayMs} ms`;
-      log.warn({ store: where, reason }, `store not reachable, retrying in ${wait} (attempt ${attempt + 1} of ${attempts})`);
-      await clock.sleep(delayMs);
+      const next = `retrying in ${wait} (attempt ${attempt + 1} of ${attempts})`;
+      log.warn({ store: where, reason }, `store not reachable, ${next}`);
+      options.notice?.(`The store at ${where} is not reachable (${reason}); ${next}`);
+      await clock.sleep(delayMs, options.signal);
     }
   }
 }

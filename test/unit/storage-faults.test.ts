@@ -58,6 +58,24 @@ describe('a store that cannot be reached at start', () => {
     });
   }
 
+  it('a signal during a wait between attempts ends the start with its reason', async () => {
+    const port = await deadPort();
+    const stop = new AbortController();
+    const notices: string[] = [];
+    const opening = openStore(`redis://127.0.0.1:${port}`, silent, {
+      connect: { attempts: 100, delayMs: 60_000 },
+      notice: (line) => {
+        notices.push(line);
+        stop.abort(new Error('SIGTERM during start'));
+      },
+      signal: stop.signal,
+    });
+    await expect(opening).rejects.toThrow('SIGTERM during start');
+    expect(notices).toEqual([
+      `The store at redis://127.0.0.1:${port} is not reachable (connection refused); retrying in 60 s (attempt 2 of 100)`,
+    ]);
+  });
+
   it('an SQLite file that cannot be created fails at once, without retries', async () => {
     const logs = new LogSink();
     // Its folder would have to be inside a plain file.
