@@ -40,13 +40,13 @@ describe.skipIf(!runs)(
       expect(world().replicate.predictions).toHaveLength(1);
       await world().logs.waitFor('store connection back');
 
+      // The record follows the ping: wait for it rather than race it.
+      const done = await world().logs.waitFor('job done');
       await world().bot.stop();
       const store = await openStore(`${redis.url}/0`, pino({ level: 'silent' }));
       try {
         expect(await store.listActiveJobs()).toEqual([]);
-        const done = world().logs.find('job done')[0] as { jobId: string } | undefined;
-        expect(done).toBeDefined();
-        expect(await store.getJob(done!.jobId)).toMatchObject({ state: 'done', delivery: 'attachment' });
+        expect(await store.getJob(done.jobId as string)).toMatchObject({ state: 'done', delivery: 'attachment' });
       } finally {
         await store.close();
       }

@@ -212,7 +212,7 @@ describe.skipIf(!postgresUrl)(
       const target = new URL(postgresUrl!);
       target.host = `127.0.0.1:${proxy.port}`;
       const logs = new LogSink();
-      store = await openStore(target.toString(), pino({ level: 'info' }, logs), fast);
+      store = await openStore(target.toString(), pino({ level: 'info' }, logs), { ...fast, owner: uniqueId('main') });
       const id = uniqueId('pg-outage');
       await store.saveJob(job(id, 'queued'));
 
@@ -233,7 +233,7 @@ describe.skipIf(!postgresUrl)(
       const url = new URL(postgresUrl!);
       url.searchParams.set('application_name', name);
       const logs = new LogSink();
-      const victim = await openStore(url.toString(), pino({ level: 'info' }, logs), fast);
+      const victim = await openStore(url.toString(), pino({ level: 'info' }, logs), { ...fast, owner: uniqueId('main') });
       try {
         await victim.setMeta('before', 1);
         // The same message a server shutdown sends its clients: 57P01 "terminating connection due to administrator command".
