@@ -88,6 +88,24 @@ describe('a store that cannot be reached at start', () => {
   });
 });
 
+describe('SQLite faults', () => {
+  it('a read or write the file refuses rejects instead of reading as missing or stored', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'store-')), 'bot.sqlite');
+    const store = await openStore(`sqlite://${path}`, silent, fast);
+    try {
+      // Another program broke the file's table under the running bot.
+      const { default: sqlite3 } = await import('sqlite3');
+      const db = new sqlite3.Database(path);
+      await new Promise<void>((resolve, reject) => db.run('DROP TABLE keyv', (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve) => db.close(() => resolve()));
+      await expect(store.getJob(uniqueId('x'))).rejects.toThrow(/no such table/);
+      await expect(store.setMeta('m', 1)).rejects.toThrow(/no such table/);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe.skipIf(!process.env.TEST_REDIS_URL || !hasRedisServer)(
   process.env.TEST_REDIS_URL && hasRedisServer
     ? 'Redis faults on a real server'
