@@ -64,8 +64,9 @@ export async function openPostgresBackend(
     releaseLease: (owner, me) => releaseSqlLease(query, owner, me),
     async pruneExpired(now) {
       const rows = await query(
-        `DELETE FROM ${table} WHERE key LIKE $1 AND value LIKE '%"expires":%'
-           AND (value::jsonb ->> 'expires')::bigint <= $2 RETURNING key`,
+        // CASE fixes the order: only this namespace's rows with an expiry are parsed (the table may be shared).
+        `DELETE FROM ${table} WHERE CASE WHEN key LIKE $1 AND value LIKE '%"expires":%'
+           THEN (value::jsonb ->> 'expires')::bigint <= $2 ELSE false END RETURNING key`,
         [`${namespace}:%`, now],
       );
       return rows.length;

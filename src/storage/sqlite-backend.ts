@@ -2,12 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { KeyvStoreAdapter } from 'keyv';
 import type { Backend } from './backend.js';
+import { StoreError } from './store-error.js';
 import { claimSqlLease, createLeaseTable, releaseSqlLease, type SqlQuery } from './sql-lease.js';
 
 /** `sqlite://path`: one file, one process writing it (the lease keeps a second one out). */
 export async function openSqliteBackend(url: string, namespace: string): Promise<Backend> {
   const path = url.slice('sqlite://'.length);
-  if (path === '') throw new Error('STORAGE_URL sqlite:// needs a file path, e.g. sqlite://data/bot.sqlite');
+  if (path === '') throw new StoreError('STORAGE_URL sqlite:// needs a file path, e.g. sqlite://data/bot.sqlite');
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const { default: KeyvSqlite } = await import('@keyv/sqlite');
   const sqlite = new KeyvSqlite({ uri: url, busyTimeout: 5000 });
@@ -35,7 +36,8 @@ export async function openSqliteBackend(url: string, namespace: string): Promise
     releaseLease: (owner, me) => releaseSqlLease(query, owner, me),
     async pruneExpired(now) {
       const rows = await query(
-        `DELETE FROM keyv WHERE key LIKE $1 AND json_extract(value, '$.expires') <= $2 RETURNING key`,
+        `DELETE FROM keyv WHERE CASE WHEN key LIKE $1 AND json_valid(value)
+           THEN json_extract(value, '$.expires') <= $2 ELSE 0 END RETURNING key`,
         [`${namespace}:%`, now],
       );
       return rows.length;
