@@ -13,7 +13,8 @@ export interface VideoQueue {
     request: VideoRequest;
     image?: ImageRef | undefined;
     reply: ReplyTarget;
-  }): { ok: true; job: Job } | { ok: false; refusal: RefusalCode };
+    roleIds?: readonly string[];
+  }): { ok: true; job: Job } | { ok: false; refusal: RefusalCode } | { ok: false; refusal: 'policy'; policy: { code: string; text: string } };
   /** Gives back a place admitted but never acknowledged. */
   release(job: Job): void;
   /** Persists the job and starts it on its way; never throws. */

@@ -2,6 +2,7 @@ import {
   ApplicationIntegrationType,
   InteractionContextType,
   MessageFlags,
+  PermissionFlagsBits,
   SlashCommandBuilder,
   type Attachment,
   type ChatInputCommandInteraction,
@@ -96,11 +97,29 @@ function checkAttachment(attachment: Attachment): RefusalCode | undefined {
 }
 
 /**
+ * What the bot needs in the channel to deliver (the interaction's `app_permissions`): to see it, to post (in a
+ * thread: Send Messages in Threads), to attach the mp4 and to show a link's preview. Checked first, so a member
+ * never waits minutes for a video that cannot be posted.
+ */
+export function missingPermission(interaction: ChatInputCommandInteraction): RefusalCode | undefined {
+  const have = interaction.appPermissions;
+  const inThread = interaction.channel?.isThread() ?? false;
+  const send = inThread ? PermissionFlagsBits.SendMessagesInThreads : PermissionFlagsBits.SendMessages;
+  if (!have.has(PermissionFlagsBits.ViewChannel)) return 'bot-cannot-view-channel';
+  if (!have.has(send)) return 'bot-cannot-send-messages';
+  if (!have.has(PermissionFlagsBits.AttachFiles)) return 'bot-cannot-attach-files';
+  if (!have.has(PermissionFlagsBits.EmbedLinks)) return 'bot-cannot-embed-links';
+  return undefined;
+}
+
+/**
  * /video: refuse ephemerally or acknowledge at once, then hand the job to the queue.
  * Nothing that can stall (storage, network) runs before `deferReply`.
  */
 export async function execute(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<void> {
   if (!interaction.inGuild()) return refuse(interaction, 'guild-only', ctx.log);
+  const lacking = missingPermission(interaction);
+  if (lacking) return refuse(interaction, lacking, ctx.log);
   const parsed = parseVideoOptions(interaction);
   if (!parsed.ok) return refuse(interaction, parsed.refusal, ctx.log);
   const admitted = ctx.queue.admit({
@@ -117,7 +136,10 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
       attachmentSizeLimit: interaction.attachmentSizeLimit,
     },
   });
-  if (!admitted.ok) return refuse(interaction, admitted.refusal, ctx.log);
+  if (!admitted.ok) {
+    if (admitted.refusal === 'policy') return refuseWith(interaction, admitted.policy, ctx.log);
+    return refuse(interaction, admitted.refusal, ctx.log);
+  }
   const job: Job = admitted.job;
   try {
     await interaction.deferReply();
@@ -130,10 +152,15 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
 }
 
 async function refuse(interaction: ChatInputCommandInteraction, code: RefusalCode, log: Logger): Promise<void> {
-  log.info({ refusal: code, guildId: interaction.guildId, userId: interaction.user.id }, 'request refused');
+  await refuseWith(interaction, { code, text: refusalText(code) }, log);
+}
+
+/** Ephemeral, so a refusal naming a blocked word or an allowance is seen by the member only. */
+async function refuseWith(interaction: ChatInputCommandInteraction, refusal: { code: string; text: string }, log: Logger): Promise<void> {
+  log.info({ refusal: refusal.code, guildId: interaction.guildId, userId: interaction.user.id }, 'request refused');
   try {
-    await interaction.reply({ content: refusalText(code), flags: MessageFlags.Ephemeral });
+    await interaction.reply({ content: refusal.text, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
   } catch (err) {
-    log.warn({ err, refusal: code }, 'refusal reply failed');
+    log.warn({ err, refusal: refusal.code }, 'refusal reply failed');
   }
 }

@@ -3,8 +3,8 @@ import type { DestinationStream } from 'pino';
 import { commands } from '../commands/index.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { createDiscordClient } from './discord/client.js';
-import { fetchImage } from './discord/fetch-image.js';
+import { createDiscordClient, createUploadRest } from './discord/client.js';
+import { createImageFetcher } from './discord/fetch-image.js';
 import { registerCommands } from './discord/register-commands.js';
 import { createInteractionRouter } from './discord/router.js';
 import { createLogger, type Logger } from './logger.js';
@@ -14,6 +14,7 @@ import { createReplicateClient } from './replicate/client.js';
 import { createPredictionRunner } from './replicate/prediction-runner.js';
 import type { RetryPolicy } from './replicate/retry.js';
 import { createDiscordResponder } from './responder/discord-responder.js';
+import { responderTempRoot } from './responder/temp-dir.js';
 import { openStore, type Store } from './storage/keyv-store.js';
 import { scheduleUpkeep } from './storage/upkeep.js';
 
@@ -25,6 +26,8 @@ export interface BotTuning {
   retry?: Partial<RetryPolicy>;
   downloadBackoffMs?: number;
   defaultExpectedMs?: number;
+  /** First wait before a delivery step is sent again after a Discord 5xx (default 2000 ms). */
+  deliveryRetryBackoffMs?: number;
 }
 
 export interface BotOptions {
@@ -86,14 +89,17 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // called once both exist.
   const responder = createDiscordResponder({
     rest: client.rest,
+    uploadRest: createUploadRest({ apiUrl: config.discordApiUrl, token: config.discordToken }),
     clock,
     log,
     saveReply: (jobId, reply) => queue.updateReply(jobId, reply),
     ffmpegPath: config.ffmpegPath,
+    tempDir: responderTempRoot(config.storageUrl),
     editIntervalMs: tuning.editIntervalMs,
     progressIntervalMs: tuning.progressIntervalMs,
     moveBeforeExpiryMs: tuning.moveBeforeExpiryMs,
     downloadBackoffMs: tuning.downloadBackoffMs,
+    retryBackoffMs: tuning.deliveryRetryBackoffMs,
   });
   const queue = createQueueService({
     store,
@@ -107,7 +113,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       guildQueueLimit: config.guildQueueLimit,
       userPendingLimit: config.userPendingLimit,
     },
-    fetchImage: (image) => fetchImage(image),
+    // Discord's CDN only, plus the configured Discord's own origin (the stand-in's CDN in tests).
+    fetchImage: createImageFetcher({ extraHosts: [config.discordApiUrl] }),
   });
 
   const route = createInteractionRouter({ commands, ctx: { queue, log, clock }, cancel: queue, log });

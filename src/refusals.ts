@@ -14,10 +14,18 @@ export type RefusalCode =
   | 'shutting-down'
   | 'not-allowed-to-cancel'
   | 'job-not-found'
-  | 'already-finished';
+  | 'already-finished'
+  | 'bot-cannot-view-channel'
+  | 'bot-cannot-send-messages'
+  | 'bot-cannot-attach-files'
+  | 'bot-cannot-embed-links';
 
 export const maxPromptLength = 2500;
 export const maxImageBytes = 10 * 1024 * 1024;
+
+const missing = (permission: string) =>
+  `I can't post videos in this channel: I'm missing the ${permission} permission here. ` +
+  'Ask a server admin to give it to me, or use /video in another channel.';
 
 const texts: Record<RefusalCode, string> = {
   'guild-only': '/video works in a server, not in direct messages.',
@@ -32,6 +40,10 @@ const texts: Record<RefusalCode, string> = {
   'not-allowed-to-cancel': 'Only the member who asked for this video or a moderator (Manage Server) can cancel it.',
   'job-not-found': 'That video request no longer exists.',
   'already-finished': 'That video is already finished or being delivered, so it can no longer be canceled.',
+  'bot-cannot-view-channel': missing('View Channel'),
+  'bot-cannot-send-messages': missing('Send Messages'),
+  'bot-cannot-attach-files': missing('Attach Files'),
+  'bot-cannot-embed-links': missing('Embed Links'),
 };
 
 export function refusalText(code: RefusalCode): string {

@@ -1,4 +1,4 @@
-import { Client, GatewayIntentBits, Options } from 'discord.js';
+import { Client, GatewayIntentBits, Options, REST } from 'discord.js';
 
 /** The gateway client: only the Guilds intent (slash commands and buttons need no privileged intents). */
 export function createDiscordClient(options: { apiUrl: string }): Client {
@@ -16,4 +16,13 @@ export function createDiscordClient(options: { apiUrl: string }): Client {
       GuildMemberManager: { maxSize: 0, keepOverLimit: (member) => member.id === member.client.user.id },
     }),
   });
+}
+
+/**
+ * A REST client for uploads and pings: it never resends (retries 0), since an upload that timed out or met a 5xx
+ * may have landed and a resend would post it twice, and its own timeout is long (the responder gives each upload a
+ * timeout scaled to its size). Same token and API as the gateway client.
+ */
+export function createUploadRest(options: { apiUrl: string; token: string }): REST {
+  return new REST({ api: options.apiUrl, retries: 0, timeout: 30 * 60_000 }).setToken(options.token);
 }

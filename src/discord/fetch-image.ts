@@ -11,18 +11,85 @@ export function sniffImageType(bytes: Uint8Array): 'image/png' | 'image/jpeg' | 
   return undefined;
 }
 
+/** Where Discord serves attachments from. */
+const discordCdnHosts: ReadonlySet<string> = new Set(['cdn.discordapp.com', 'media.discordapp.net']);
+const maxRedirects = 3;
+
+/**
+ * An attachment URL the bot may fetch: https on Discord's CDN hosts, or the exact origin of one of `extraOrigins`
+ * (the configured stand-in for Discord in tests, e.g. DISCORD_API_URL). Anything else could point the bot at a
+ * private address of the host it runs on.
+ */
+export function isAllowedImageUrl(url: URL, extraOrigins: readonly string[]): boolean {
+  if (url.protocol === 'https:' && discordCdnHosts.has(url.hostname) && url.port === '') return true;
+  return extraOrigins.some((origin) => new URL(origin).origin === url.origin);
+}
+
+export interface ImageFetcherOptions {
+  /** Origins allowed besides Discord's CDN (URLs; only their origin counts). */
+  extraHosts?: readonly string[];
+  /** Images downloaded at once (default 4): each may hold 10 MB in memory. */
+  maxConcurrent?: number;
+  /** Whole download, redirects included (default 30 000 ms). */
+  timeoutMs?: number;
+}
+
+const unreachable = "Your image couldn't be downloaded from Discord. Please attach it again.";
+
+/** A counting semaphore: `run` waits for a free slot. */
+function createLimiter(slots: number) {
+  let free = slots;
+  const waiting: (() => void)[] = [];
+  return async function run<T>(task: () => Promise<T>): Promise<T> {
+    if (free > 0) free--;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    }
+  };
+}
+
 /**
  * Downloads a member's attachment from Discord's CDN (right after the acknowledgement: its signed URL expires),
- * stopping at the size limit, and checks that the bytes are an image the model takes.
+ * checking every redirect hop's host, stopping at the size limit, and checks that the bytes are an image the model
+ * takes. At most `maxConcurrent` downloads run at once.
  */
-export async function fetchImage(image: ImageRef, options: { timeoutMs?: number } = {}): Promise<StartImage> {
+export function createImageFetcher(options: ImageFetcherOptions = {}) {
+  const extra = options.extraHosts ?? [];
+  const limit = createLimiter(options.maxConcurrent ?? 4);
+  return (image: ImageRef, signal?: AbortSignal): Promise<StartImage> =>
+    limit(() => {
+      const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
+      return download(image, extra, signal ? AbortSignal.any([signal, timeout]) : timeout);
+    });
+}
+
+async function open(url: string, extra: readonly string[], signal: AbortSignal): Promise<Response> {
+  let current = new URL(url);
+  for (let hop = 0; ; hop++) {
+    if (!isAllowedImageUrl(current, extra)) throw new Error('image URL outside the allowed hosts');
+    const response = await fetch(current, { signal, redirect: 'manual' });
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || !location) return response;
+    await response.body?.cancel();
+    if (hop >= maxRedirects) throw new Error('too many redirects');
+    current = new URL(location, current);
+  }
+}
+
+async function download(image: ImageRef, extra: readonly string[], signal: AbortSignal): Promise<StartImage> {
   let response: Response;
   try {
-    response = await fetch(image.url, { signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
+    response = await open(image.url, extra, signal);
   } catch (err) {
-    throw new JobFailure("Your image couldn't be downloaded from Discord. Please attach it again.", { cause: err });
+    throw new JobFailure(unreachable, { cause: err });
   }
   if (!response.ok || !response.body) {
+    await response.body?.cancel();
     throw new JobFailure(
       `Your image couldn't be downloaded from Discord (HTTP ${response.status}). Please attach it again.`,
     );

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { isTerminal, type Job } from '../queue/job.js';
+import { isTerminal, type Job, type JobDraft } from '../queue/job.js';
+import type { AdmissionPolicy, GuildLimits, PolicyRefusal } from '../queue/ports.js';
 import { Ledger } from '../quota/ledger.js';
 import { isoDay, periodOf } from '../quota/period.js';
 import type { UsageRow } from '../report/usage-report.js';
@@ -28,7 +29,7 @@ interface GuildState {
  * checked against is in memory, so the check is synchronous and runs before the acknowledgement; every change is
  * persisted before it is answered.
  */
-export class GuildPolicy {
+export class GuildPolicy implements AdmissionPolicy {
   private readonly guilds = new Map<string, GuildState>();
   private readonly ledger = new Ledger();
 
@@ -89,8 +90,27 @@ export class GuildPolicy {
     return effectivePolicy(this.settingsOf(guildId), this.o.operator);
   }
 
+  /** The queue's admission asks here first (synchronous, in memory). */
+  check(draft: JobDraft, seconds: number, now: number): PolicyRefusal | undefined {
+    return this.gate({
+      guildId: draft.guildId,
+      userId: draft.userId,
+      roleIds: draft.roleIds ?? [],
+      channelId: draft.reply.channelId,
+      seconds,
+      prompt: draft.request.prompt,
+      negativePrompt: draft.request.negativePrompt,
+      now,
+    });
+  }
+
+  limitsOf(guildId: string): GuildLimits {
+    const { concurrency, queue, pending } = this.policyOf(guildId);
+    return { concurrency, queue, pending };
+  }
+
   /** Synchronous: the moderators' rules for a request. */
-  check(request: GateRequest): GateRefusal | undefined {
+  gate(request: GateRequest): GateRefusal | undefined {
     const state = this.guilds.get(request.guildId);
     return checkGate(
       {

@@ -1,4 +1,5 @@
 import { requestedSeconds, type Job, type JobDraft } from './job.js';
+import type { AdmissionPolicy, PolicyRefusal } from './ports.js';
 import type { Reservations } from './reservations.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -14,7 +15,8 @@ export interface QueueLimits {
 }
 
 export type Refusal = 'queue-full' | 'pending-limit' | 'shutting-down';
-export type Admission = { ok: true; job: Job } | { ok: false; refusal: Refusal };
+/** A refusal of the queue's own (a code), or the moderators' (a code and the member's words). */
+export type Admission = { ok: true; job: Job } | { ok: false; refusal: Refusal } | { ok: false; refusal: 'policy'; policy: PolicyRefusal };
 
 export interface AdmissionDeps {
   scheduler: Scheduler;
@@ -25,6 +27,7 @@ export interface AdmissionDeps {
   /** Acceptance order across the process (continues after the recovered jobs' highest). */
   nextSeq: () => number;
   stopping: () => boolean;
+  policy?: AdmissionPolicy | undefined;
 }
 
 /**
@@ -34,15 +37,20 @@ export interface AdmissionDeps {
  */
 export function admitJob(deps: AdmissionDeps, draft: JobDraft): Admission {
   if (deps.stopping()) return { ok: false, refusal: 'shutting-down' };
-  const { scheduler, reservations, limits } = deps;
+  const { scheduler, reservations, limits, policy } = deps;
   const { guildId, userId } = draft;
-  if (scheduler.waitingCount(guildId) + reservations.guildCount(guildId) >= limits.guildQueueLimit) {
+  const now = deps.now();
+  const seconds = requestedSeconds(draft.request);
+  const refused = policy?.check(draft, seconds, now);
+  if (refused) return { ok: false, refusal: 'policy', policy: refused };
+  const guild = policy?.limitsOf(guildId);
+  if (scheduler.waitingCount(guildId) + reservations.guildCount(guildId) >= Math.min(limits.guildQueueLimit, guild?.queue ?? Infinity)) {
     return { ok: false, refusal: 'queue-full' };
   }
-  if (scheduler.pendingCount(guildId, userId) + reservations.memberCount(guildId, userId) >= limits.userPendingLimit) {
+  const pendingLimit = Math.min(limits.userPendingLimit, guild?.pending ?? Infinity);
+  if (scheduler.pendingCount(guildId, userId) + reservations.memberCount(guildId, userId) >= pendingLimit) {
     return { ok: false, refusal: 'pending-limit' };
   }
-  const now = deps.now();
   const job: Job = {
     id: deps.newId(),
     guildId,
@@ -51,11 +59,12 @@ export function admitJob(deps: AdmissionDeps, draft: JobDraft): Admission {
     state: 'queued',
     request: draft.request,
     ...(draft.image ? { image: { ...draft.image, stored: false } } : {}),
-    seconds: requestedSeconds(draft.request),
+    seconds,
     reply: draft.reply,
     createdAt: now,
     updatedAt: now,
   };
   reservations.add(job);
+  policy?.reserve(job);
   return { ok: true, job };
 }

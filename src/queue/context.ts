@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { moveJob, type Job, type JobState } from './job.js';
-import type { FetchImage, JobStore, PredictionRunner, Responder } from './ports.js';
+import type { AdmissionPolicy, FetchImage, JobStore, PredictionRunner, Responder } from './ports.js';
 
 /** What the queue's parts share. Every state change goes through `commit` before anyone is shown it. */
 export interface QueueContext {
@@ -10,6 +10,7 @@ export interface QueueContext {
   responder: Responder;
   clock: Clock;
   fetchImage?: FetchImage | undefined;
+  policy?: AdmissionPolicy | undefined;
   /** Aborted by stop(): work halts where it is and the persisted state stays as it was. */
   stopSignal: AbortSignal;
   /** The latest decided version of a live job. */

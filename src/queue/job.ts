@@ -115,7 +115,11 @@ export function moveJob(job: Job, to: JobState, now: number, patch: Partial<Job>
 }
 
 /** What the /video command gathers before the queue admits a job. */
-export type JobDraft = Pick<Job, 'guildId' | 'userId' | 'request' | 'reply'> & { image?: ImageRef };
+export type JobDraft = Pick<Job, 'guildId' | 'userId' | 'request' | 'reply'> & {
+  image?: ImageRef;
+  /** The member's roles in the guild (allowances and access rules read them); not stored with the job. */
+  roleIds?: readonly string[];
+};
 
 /** Seconds of video a request yields. */
 export function requestedSeconds(request: VideoRequest): number {

@@ -89,6 +89,7 @@ async function accept(ctx: QueueContext, line: Line, admitted: Job, control: Job
   control.stage = 'waiting';
   job = await ctx.commit({ ...job, queueRound: round });
   ctx.logFor(job).info({ position: line.position(job.id) }, 'job queued');
+  ctx.policy?.accepted(job);
   control.inLine.fire();
   line.moved(job.guildId);
 }
@@ -98,9 +99,11 @@ async function startPrediction(ctx: QueueContext, job: Job, control: JobControl)
     await toRunning(ctx, job, control, job.predictionId);
     return;
   }
+  // Replicate may be unreachable for a long time: a cancel ends the wait (see cancelNow for a create in flight).
+  const halt = AbortSignal.any([ctx.stopSignal, control.cancel.signal]);
   if (control.recovered && job.createStartedAt !== undefined) {
     // A crash fell between "marker persisted" and "prediction id persisted": adopt what Replicate has.
-    const found = await ctx.runner.findCreated(job, ctx.stopSignal);
+    const found = await ctx.runner.findCreated(job, halt);
     if (found) {
       ctx.logFor(job).info({ predictionId: found.id }, 'prediction adopted');
       await toRunning(ctx, job, control, found.id);
@@ -113,8 +116,7 @@ async function startPrediction(ctx: QueueContext, job: Job, control: JobControl)
   const now = ctx.clock.now();
   const marked = await ctx.commit({ ...job, createStartedAt: now, updatedAt: now });
   if (control.cancelRequest || ctx.stopSignal.aborted) return;
-  // The create is not given the cancel signal: aborting it mid-flight could leave a prediction we cannot name.
-  const snapshot = await ctx.runner.create(marked, image, ctx.stopSignal);
+  const snapshot = await ctx.runner.create(marked, image, halt);
   ctx.logFor(marked).info({ predictionId: snapshot.id }, 'prediction created');
   await toRunning(ctx, marked, control, snapshot.id);
 }
@@ -190,10 +192,12 @@ async function deliver(ctx: QueueContext, job: WithPrediction, resumed: boolean,
   const delivery = await ctx.responder.deliver(job, job.outputUrl, ctx.stopSignal, {
     resumed,
     markPosted: async (kind) => {
-      await ctx.commit({ ...latest(), delivery: kind, postedAt: ctx.clock.now() });
+      const now = ctx.clock.now();
+      await ctx.commit({ ...latest(), delivery: kind, postedAt: latest().postedAt ?? now, updatedAt: now });
     },
     markPinged: async () => {
-      await ctx.commit({ ...latest(), pingedAt: ctx.clock.now() });
+      const now = ctx.clock.now();
+      await ctx.commit({ ...latest(), pingedAt: latest().pingedAt ?? now, updatedAt: now });
     },
   });
   await ctx.commit(moveJob(latest(), 'done', ctx.clock.now(), { delivery }));
@@ -203,6 +207,9 @@ async function deliver(ctx: QueueContext, job: WithPrediction, resumed: boolean,
 export async function cancelNow(ctx: QueueContext, job: Job, control: JobControl): Promise<Job> {
   const request = control.cancelRequest!;
   if (job.predictionId) await cancelPrediction(ctx, job, job.predictionId);
+  // A create was under way (the marker is stored) and may have gone through: the member sees "canceled" at once,
+  // and the prediction, if Replicate made it, is found and canceled as soon as Replicate answers.
+  else if (job.createStartedAt !== undefined) void cancelIfCreated(ctx, job);
   ctx.logFor(job).info({ byModerator: request.byModerator }, 'job canceled');
   return conclude(ctx, job, 'canceled', {
     reason: describeCancel(request.byModerator),
@@ -223,6 +230,15 @@ async function failJob(ctx: QueueContext, job: Job, err: unknown): Promise<Job> 
   }
   if (job.predictionId && job.state === 'running') await cancelPrediction(ctx, job, job.predictionId);
   return conclude(ctx, job, 'failed', { reason });
+}
+
+async function cancelIfCreated(ctx: QueueContext, job: Job): Promise<void> {
+  try {
+    const found = await ctx.runner.findCreated(job, ctx.stopSignal);
+    if (found) await cancelPrediction(ctx, job, found.id);
+  } catch (err) {
+    if (!ctx.stopSignal.aborted) ctx.logFor(job).warn({ err }, 'could not look for the prediction of a canceled create');
+  }
 }
 
 async function cancelPrediction(ctx: QueueContext, job: Job, predictionId: string): Promise<void> {

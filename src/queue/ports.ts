@@ -1,4 +1,4 @@
-import type { ImageRef, Job } from './job.js';
+import type { ImageRef, Job, JobDraft } from './job.js';
 
 /**
  * The queue service's neighbours. `queue/` imports no discord.js, replicate or keyv: it orchestrates through these.
@@ -46,23 +46,44 @@ export interface StartImage {
   filename: string;
 }
 
-/** Runs predictions at Replicate (implemented in src/replicate). */
+/**
+ * Runs predictions at Replicate (implemented in src/replicate).
+ *
+ * A fault on the way to Replicate or inside it (429, 5xx, network errors, timeouts) never makes these calls give
+ * up: they retry with capped, jittered backoff (a long Retry-After is waited out) until Replicate answers or the
+ * signal aborts. A refused token or missing credit (401, 402, 403) is the operator's to fix: it is retried slowly,
+ * logged as an error each time, and the job carries on once fixed. They throw JobFailure only for what Replicate
+ * decided about the request itself (e.g. 422 invalid input, a prediction it no longer has).
+ */
 export interface PredictionRunner {
   /**
-   * Creates the prediction for a job, with its own retry policy (429 Retry-After, 5xx/network backoff).
-   * Throws JobFailure when it gives up. Never resends a create that Replicate may have accepted.
+   * Creates the prediction for a job (whose `createStartedAt` marker is durable), uploading the start image
+   * first. Never resends a create blindly: once an attempt was ambiguous (5xx, network error, timeout: Replicate may
+   * have made it), it looks for the prediction (`findCreated`) before every further attempt and before giving up.
+   * Rejects with the signal's reason when aborted; a create may then have been accepted, which the next
+   * `findCreated` for the same marker finds.
    */
   create(job: Job, image: StartImage | undefined, signal?: AbortSignal): Promise<PredictionSnapshot>;
   /**
    * After a crash between "marker persisted" and "prediction id persisted": finds the prediction an earlier
-   * process created for this job, if Replicate has one.
+   * process created for this job, if Replicate has one. Resolves undefined only on Replicate's word that it has
+   * none; while Replicate cannot be asked it keeps asking (until the signal aborts).
    */
   findCreated(job: Job, signal?: AbortSignal): Promise<PredictionSnapshot | undefined>;
-  /** Polls until the prediction ends (adaptive schedule). Rejects with the signal's reason when aborted. */
+  /**
+   * Polls until the prediction ends (adaptive schedule), however long Replicate takes to answer: failed polls are
+   * retried with capped backoff, never a reason to stop or cancel. Throws JobFailure only when Replicate no longer
+   * has the prediction (404, confirmed), i.e. its output can never be had. Rejects with the signal's reason when
+   * aborted.
+   */
   waitForEnd(
     predictionId: string,
     options: { signal?: AbortSignal; startedAt?: number; onUpdate?: (snapshot: PredictionSnapshot) => void },
   ): Promise<PredictionSnapshot>;
+  /**
+   * Best effort, a few tries (the prediction ends on its own anyway); resolves when Replicate has no such prediction.
+   * Throws JobFailure when it gives up.
+   */
   cancel(predictionId: string): Promise<void>;
 }
 
@@ -99,4 +120,35 @@ export interface Responder {
    * Throws JobFailure when the video cannot be had (e.g. removed at Replicate).
    */
   deliver(job: Job, outputUrl: string, signal?: AbortSignal, options?: DeliverOptions): Promise<DeliveryKind>;
+}
+
+/** A moderators' refusal: a stable code and the member's (ephemeral) words. */
+export interface PolicyRefusal {
+  code: string;
+  text: string;
+}
+
+/** Per-guild limits in force (the operator's caps, lowered by the guild's moderators). */
+export interface GuildLimits {
+  concurrency: number;
+  queue: number;
+  pending: number;
+}
+
+/**
+ * The guilds' moderation rules and seconds ledger, as the queue sees them (implemented in src/moderation). Every
+ * call is synchronous and in memory: admission runs before the interaction is acknowledged.
+ */
+export interface AdmissionPolicy {
+  /** The rules for a request (blocked, channel, role, paused, cooldown, words, allowance, budget). */
+  check(draft: JobDraft, seconds: number, now: number): PolicyRefusal | undefined;
+  limitsOf(guildId: string): GuildLimits;
+  /** Seconds reserved from admission... */
+  reserve(job: Job): void;
+  /** ...given back when the job is never accepted... */
+  release(job: Job): void;
+  /** ...recorded once the job is accepted (stored and in line)... */
+  accepted(job: Job): void;
+  /** ...and charged (done) or refunded (failed, canceled) when it ends. */
+  ended(job: Job): void;
 }

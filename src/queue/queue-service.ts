@@ -6,7 +6,7 @@ import { createCancel, type CancelBy, type CancelResult, type CancelVerdict } fr
 import { newControl, type JobControl, type Line, type QueueContext } from './context.js';
 import { isTerminal, type Job, type JobDraft } from './job.js';
 import { createJobWriter } from './job-writer.js';
-import type { FetchImage, JobStore, PredictionRunner, Responder } from './ports.js';
+import type { AdmissionPolicy, FetchImage, JobStore, PredictionRunner, Responder } from './ports.js';
 import { planRecovery } from './recovery.js';
 import { Reservations } from './reservations.js';
 import { runPipeline } from './pipeline.js';
@@ -25,6 +25,8 @@ export interface QueueDeps {
   limits: QueueLimits;
   fetchImage?: FetchImage;
   newId?: () => string;
+  /** The guilds' moderation rules and seconds ledger (none: only the operator's limits apply). */
+  policy?: AdmissionPolicy;
   /** Waits between retries of a refused store write (see job-writer.ts). */
   writeRetry?: { baseDelayMs?: number; maxDelayMs?: number };
 }
@@ -67,7 +69,11 @@ const recentlyFinishedKept = 1000;
  */
 export function createQueueService(deps: QueueDeps): QueueService {
   const { store, responder, clock, limits } = deps;
-  const scheduler = new Scheduler(limits);
+  const policy = deps.policy;
+  const scheduler = new Scheduler({
+    ...limits,
+    ...(policy ? { concurrencyOf: (guildId: string) => Math.min(limits.guildConcurrency, policy.limitsOf(guildId).concurrency) } : {}),
+  });
   const stopper = new AbortController();
   const writer = createJobWriter(store, { clock, log: deps.log, signal: stopper.signal, ...deps.writeRetry });
   const reservations = new Reservations();
@@ -86,6 +92,7 @@ export function createQueueService(deps: QueueDeps): QueueService {
     responder,
     clock,
     fetchImage: deps.fetchImage,
+    policy,
     stopSignal: stopper.signal,
     current: (jobId) => jobs.get(jobId),
     async commit(decided) {
@@ -171,6 +178,7 @@ export function createQueueService(deps: QueueDeps): QueueService {
   /** After a terminal state: free the slot, forget the job, drop its image, start the next. */
   async function settle(job: Job, control: JobControl): Promise<Job> {
     if (!isTerminal(job.state)) return job;
+    policy?.ended(job);
     finished.set(job.id, job.state);
     if (finished.size > recentlyFinishedKept) finished.delete(finished.keys().next().value!);
     if (!scheduler.finish(job.id)) scheduler.remove(job.id);
@@ -201,7 +209,10 @@ export function createQueueService(deps: QueueDeps): QueueService {
   return {
     admit: (draft) =>
       admitJob(
-        { scheduler, reservations, limits, now: () => clock.now(), newId: deps.newId ?? randomUUID, nextSeq: () => ++seq, stopping: () => stopping },
+        {
+          scheduler, reservations, limits, policy,
+          now: () => clock.now(), newId: deps.newId ?? randomUUID, nextSeq: () => ++seq, stopping: () => stopping,
+        },
         draft,
       ),
 
@@ -214,7 +225,9 @@ export function createQueueService(deps: QueueDeps): QueueService {
 
     release(job) {
       const jobId = typeof job === 'string' ? job : job.id;
-      if (!controls.has(jobId)) reservations.release(jobId);
+      if (controls.has(jobId)) return;
+      const reserved = reservations.get(jobId);
+      if (reservations.release(jobId) && reserved) policy?.release(reserved);
     },
 
     checkCancel: cancel.check,

@@ -32,9 +32,12 @@ export interface SchedulerLimits {
   guildConcurrency: number;
   /** Newcomers that may go ahead of one waiting job (default 10). */
   maxOvertakes?: number;
+  /** A guild's own concurrency when its moderators lowered it (never above `guildConcurrency`). */
+  concurrencyOf?: (guildId: string) => number;
 }
 
 interface GuildLine {
+  guildId: string;
   /** Waiting entries sorted by (round, seq). */
   waiting: ScheduledEntry[];
   running: number;
@@ -109,7 +112,7 @@ export class Scheduler {
     if (this.runningById.size >= this.limits.maxConcurrent) return undefined;
     let chosen: GuildLine | undefined;
     for (const line of this.guilds.values()) {
-      if (line.waiting.length === 0 || line.running >= this.limits.guildConcurrency) continue;
+      if (line.waiting.length === 0 || line.running >= this.concurrencyOf(line)) continue;
       if (!chosen || line.lastServed < chosen.lastServed) chosen = line;
     }
     const entry = chosen?.waiting.shift();
@@ -180,6 +183,11 @@ export class Scheduler {
     return this.guilds.get(guildId)?.running ?? 0;
   }
 
+  private concurrencyOf(line: GuildLine): number {
+    const own = this.limits.concurrencyOf?.(line.guildId);
+    return own === undefined ? this.limits.guildConcurrency : Math.max(1, Math.min(own, this.limits.guildConcurrency));
+  }
+
   private startRunning(line: GuildLine, entry: ScheduledEntry): void {
     this.runningById.set(entry.jobId, entry);
     line.running++;
@@ -206,7 +214,7 @@ export class Scheduler {
   private line(guildId: string): GuildLine {
     let line = this.guilds.get(guildId);
     if (!line) {
-      line = { waiting: [], running: 0, currentRound: 0, members: new Map(), lastServed: -1, floorRound: 0 };
+      line = { guildId, waiting: [], running: 0, currentRound: 0, members: new Map(), lastServed: -1, floorRound: 0 };
       this.guilds.set(guildId, line);
     }
     return line;

@@ -52,7 +52,22 @@ export function retryAfterMs(err: ApiErrorLike, now: number): number | undefined
   return hint ? Number(hint[1]) * 1000 : undefined;
 }
 
-const networkErrorNames = new Set(['TimeoutError', 'AbortError', 'ConnectTimeoutError', 'SocketError']);
+const networkErrorNames = new Set(['TimeoutError', 'AbortError', 'ConnectTimeoutError', 'SocketError', 'HeadersTimeoutError', 'BodyTimeoutError']);
+const networkErrorCodes = /^(?:E(?:CONNRESET|CONNREFUSED|CONNABORTED|PIPE|TIMEDOUT|NOTFOUND|AI_AGAIN|HOSTUNREACH|NETUNREACH|NETDOWN)|UND_ERR_.+)$/;
+
+/**
+ * A failure on the way to Replicate or back: fetch's `TypeError: fetch failed` (refused, reset, DNS), a body cut off
+ * mid-read (`terminated`), a timeout. undici hangs the real reason on `cause`, so the chain is walked.
+ */
+function isNetworkError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (networkErrorNames.has(e.name)) return true;
+    if (e.name === 'TypeError' && (e.message === 'fetch failed' || e.message === 'terminated')) return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && networkErrorCodes.test(code)) return true;
+  }
+  return false;
+}
 
 export function classify(err: unknown, now: number): Failure {
   if (isApiError(err)) {
@@ -65,10 +80,29 @@ export function classify(err: unknown, now: number): Failure {
     const body = problemBody(err);
     return body ? { kind: 'refused', status, body } : { kind: 'refused', status };
   }
-  if (err instanceof Error && (networkErrorNames.has(err.name) || (err.name === 'TypeError' && err.message === 'fetch failed'))) {
-    return { kind: 'network' };
-  }
+  if (isNetworkError(err)) return { kind: 'network' };
   return { kind: 'other' };
+}
+
+/**
+ * Replicate refused the bot itself, not the request: a token it does not accept (401, 403) or an account out of
+ * credit (402). Nothing is made or billed meanwhile; only the operator can fix it.
+ */
+export function isOperatorRefusal(failure: Failure): boolean {
+  return failure.kind === 'refused' && (failure.status === 401 || failure.status === 402 || failure.status === 403);
+}
+
+/**
+ * A create that may have reached Replicate although no answer said so: a 5xx, a network error, a timeout, or
+ * something we could not read. Only a 429 or a 4xx says for sure that nothing was made.
+ */
+export function isAmbiguous(failure: Failure): boolean {
+  return failure.kind === 'server' || failure.kind === 'network' || failure.kind === 'other';
+}
+
+/** Replicate does not know the thing asked for (404, 410): for a prediction, its output can never be had. */
+export function isGone(failure: Failure): boolean {
+  return failure.kind === 'refused' && (failure.status === 404 || failure.status === 410);
 }
 
 /** A few words for a member: why Replicate could not be used. */

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Job } from '../queue/job.js';
 import { isApiError } from './api-error.js';
 import { toModelInput } from './input.js';
-import { withRetry, type RetryPolicy } from './retry.js';
+import { withRetry, type RetryOptions, type RetryPolicy } from './retry.js';
 
 /** Replicate's clock and ours may disagree a little; predictions this much older than the marker still count. */
 export const createdSlackMs = 60_000;
@@ -14,6 +14,7 @@ export interface FindCreatedDeps {
   model: string;
   clock: Clock;
   policy: RetryPolicy;
+  onRetry?: RetryOptions['onRetry'];
 }
 
 /**
@@ -24,15 +25,18 @@ export interface FindCreatedDeps {
  * one, and when it is a Replicate file, that file's metadata names this job (we upload with `{ jobId }`). The
  * earliest match wins.
  *
+ * Every read is retried through faults (429, 5xx, network) for as long as it takes, until `signal` aborts: an
+ * outage must not pass for "nothing was created".
+ *
  * Limits: predictions lose their input an hour after they end (`data_removed`) and then never match; two jobs with
  * the same text-only request created within the window are indistinguishable (the other job's prediction may be
  * adopted); anything older than the first two pages (200 predictions on this token) is not seen.
  */
 export async function findCreatedPrediction(deps: FindCreatedDeps, job: Job, signal?: AbortSignal): Promise<Prediction | undefined> {
-  const { client, clock, policy } = deps;
+  const { client, clock, policy, onRetry } = deps;
   const cutoff = (job.createStartedAt ?? job.createdAt) - createdSlackMs;
   const expected = toModelInput(job.request);
-  const retried = <T>(call: () => Promise<T>) => withRetry(call, { clock, policy, signal });
+  const retried = <T>(call: () => Promise<T>) => withRetry(call, { clock, policy, signal, ...(onRetry ? { onRetry } : {}) });
 
   const candidates: Prediction[] = [];
   let page: Page<Prediction> = await retried(() => client.predictions.list({ signal }));

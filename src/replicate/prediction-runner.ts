@@ -2,12 +2,12 @@ import type { Logger } from 'pino';
 import type Replicate from 'replicate';
 import type { Clock } from '../clock.js';
 import type { Job } from '../queue/job.js';
-import { JobFailure, type PredictionRunner, type StartImage } from '../queue/ports.js';
-import { classify, shortReason, type Failure } from './api-error.js';
+import { JobFailure, type PredictionRunner, type PredictionSnapshot, type StartImage } from '../queue/ports.js';
+import { classify, isAmbiguous, isGone, isOperatorRefusal, shortReason } from './api-error.js';
 import { findCreatedPrediction } from './find-created.js';
 import { toModelInput } from './input.js';
 import { learnExpected, nextPollDelay } from './poll-schedule.js';
-import { defaultRetryPolicy, retryDelayMs, withRetry, type RetryPolicy } from './retry.js';
+import { backoffMs, defaultRetryPolicy, retryDelayMs, withRetry, type RetryInfo, type RetryPolicy } from './retry.js';
 import { generationMs, isTerminalStatus, toSnapshot } from './snapshot.js';
 
 export const klingModel = 'kwaivgi/kling-v1.6-standard';
@@ -31,16 +31,25 @@ export interface PredictionRunnerOptions {
   /** Generation time assumed until one was learned (default 300 000 ms: a typical 5-second clip). */
   defaultExpectedMs?: number;
   retry?: Partial<RetryPolicy>;
-  /** Failed polls in a row before the job fails (default 30: minutes of outage at the backoff cap). */
-  maxPollFailures?: number;
 }
+
+/**
+ * A cancel is best effort (the prediction ends on its own) and the member's Cancel waits on it: a few tries, none
+ * waiting longer than this, and a refused token is not waited out.
+ */
+const cancelAttempts = 5;
+const cancelMaxWaitMs = 30_000;
+/** 404s in a row before a prediction counts as gone at Replicate (one could be a glitch in front of its API). */
+const goneConfirmations = 3;
+
+export const predictionGoneReason =
+  'Replicate no longer has this video, so it cannot be delivered. Please run /video again.';
 
 export function createPredictionRunner(options: PredictionRunnerOptions): PredictionRunner {
   const { client, clock, log } = options;
   const model = options.model ?? klingModel;
   const baseMs = options.pollIntervalMs ?? 5_000;
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
-  const maxPollFailures = options.maxPollFailures ?? 30;
   let learned: Promise<number | undefined> | undefined;
 
   async function expectedMs(): Promise<number> {
@@ -54,8 +63,18 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
     await options.durations?.save(next).catch((err: unknown) => log.warn({ err }, 'could not save the learned generation time'));
   }
 
-  const onRetry = (jobLog: Logger, what: string) => (info: { err: unknown; attempt: number; delayMs: number }) =>
-    jobLog.warn({ err: info.err, attempt: info.attempt, delayMs: info.delayMs }, `${what} failed, retrying`);
+  /** One line per retry; a refused token or missing credit is the operator's to fix, so it is logged as an error. */
+  const logRetry = (callLog: Logger, what: string) => (info: RetryInfo) => {
+    const fields = { err: info.err, attempt: info.attempt, delayMs: info.delayMs };
+    if (isOperatorRefusal(info.failure)) {
+      callLog.error(
+        { ...fields, status: info.failure.kind === 'refused' ? info.failure.status : undefined, fix: operatorFix },
+        `${what} refused: replicate does not accept the bot's token or credit, retrying`,
+      );
+    } else {
+      callLog.warn(fields, `${what} failed, retrying`);
+    }
+  };
 
   function failure(err: unknown, what: string): JobFailure {
     if (err instanceof JobFailure) return err;
@@ -71,11 +90,46 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
 
   async function uploadImage(job: Job, image: StartImage, jobLog: Logger, signal?: AbortSignal): Promise<string> {
     const file = new File([new Uint8Array(image.bytes)], image.filename, { type: image.mimeType });
+    // A repeated upload after a lost answer leaves a spare file at Replicate: harmless, unlike a second prediction.
     const uploaded = await withRetry(() => client.files.create(file, { jobId: job.id }, { signal }), {
-      clock, policy, signal, onRetry: onRetry(jobLog, 'image upload'),
+      clock, policy, signal, onRetry: logRetry(jobLog, 'image upload'),
     });
     jobLog.info({ fileId: uploaded.id, size: uploaded.size }, 'start image uploaded');
     return uploaded.urls.get;
+  }
+
+  /**
+   * Sends the create, never blindly twice: once an attempt was ambiguous (Replicate may have made the prediction
+   * without our hearing of it), the prediction is looked for before every further attempt and before giving up.
+   * A 429 or a refused token says nothing was made, but does not clear an earlier ambiguity.
+   */
+  async function createOnce(job: Job, input: Record<string, unknown>, jobLog: Logger, signal?: AbortSignal): Promise<PredictionSnapshot> {
+    let ambiguous = false;
+    const adoptIfMade = async (): Promise<PredictionSnapshot | undefined> => {
+      if (!ambiguous) return undefined;
+      const found = await runner.findCreated(job, signal);
+      if (found) jobLog.info({ predictionId: found.id }, 'prediction adopted after an ambiguous create');
+      return found;
+    };
+    for (let attempt = 1; ; attempt++) {
+      const adopted = await adoptIfMade();
+      if (adopted) return adopted;
+      try {
+        return toSnapshot(await client.predictions.create({ model, input, signal }));
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        const kind = classify(err, clock.now());
+        if (isAmbiguous(kind)) ambiguous = true;
+        const delayMs = retryDelayMs(kind, attempt, policy);
+        if (delayMs === undefined) {
+          const found = await adoptIfMade();
+          if (found) return found;
+          throw err;
+        }
+        logRetry(jobLog, 'prediction create')({ err, failure: kind, attempt, delayMs });
+        await clock.sleep(delayMs, signal);
+      }
+    }
   }
 
   const runner: PredictionRunner = {
@@ -83,18 +137,7 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
       const jobLog = log.child({ jobId: job.id });
       try {
         const imageUrl = image ? await uploadImage(job, image, jobLog, signal) : undefined;
-        const input = toModelInput(job.request, imageUrl);
-        const snapshot = await withRetry(async () => toSnapshot(await client.predictions.create({ model, input, signal })), {
-          clock, policy, signal, onRetry: onRetry(jobLog, 'prediction create'),
-          // A 5xx or a lost connection may hide a prediction Replicate did make: adopt it rather than create twice.
-          beforeRetry: async (f: Failure) => {
-            if (f.kind !== 'server' && f.kind !== 'network') return undefined;
-            const found = await runner.findCreated(job, signal);
-            if (found) jobLog.info({ predictionId: found.id }, 'prediction adopted after an ambiguous create');
-            return found;
-          },
-        });
-        return snapshot;
+        return await createOnce(job, toModelInput(job.request, imageUrl), jobLog, signal);
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         const jobFailure = failure(err, 'start the video');
@@ -104,21 +147,35 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
     },
 
     async findCreated(job, signal) {
-      const found = await findCreatedPrediction({ client, model, clock, policy }, job, signal);
-      return found && toSnapshot(found);
+      const findLog = log.child({ jobId: job.id });
+      try {
+        const found = await findCreatedPrediction(
+          { client, model, clock, policy, onRetry: logRetry(findLog, 'looking for the created prediction') },
+          job,
+          signal,
+        );
+        return found && toSnapshot(found);
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        findLog.warn({ err }, 'looking for the created prediction gave up');
+        throw failure(err, 'find the video it started');
+      }
     },
 
     async waitForEnd(predictionId, { signal, startedAt, onUpdate }) {
       const begin = startedAt ?? clock.now();
       const expected = await expectedMs();
       const pollLog = log.child({ predictionId });
+      const onRetry = logRetry(pollLog, 'prediction poll');
       let last: string | undefined;
       let failures = 0;
+      let notFound = 0;
       for (let delay = 0; ; ) {
         if (delay > 0) await clock.sleep(delay, signal);
         try {
           const prediction = await client.predictions.get(predictionId, { signal });
           failures = 0;
+          notFound = 0;
           const snapshot = toSnapshot(prediction);
           if (snapshot.status !== last) {
             last = snapshot.status;
@@ -134,28 +191,42 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
           if (signal?.aborted) throw signal.reason;
           failures += 1;
           const kind = classify(err, clock.now());
-          const wait = retryDelayMs(kind, failures, policy);
-          if (wait === undefined || failures >= maxPollFailures) {
-            pollLog.warn({ err, failures }, 'prediction poll gave up');
-            throw failure(err, 'report on the video');
+          // Only Replicate saying it has no such prediction ends the wait: its output can never be had. Any other
+          // failure is ours or passing, and the prediction may still succeed: keep asking, however long it takes.
+          notFound = isGone(kind) ? notFound + 1 : 0;
+          if (notFound >= goneConfirmations) {
+            pollLog.warn({ err }, 'prediction gone at replicate');
+            throw new JobFailure(predictionGoneReason, { cause: err });
           }
-          pollLog.warn({ err, failures, delayMs: wait }, 'prediction poll failed, retrying');
+          const wait = retryDelayMs(kind, failures, policy) ?? backoffMs(failures, policy);
           delay = Math.max(wait, nextPollDelay(clock.now() - begin, expected, baseMs));
+          onRetry({ err, failure: kind, attempt: failures, delayMs: delay });
         }
       }
     },
 
     async cancel(predictionId) {
+      const cancelLog = log.child({ predictionId });
       try {
         await withRetry(() => client.predictions.cancel(predictionId), {
-          clock, policy, onRetry: onRetry(log.child({ predictionId }), 'prediction cancel'),
+          clock,
+          policy: { ...policy, maxRetryAfterMs: Math.min(policy.maxRetryAfterMs, cancelMaxWaitMs) },
+          attempts: cancelAttempts,
+          final: isOperatorRefusal,
+          onRetry: logRetry(cancelLog, 'prediction cancel'),
         });
-        log.info({ predictionId }, 'prediction canceled');
+        cancelLog.info('prediction canceled');
       } catch (err) {
-        log.warn({ err, predictionId }, 'prediction cancel gave up');
+        if (isGone(classify(err, clock.now()))) {
+          cancelLog.info('prediction to cancel is gone at replicate');
+          return;
+        }
+        cancelLog.warn({ err }, 'prediction cancel gave up');
         throw failure(err, 'cancel the video');
       }
     },
   };
   return runner;
 }
+
+const operatorFix = "check REPLICATE_API_TOKEN and the Replicate account's credit; jobs wait meanwhile and carry on once it is fixed";

@@ -4,19 +4,34 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Job, ReplyTarget } from '../queue/job.js';
 import { JobFailure, type DeliveryKind } from '../queue/ports.js';
-import { describeRestError, isDeadReplyError, isTooLargeError, type DiscordApi, type UploadFile } from './discord-api.js';
+import type { ChannelHealth } from './channel-health.js';
+import type { DeliveryCheck } from './delivery-check.js';
+import {
+  UploadTimeoutError,
+  describeRestError,
+  isAmbiguousError,
+  isChannelUnusableError,
+  isDeadReplyError,
+  isMissingPermissionError,
+  nonceFor,
+  type DiscordApi,
+} from './discord-api.js';
 import { downloadToFile } from './download.js';
-import { onlyMentioning, renderDeliveredBelow, renderDone, renderReadyPing, type DoneDetails } from './progress-view.js';
-import { reencodeToFit } from './reencode.js';
+import { createLadder, type Rung, type Work } from './ladder.js';
+import { onlyMentioning, renderDeliveredBelow, renderDone, renderReadyPing } from './progress-view.js';
 
+export { videoFilename } from './delivery-check.js';
 export const defaultAttachmentLimit = 10 * 1024 * 1024;
-/** The attachment's name in Discord: also how a restart recognises a video already posted. */
-export const videoFilename = 'video.mp4';
 export const postFailedReason =
   'The video was made but could not be posted here. Please check the bot can send files in this channel.';
+export const channelLostReason =
+  'The video was made but the bot can no longer post in this channel (it was removed, or the bot lost access). ' +
+  'Please ask a moderator to check the bot’s permissions, then run /video again.';
 
 export interface DeliveryOptions {
   api: DiscordApi;
+  check: DeliveryCheck;
+  health: ChannelHealth;
   clock: Clock;
   log: Logger;
   tempDir: string;
@@ -26,94 +41,206 @@ export interface DeliveryOptions {
   fetch?: typeof fetch;
   downloadAttempts?: number;
   downloadBackoffMs?: number;
+  maxDownloadBytes?: number;
   ffmpegPath?: string;
   reencodeTimeoutMs?: number;
+  /** An upload may take this long plus its size at the minimum rate (defaults 30 000 ms, 64 KiB/s). */
+  uploadTimeoutBaseMs?: number;
+  uploadMinBytesPerSecond?: number;
+  /** Wait before sending a step again after a 5xx or a dropped connection (default 2000 ms, doubled). */
+  retryBackoffMs?: number;
+  /** A delivery that fails everywhere (Discord down) is tried again, with backoff, this long (default 30 min). */
+  giveUpAfterMs?: number;
 }
 
-/** What goes up: a file (as downloaded or re-encoded) or, failing that, the expiring link. */
-interface Upload {
-  kind: 'attachment' | 'reencoded' | 'link';
-  path?: string;
-  details: Omit<DoneDetails, 'durationMs'>;
+/** What the queue records as the delivery goes: the video up, then the member pinged. */
+export interface DeliveryHooks {
+  markPosted(kind: DeliveryKind): Promise<void>;
+  markPinged(): Promise<void>;
 }
 
-/** One delivery's working set: the downloaded file lives in `dir`, removed when the delivery ends. */
-interface Work {
-  job: Job;
-  reply: ReplyTarget;
-  url: string;
-  dir: string;
-  input: string;
-  bytes: number;
-  signal?: AbortSignal;
-}
+const maxUploadTimeoutMs = 20 * 60_000;
+const pingTimeoutMs = 30_000;
+/** Sends of one step after a 5xx or a dropped connection (a timeout goes down the ladder at once). */
+const sendsPerStep = 2;
 
 /**
- * Puts the finished video in front of the member: the original reply edited with the file (re-encoded, or a link
- * when too large) plus a follow-up that pings; once the token is dead or progress moved, one channel message.
+ * Puts the finished video in front of the member, falling down a ladder on any failure to upload: the file (as is
+ * or re-encoded to fit), a smaller re-encode, the expiring link; on the member's reply while its token lives, else
+ * (or when the reply cannot take it) in the channel. Nothing is posted twice: edits of the reply replace what they
+ * carry, a channel post reuses one nonce per job, and before leaving the reply for the channel after an unanswered
+ * upload the reply is read back. Then the member is pinged exactly once.
  */
 export function createDelivery(o: DeliveryOptions) {
-  async function prepare(w: Work, limit: number): Promise<Upload> {
-    if (w.bytes <= limit) return { kind: 'attachment', path: w.input, details: {} };
-    const output = join(w.dir, `fit-${limit}.mp4`);
-    try {
-      const fit = await reencodeToFit(w.input, output, limit, {
-        ffmpegPath: o.ffmpegPath,
-        signal: w.signal,
-        timeoutMs: o.reencodeTimeoutMs,
-      });
-      const { keptResolution } = fit;
-      const reencoded = { fromBytes: w.bytes, toBytes: fit.bytes, keptResolution, limitBytes: limit };
-      o.log.info({ jobId: w.job.id, ...reencoded }, 'video re-encoded to fit');
-      return { kind: 'reencoded', path: output, details: { reencoded } };
-    } catch (err) {
-      w.signal?.throwIfAborted();
-      const reason = { type: 'ReencodeError', message: String((err as Error).message) };
-      o.log.warn({ jobId: w.job.id, err: reason, bytes: w.bytes, limit }, 're-encode failed, posting a link');
-      return { kind: 'link', details: { linkUrl: w.url } };
+  const baseMs = o.uploadTimeoutBaseMs ?? 30_000;
+  const minRate = o.uploadMinBytesPerSecond ?? 64 * 1024;
+  const uploadTimeoutMs = (bytes: number) => Math.min(maxUploadTimeoutMs, baseMs + Math.ceil((bytes * 1000) / minRate));
+
+  const { firstRung, nextRung, link, fileOf } = createLadder(o);
+
+  const doneView = (w: Work, rung: Rung) =>
+    renderDone(w.job, { durationMs: o.clock.now() - w.job.createdAt, ...rung.details });
+
+  /**
+   * Runs one send under a timeout that scales with the upload's size, aborted with the delivery. Sent again after a
+   * backoff on a 5xx or a dropped connection (never after a timeout: the ladder takes over).
+   */
+  async function send<T>(w: Work, bytes: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const timeoutMs = uploadTimeoutMs(bytes);
+      const controller = new AbortController();
+      const timer = o.clock.setTimer(timeoutMs, () => controller.abort(new UploadTimeoutError(timeoutMs)));
+      const onAbort = () => controller.abort(w.signal?.reason);
+      w.signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await run(controller.signal);
+      } catch (err) {
+        w.signal?.throwIfAborted();
+        const failure: unknown = controller.signal.aborted ? controller.signal.reason : err;
+        if (failure instanceof UploadTimeoutError || !isAmbiguousError(failure) || attempt >= sendsPerStep) {
+          throw failure;
+        }
+        o.log.warn({ jobId: w.job.id, err: describeRestError(failure), attempt }, 'delivery step failed, sending again');
+        await o.clock.sleep((o.retryBackoffMs ?? 2000) * 2 ** (attempt - 1), w.signal);
+      } finally {
+        timer.cancel();
+        w.signal?.removeEventListener('abort', onAbort);
+      }
     }
   }
 
-  const fileOf = (upload: Upload): UploadFile | undefined =>
-    upload.path ? { path: upload.path, name: videoFilename, contentType: 'video/mp4' } : undefined;
-
-  const doneView = (w: Work, upload: Upload) =>
-    renderDone(w.job, { durationMs: o.clock.now() - w.job.createdAt, ...upload.details });
-
-  async function toOriginal(w: Work, upload: Upload): Promise<DeliveryKind> {
-    await o.api.editOriginal(w.reply, doneView(w, upload), fileOf(upload), w.signal);
-    // Delivered: an abort from here on changes nothing, so the ping is not tied to the signal.
-    await o.api.followUp(w.reply, renderReadyPing(w.job)).catch((err: unknown) => {
-      o.log.warn({ jobId: w.job.id, err: describeRestError(err) }, 'ready ping failed');
-    });
-    return upload.kind;
+  /** The ladder on the member's reply. Undefined when the reply cannot carry the video (the channel is next). */
+  async function toOriginal(w: Work, from?: Rung): Promise<DeliveryKind | undefined> {
+    let rung: Rung | undefined = from ?? (await firstRung(w, w.reply.attachmentSizeLimit || defaultAttachmentLimit));
+    while (rung) {
+      const current: Rung = rung;
+      try {
+        await send(w, current.bytes ?? 0, (signal) =>
+          o.api.editOriginal(w.reply, doneView(w, current), { file: fileOf(current), signal }),
+        );
+        return current.kind;
+      } catch (err) {
+        w.signal?.throwIfAborted();
+        o.log.warn({ jobId: w.job.id, rung: current.kind, err: describeRestError(err) }, 'delivery to the reply failed');
+        if (isDeadReplyError(err)) {
+          w.replyDead = true;
+          return undefined;
+        }
+        if (isAmbiguousError(err)) {
+          // It may have landed: an edit that carries the video means it did (and another edit would replace it).
+          const shown = await o.check.onOriginal(w.job, w.reply);
+          if (shown) return shown;
+        }
+        rung = await nextRung(w, current, err);
+      }
+    }
+    return undefined;
   }
 
   /**
-   * A new message in the channel, mentioning (and pinging) only the requester; a progress message that moved to the
-   * channel is then closed, pointing at it.
+   * The ladder as a new channel message that mentions (and pings) only the requester; one nonce for every rung, so
+   * an upload that landed unseen is returned by Discord instead of doubled. A progress message that moved to the
+   * channel is then closed, pointing at it. False when the channel cannot take it.
    */
-  async function toChannel(w: Work): Promise<DeliveryKind> {
-    w.signal?.throwIfAborted();
-    const upload = await prepare(w, o.channelAttachmentLimit);
-    const view = { ...doneView(w, upload), allowed_mentions: onlyMentioning(w.job.userId) };
-    try {
-      await o.api.postChannelMessage(w.reply.channelId, view, fileOf(upload), w.signal);
-    } catch (err) {
-      w.signal?.throwIfAborted();
-      o.log.warn({ jobId: w.job.id, err: describeRestError(err) }, 'delivery to the channel failed');
-      throw new JobFailure(postFailedReason, { cause: err });
+  async function toChannel(w: Work): Promise<boolean> {
+    const { channelId } = w.reply;
+    if (o.health.isUnusable(channelId)) return false;
+    const nonce = nonceFor(w.job.id, 'delivery');
+    let rung: Rung | undefined = await firstRung(w, o.channelAttachmentLimit);
+    while (rung) {
+      const current: Rung = rung;
+      try {
+        const view = { ...doneView(w, current), allowed_mentions: onlyMentioning(w.job.userId) };
+        await send(w, current.bytes ?? 0, (signal) =>
+          o.api.postChannelMessage(channelId, view, { file: fileOf(current), signal, nonce }),
+        );
+        await closeMovedProgress(w);
+        return true;
+      } catch (err) {
+        w.signal?.throwIfAborted();
+        o.log.warn({ jobId: w.job.id, rung: current.kind, err: describeRestError(err) }, 'delivery to the channel failed');
+        // Past Discord's nonce memory (a few minutes) only the channel's history can tell whether it landed.
+        if (isAmbiguousError(err) && (await o.check.inChannel(w.job, w.reply, w.startedAt, o.clock.now()))) {
+          await closeMovedProgress(w);
+          return true;
+        }
+        const fileRefused = isMissingPermissionError(err) && current.path !== undefined;
+        if (isChannelUnusableError(err) && !fileRefused) {
+          o.health.markUnusable(channelId, describeRestError(err).code);
+          return false;
+        }
+        rung = await nextRung(w, current, err);
+      }
     }
-    const progressId = w.reply.channelMessageId;
-    if (progressId) {
-      await o.api.editChannelMessage(w.reply.channelId, progressId, renderDeliveredBelow(w.job)).catch((err: unknown) => {
-        o.log.warn({ jobId: w.job.id, err: describeRestError(err) }, 'moved progress message not closed');
-      });
-    }
-    return 'channel';
+    return false;
   }
 
-  async function deliver(job: Job, reply: ReplyTarget, url: string, signal?: AbortSignal): Promise<DeliveryKind> {
+  async function closeMovedProgress(w: Work): Promise<void> {
+    const progressId = w.reply.channelMessageId;
+    if (!progressId) return;
+    await o.api.editChannelMessage(w.reply.channelId, progressId, renderDeliveredBelow(w.job)).catch((err: unknown) => {
+      o.log.warn({ jobId: w.job.id, err: describeRestError(err) }, 'moved progress message not closed');
+    });
+  }
+
+  const tokenAlive = (reply: ReplyTarget) => o.clock.now() - reply.interactionAt < o.tokenLifetimeMs;
+
+  /**
+   * Pings the member once: a follow-up while the token lives, else a channel message (nonce'd). An unanswered
+   * try is checked against the channel's history before it is sent again. Resolves true once a ping landed.
+   * Not tied to the delivery's signal: the video is up, and a ping left half-way would be the worse outcome.
+   */
+  async function ping(job: Job, reply: ReplyTarget, postedAt: number): Promise<boolean> {
+    const view = renderReadyPing(job);
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const controller = new AbortController();
+      const { signal } = controller;
+      const timer = o.clock.setTimer(pingTimeoutMs, () => controller.abort(new UploadTimeoutError(pingTimeoutMs)));
+      try {
+        if (tokenAlive(reply)) await o.api.followUp(reply, view, { signal });
+        else await o.api.postChannelMessage(reply.channelId, view, { signal, nonce: nonceFor(job.id, 'ping') });
+        return true;
+      } catch (err) {
+        o.log.warn({ jobId: job.id, err: describeRestError(signal.aborted ? signal.reason : err), attempt }, 'ready ping failed');
+        if (isDeadReplyError(err) && tokenAlive(reply)) {
+          // The token died early (e.g. the app was removed): the channel is what is left.
+          reply = { ...reply, interactionAt: -Infinity };
+          continue;
+        }
+        if (!isAmbiguousError(err) && !signal.aborted) return false;
+        if ((await o.check.pinged(job, reply, postedAt)) === true) return true;
+        await o.clock.sleep((o.retryBackoffMs ?? 2000) * 2 ** (attempt - 1));
+      } finally {
+        timer.cancel();
+      }
+    }
+    return false;
+  }
+
+  /** The video is up: record it, then ping (the channel message already pinged), then record that. */
+  async function announce(job: Job, reply: ReplyTarget, kind: DeliveryKind, hooks: DeliveryHooks): Promise<void> {
+    await hooks.markPosted(kind);
+    if (kind !== 'channel' && !(await ping(job, reply, o.clock.now()))) return;
+    await hooks.markPinged();
+  }
+
+  /** One pass down every ladder: the reply, the channel, and the reply's link when the channel refused. */
+  async function onePass(w: Work): Promise<DeliveryKind | undefined> {
+    const replyUsable = () => !w.replyDead && tokenAlive(w.reply);
+    const onReply = !w.reply.channelMessageId && replyUsable();
+    const kind = (onReply ? await toOriginal(w) : undefined) ?? ((await toChannel(w)) ? 'channel' : undefined);
+    // The channel refused and the progress had moved there: the reply's webhook needs no channel permission.
+    return kind ?? (!onReply && replyUsable() ? await toOriginal(w, link(w)) : undefined);
+  }
+
+  async function deliver(
+    job: Job,
+    reply: ReplyTarget,
+    url: string,
+    hooks: DeliveryHooks,
+    signal?: AbortSignal,
+  ): Promise<DeliveryKind> {
+    const startedAt = o.clock.now();
     const dir = await mkdtemp(join(o.tempDir, 'video-'));
     try {
       const input = join(dir, 'input.mp4');
@@ -123,24 +250,31 @@ export function createDelivery(o: DeliveryOptions) {
         signal,
         attempts: o.downloadAttempts,
         backoffMs: o.downloadBackoffMs,
+        maxBytes: o.maxDownloadBytes,
       });
-      const w: Work = { job, reply, url, dir, input, bytes, signal };
-      const tokenAlive = o.clock.now() - reply.interactionAt < o.tokenLifetimeMs;
-      if (reply.channelMessageId || !tokenAlive) return await toChannel(w);
-      try {
-        return await toOriginal(w, await prepare(w, reply.attachmentSizeLimit || defaultAttachmentLimit));
-      } catch (err) {
-        signal?.throwIfAborted();
-        if (isTooLargeError(err)) {
-          return await toOriginal(w, { kind: 'link', details: { linkUrl: url } }).catch(() => toChannel(w));
+      const w: Work = { job, reply, url, dir, input, bytes, signal, startedAt };
+      for (let pass = 1; ; pass++) {
+        const kind = await onePass(w);
+        if (kind) {
+          await announce(job, reply, kind, hooks);
+          return kind;
         }
-        if (!isDeadReplyError(err)) o.log.warn({ jobId: job.id, err: describeRestError(err) }, 'delivery edit failed');
-        return await toChannel(w);
+        // Nowhere left to try (the channel refuses for good and the token is dead), or tried for long enough.
+        const lost = o.health.isUnusable(reply.channelId);
+        const replyGone = w.replyDead === true || !tokenAlive(reply);
+        if ((lost && replyGone) || o.clock.now() - startedAt >= (o.giveUpAfterMs ?? 30 * 60_000)) {
+          throw new JobFailure(lost ? channelLostReason : postFailedReason);
+        }
+        const waitMs = Math.min(2 * 60_000, (o.retryBackoffMs ?? 2000) * 8 * 2 ** (pass - 1));
+        o.log.warn({ jobId: job.id, pass, waitMs }, 'delivery failed everywhere, trying again');
+        await o.clock.sleep(waitMs, signal);
       }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
 
-  return { deliver };
+  return { deliver, ping, announce };
 }
+
+export type Delivery = ReturnType<typeof createDelivery>;

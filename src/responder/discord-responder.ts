@@ -1,17 +1,26 @@
-import { tmpdir } from 'node:os';
+import { rmdir } from 'node:fs/promises';
 import type { REST } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Job, ReplyTarget } from '../queue/job.js';
 import type { DeliverOptions, DeliveryKind, ProgressInfo, Responder } from '../queue/ports.js';
-import { createDelivery, defaultAttachmentLimit, videoFilename } from './delivery.js';
-import { createDiscordApi, describeRestError, isDeadReplyError, type DiscordApi } from './discord-api.js';
+import { createChannelHealth } from './channel-health.js';
+import { createDeliveryCheck } from './delivery-check.js';
+import { createDelivery, defaultAttachmentLimit, type DeliveryHooks } from './delivery.js';
+import { createDiscordApi, describeRestError, isChannelUnusableError, isDeadReplyError, nonceFor } from './discord-api.js';
 import { createProgressTracker, mergeReply } from './progress-tracker.js';
 import { onlyMentioning, renderProgress, type MessageView } from './progress-view.js';
+import { emptyTempRoot, responderTempRoot } from './temp-dir.js';
 
 export interface DiscordResponderOptions {
   /** The bot's REST client (`client.rest`); webhook calls go without auth, channel messages with the bot token. */
   rest: REST;
+  /**
+   * A client with the same token that never resends (retries 0) and has a long timeout (see `createUploadRest`):
+   * uploads and pings go through it under their own size-scaled timeouts. Default `rest` (tests pass one with
+   * retries 0).
+   */
+  uploadRest?: REST;
   clock: Clock;
   log: Logger;
   /** The bot's own user id: a job canceled "by the bot" (e.g. shutdown) is shown as plainly canceled. */
@@ -26,18 +35,28 @@ export interface DiscordResponderOptions {
   moveBeforeExpiryMs?: number;
   /** Persists a job's new reply target; awaited before the original reply points at the channel message. */
   saveReply: (jobId: string, reply: ReplyTarget) => Promise<void>;
-  /** Where downloads and re-encodes go (default the OS temp dir); each delivery cleans its own folder. */
+  /**
+   * The responder's own folder for downloads and re-encodes (default `responderTempRoot('default')`): emptied at start
+   * (what a killed process left), and each delivery cleans its own subfolder. Never share it between two processes.
+   */
   tempDir?: string;
   /** Used to download the output (default global fetch). */
   fetch?: typeof fetch;
   /** Download tries for errors other than 404/410 (default 4), first backoff (default 1000 ms, doubled). */
   downloadAttempts?: number;
   downloadBackoffMs?: number;
+  /** Largest output downloaded, in bytes (default 200 MiB); a larger one ends the job in plain words. */
+  maxDownloadBytes?: number;
   /** ffmpeg binary (default: FFMPEG_PATH, PATH, then @ffmpeg-installer/ffmpeg). */
   ffmpegPath?: string;
   reencodeTimeoutMs?: number;
   /** Largest file in a bot's channel message (default 10 MiB). */
   channelAttachmentLimit?: number;
+  /** An upload may take this long plus its size at the minimum rate (defaults 30 000 ms and 64 KiB/s). */
+  uploadTimeoutBaseMs?: number;
+  uploadMinBytesPerSecond?: number;
+  /** First wait before a delivery step is sent again after a 5xx (default 2000 ms, doubled). */
+  retryBackoffMs?: number;
 }
 
 /** The responder, plus `close()` for shutdown (stops its timers). */
@@ -46,43 +65,74 @@ export type DiscordResponder = Responder & { close(): Promise<void> };
 export function createDiscordResponder(options: DiscordResponderOptions): DiscordResponder {
   const { clock, log, botUserId } = options;
   const tokenLifetimeMs = options.tokenLifetimeMs ?? 15 * 60_000;
-  const api: DiscordApi = createDiscordApi(options.rest);
+  const api = createDiscordApi(options.rest, options.uploadRest);
+  const health = createChannelHealth(clock);
+  const check = createDeliveryCheck(api, log);
+  const tempDir = options.tempDir ?? responderTempRoot('default');
+  const tempReady = emptyTempRoot(tempDir).then(
+    (removed) => {
+      if (removed > 0) log.info({ removed }, 'temporary files of an earlier run removed');
+    },
+    (err: unknown) => log.warn({ err }, 'temporary folder not emptied'),
+  );
   const tracker = createProgressTracker({
-    api, clock, log, tokenLifetimeMs,
+    api, clock, log, tokenLifetimeMs, health,
     editIntervalMs: options.editIntervalMs ?? 3000,
     progressIntervalMs: options.progressIntervalMs ?? 15_000,
     moveBeforeExpiryMs: options.moveBeforeExpiryMs ?? 2 * 60_000,
     saveReply: options.saveReply,
   });
   const delivery = createDelivery({
-    api, clock, log, tokenLifetimeMs,
-    tempDir: options.tempDir ?? tmpdir(),
+    api, check, health, clock, log, tokenLifetimeMs,
+    tempDir,
     channelAttachmentLimit: options.channelAttachmentLimit ?? defaultAttachmentLimit,
     fetch: options.fetch,
     downloadAttempts: options.downloadAttempts,
     downloadBackoffMs: options.downloadBackoffMs,
+    maxDownloadBytes: options.maxDownloadBytes,
     ffmpegPath: options.ffmpegPath,
     reencodeTimeoutMs: options.reencodeTimeoutMs,
+    uploadTimeoutBaseMs: options.uploadTimeoutBaseMs,
+    uploadMinBytesPerSecond: options.uploadMinBytesPerSecond,
+    retryBackoffMs: options.retryBackoffMs,
   });
 
   const visible = (job: Job): Job =>
     botUserId && job.canceledBy === botUserId ? { ...job, canceledBy: undefined } : job;
+  const tokenAlive = (reply: ReplyTarget) => clock.now() - reply.interactionAt < tokenLifetimeMs;
 
   /**
-   * After a restart mid-delivery: does the member's reply already carry the video? Only the interaction's own message
-   * can be checked (while its token lives); a failed check means "no", so the video is posted rather than lost.
+   * After a restart mid-delivery with no `postedAt`: is the video up anyway (posted, then the process died before it
+   * was recorded)? The member's reply is read back while its token lives, then the channel's history. A check that
+   * cannot tell means "no": the video is posted rather than lost (a channel post reuses its nonce, so a repeat
+   * within minutes of the first is returned by Discord instead of doubled).
    */
-  async function alreadyDelivered(job: Job, reply: ReplyTarget): Promise<boolean> {
-    if (reply.channelMessageId || clock.now() - reply.interactionAt >= tokenLifetimeMs) return false;
-    try {
-      const original = await api.getOriginal(reply);
-      const posted = original.attachments.some((a) => a.filename === videoFilename) || original.content.startsWith('✅');
-      if (posted) log.info({ jobId: job.id }, 'video was already delivered before the restart');
-      return posted;
-    } catch (err) {
-      log.warn({ jobId: job.id, err: describeRestError(err) }, 'could not check the reply before delivering again');
-      return false;
+  async function alreadyPosted(job: Job, reply: ReplyTarget): Promise<DeliveryKind | undefined> {
+    const onReply = !reply.channelMessageId && tokenAlive(reply) ? await check.onOriginal(job, reply) : undefined;
+    const found =
+      onReply ?? ((await check.inChannel(job, reply, job.predictionDoneAt ?? job.updatedAt, clock.now())) ? 'channel' : undefined);
+    if (found) log.info({ jobId: job.id, delivery: found }, 'video was already delivered before the restart');
+    return found;
+  }
+
+  /** A resumed delivery: skips what the record says is done and checks Discord for what it cannot know. */
+  async function resume(job: Job, reply: ReplyTarget, hooks: DeliveryHooks): Promise<DeliveryKind | undefined> {
+    if (job.postedAt !== undefined) {
+      const kind = job.delivery ?? 'attachment';
+      log.info({ jobId: job.id, delivery: kind }, 'video was already delivered before the restart');
+      if (job.pingedAt !== undefined || kind === 'channel') {
+        if (job.pingedAt === undefined) await hooks.markPinged();
+        return kind;
+      }
+      // Posted and recorded; the ping may or may not have gone out before the stop.
+      const pinged = await check.pinged(job, reply, job.postedAt);
+      if (pinged === true) log.info({ jobId: job.id }, 'member was already pinged before the restart');
+      if (pinged === true || (await delivery.ping(job, reply, job.postedAt))) await hooks.markPinged();
+      return kind;
     }
+    const found = await alreadyPosted(job, reply);
+    if (found) await delivery.announce(job, reply, found, hooks);
+    return found;
   }
 
   /** The final view of a failed or canceled job, wherever the member can still see it. Never throws. */
@@ -90,11 +140,17 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
     try {
       // In the channel, a message must say whose video it was about.
       const addressed = { ...view, content: `<@${job.userId}> ${view.content}` };
-      if (reply.channelMessageId) {
-        await api.editChannelMessage(reply.channelId, reply.channelMessageId, addressed);
-        return;
+      const channelUsable = !health.isUnusable(reply.channelId);
+      if (reply.channelMessageId && channelUsable) {
+        try {
+          await api.editChannelMessage(reply.channelId, reply.channelMessageId, addressed);
+          return;
+        } catch (err) {
+          if (!isChannelUnusableError(err)) throw err;
+          health.markUnusable(reply.channelId, describeRestError(err).code);
+        }
       }
-      if (clock.now() - reply.interactionAt < tokenLifetimeMs) {
+      if (tokenAlive(reply)) {
         try {
           await api.editOriginal(reply, view);
           return;
@@ -102,14 +158,26 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
           if (!isDeadReplyError(err)) throw err;
         }
       }
-      await api.postChannelMessage(reply.channelId, { ...addressed, allowed_mentions: onlyMentioning(job.userId) });
+      if (health.isUnusable(reply.channelId)) {
+        log.warn({ jobId: job.id }, 'final state not shown: neither the reply nor the channel can be used');
+        return;
+      }
+      const nonce = nonceFor(job.id, 'final');
+      await api.postChannelMessage(reply.channelId, { ...addressed, allowed_mentions: onlyMentioning(job.userId) }, { nonce });
     } catch (err) {
       log.warn({ jobId: job.id, err: describeRestError(err) }, 'final edit failed');
     }
   }
 
+  const noHooks: DeliveryHooks = { markPosted: async () => {}, markPinged: async () => {} };
+
   return {
-    close: () => tracker.stopAll(),
+    async close() {
+      await tracker.stopAll();
+      // Deliveries have stopped and cleaned their own folders: an empty root goes too (rmdir refuses a full one).
+      await tempReady;
+      await rmdir(tempDir).catch(() => undefined);
+    },
     update(job: Job, info?: ProgressInfo): void {
       try {
         tracker.update(visible(job), info);
@@ -122,11 +190,19 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
       await showFinal(job, reply, renderProgress(visible(job), { now: clock.now() }));
     },
     async deliver(job: Job, outputUrl: string, signal?: AbortSignal, opts?: DeliverOptions): Promise<DeliveryKind> {
+      await tempReady;
       const tracked = await tracker.stop(job.id, true);
       signal?.throwIfAborted();
       const reply = mergeReply(job.reply, tracked ?? job.reply);
-      if (opts?.resumed && (await alreadyDelivered(job, reply))) return 'attachment';
-      return delivery.deliver(job, reply, outputUrl, signal);
+      const hooks: DeliveryHooks = {
+        markPosted: opts?.markPosted?.bind(opts) ?? noHooks.markPosted,
+        markPinged: opts?.markPinged?.bind(opts) ?? noHooks.markPinged,
+      };
+      if (opts?.resumed || job.postedAt !== undefined) {
+        const done = await resume(job, reply, hooks);
+        if (done) return done;
+      }
+      return delivery.deliver(job, reply, outputUrl, hooks, signal);
     },
   };
 }

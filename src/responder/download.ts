@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Clock } from '../clock.js';
@@ -12,6 +12,14 @@ export const videoGoneReason =
 export const downloadFailedReason =
   'The video was ready but could not be downloaded from Replicate. Please run /video again.';
 
+/** Default cap on the output download: a 10 s 1080p clip is tens of MB; more is not a video we should hold. */
+export const defaultMaxDownloadBytes = 200 * 1024 * 1024;
+
+export function outputTooLargeReason(maxBytes: number): string {
+  const mb = Math.round(maxBytes / 1024 / 1024);
+  return `The video Replicate made is larger than this bot accepts (${mb} MB), so it was not downloaded. Please run /video again.`;
+}
+
 export interface DownloadOptions {
   clock: Clock;
   fetch?: typeof fetch;
@@ -20,6 +28,20 @@ export interface DownloadOptions {
   attempts?: number;
   /** First wait between tries, doubled each time (default 1000 ms). */
   backoffMs?: number;
+  /** Largest output accepted, in bytes (default 200 MiB): a bigger one ends the job instead of filling the disk. */
+  maxBytes?: number;
+}
+
+/** Passes bytes through until `maxBytes`, then fails the stream with the member-facing JobFailure. */
+function capped(maxBytes: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      if (seen > maxBytes) done(new JobFailure(outputTooLargeReason(maxBytes)));
+      else done(null, chunk);
+    },
+  });
 }
 
 /**
@@ -27,7 +49,7 @@ export interface DownloadOptions {
  * Throws JobFailure when the output is gone or every try failed; rethrows the signal's reason when aborted.
  */
 export async function downloadToFile(url: string, path: string, options: DownloadOptions): Promise<number> {
-  const { clock, signal, attempts = 4, backoffMs = 1000 } = options;
+  const { clock, signal, attempts = 4, backoffMs = 1000, maxBytes = defaultMaxDownloadBytes } = options;
   const fetchImpl = options.fetch ?? fetch;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -40,7 +62,13 @@ export async function downloadToFile(url: string, path: string, options: Downloa
         await res.body?.cancel();
         throw new Error(`download answered HTTP ${res.status}`);
       }
-      await pipeline(Readable.fromWeb(res.body as NodeReadableStream), createWriteStream(path), { signal });
+      const declared = Number(res.headers.get('content-length') ?? NaN);
+      if (declared > maxBytes) {
+        await res.body.cancel();
+        throw new JobFailure(outputTooLargeReason(maxBytes));
+      }
+      const body = Readable.fromWeb(res.body as NodeReadableStream);
+      await pipeline(body, capped(maxBytes), createWriteStream(path), { signal });
       return (await stat(path)).size;
     } catch (err) {
       if (signal?.aborted) throw signal.reason;

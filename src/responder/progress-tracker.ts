@@ -2,11 +2,14 @@ import type { Logger } from 'pino';
 import type { Clock, Timer } from '../clock.js';
 import { isTerminal, type Job, type ReplyTarget } from '../queue/job.js';
 import type { ProgressInfo } from '../queue/ports.js';
-import { describeRestError, isDeadReplyError, type DiscordApi } from './discord-api.js';
+import type { ChannelHealth } from './channel-health.js';
+import { describeRestError, isChannelUnusableError, isDeadReplyError, nonceFor, type DiscordApi } from './discord-api.js';
 import { renderMoved, renderProgress, type MessageView } from './progress-view.js';
 
 export interface ProgressTrackerOptions {
   api: DiscordApi;
+  /** Channels found unusable: no edit or move is tried there, and a permanent refusal marks the channel. */
+  health: ChannelHealth;
   clock: Clock;
   log: Logger;
   editIntervalMs: number;
@@ -102,10 +105,24 @@ export function createProgressTracker(o: ProgressTrackerOptions) {
 
   async function send(t: Tracked, view: MessageView, move: boolean): Promise<void> {
     const { reply } = t;
+    const channelUsable = !o.health.isUnusable(reply.channelId);
     try {
-      if (reply.channelMessageId) return await o.api.editChannelMessage(reply.channelId, reply.channelMessageId, view);
+      if (reply.channelMessageId) {
+        if (!channelUsable) return stopFor(t);
+        return await o.api.editChannelMessage(reply.channelId, reply.channelMessageId, view);
+      }
       if (!move) return await o.api.editOriginal(reply, view);
+      if (!channelUsable) {
+        // Nowhere to move to: keep editing the reply while its token lives.
+        t.moveFailed = true;
+        return await o.api.editOriginal(reply, view);
+      }
     } catch (err) {
+      if (reply.channelMessageId && isChannelUnusableError(err)) {
+        o.health.markUnusable(reply.channelId, describeRestError(err).code);
+        stopFor(t);
+        throw err;
+      }
       if (!isDeadReplyError(err)) throw err;
       if (t.moveFailed) t.gone = true;
       if (t.gone) throw err;
@@ -119,9 +136,12 @@ export function createProgressTracker(o: ProgressTrackerOptions) {
     const previous = t.reply;
     let messageId: string;
     try {
-      messageId = await o.api.postChannelMessage(previous.channelId, view);
+      // One move per job: the nonce makes a resend (after a 5xx that had landed) return the same message.
+      const nonce = nonceFor(t.job.id, 'progress');
+      messageId = (await o.api.postChannelMessage(previous.channelId, view, { nonce })).id;
     } catch (err) {
       t.moveFailed = true;
+      if (isChannelUnusableError(err)) o.health.markUnusable(previous.channelId, describeRestError(err).code);
       throw err;
     }
     t.reply = { ...previous, channelMessageId: messageId };
@@ -132,6 +152,11 @@ export function createProgressTracker(o: ProgressTrackerOptions) {
       const summary = describeRestError(err);
       o.log.debug({ jobId: t.job.id, err: summary }, 'original reply not pointed at the channel message');
     });
+  }
+
+  /** The progress message's channel is unusable (permanent): no more edits for this job. */
+  function stopFor(t: Tracked): void {
+    t.gone = true;
   }
 
   function logOnce(t: Tracked, err: unknown): void {

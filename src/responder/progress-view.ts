@@ -88,14 +88,22 @@ export interface DoneDetails {
   linkUrl?: string;
 }
 
+/** How every delivered video's message starts: also how a restart recognises this job's video in a channel. */
+export function renderDoneHeadline(job: Job): string {
+  return `✅ <@${job.userId}>'s video: ${summarizeRequest(job, { promptMax: 60, alwaysSeconds: true })} · made in`;
+}
+
 export function renderDone(job: Job, details: DoneDetails): MessageView {
-  const summary = summarizeRequest(job, { promptMax: 60, alwaysSeconds: true });
-  const lines = [`✅ <@${job.userId}>'s video: ${summary} · made in ${formatElapsed(details.durationMs)}`];
+  const lines = [`${renderDoneHeadline(job)} ${formatElapsed(details.durationMs)}`];
   const { reencoded, linkUrl } = details;
   if (reencoded) {
-    const limit = reencoded.limitBytes ? `${formatMegabytes(reencoded.limitBytes)} ` : '';
     const how = reencoded.keptResolution ? 'resolution kept' : 'resolution lowered';
-    lines.push(`Re-encoded to fit Discord's ${limit}upload limit (${how})`);
+    // Without a limit it was made smaller because the full-size upload did not get through.
+    lines.push(
+      reencoded.limitBytes
+        ? `Re-encoded to fit Discord's ${formatMegabytes(reencoded.limitBytes)} upload limit (${how})`
+        : `Re-encoded smaller: the full-size upload did not get through (${how})`,
+    );
   }
   if (linkUrl) {
     lines.push('Too large to upload here: download it within the hour — the link expires.', linkUrl);
@@ -103,8 +111,13 @@ export function renderDone(job: Job, details: DoneDetails): MessageView {
   return { content: lines.join('\n'), components: [], allowed_mentions: noMentions };
 }
 
+/** The start of the ready ping: how a restart recognises that the member was already pinged. */
+export function renderReadyPingPrefix(job: Job): string {
+  return `<@${job.userId}> your video is ready`;
+}
+
 /** The follow-up that notifies the member: an edit never pings, a new message does. */
 export function renderReadyPing(job: Job): MessageView {
-  const content = `<@${job.userId}> your video is ready ↑`;
+  const content = `${renderReadyPingPrefix(job)} ↑`;
   return { content, components: [], allowed_mentions: onlyMentioning(job.userId) };
 }

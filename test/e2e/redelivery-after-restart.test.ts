@@ -3,6 +3,7 @@ import type { FakeUser } from '../fakes/discord/fake-discord.js';
 import { useWorld } from '../harness/use-world.js';
 import { readyPing, requestVideo, untilNoActiveJobs } from '../harness/video-steps.js';
 import type { World } from '../harness/world.js';
+import type { Job } from '../../src/queue/job.js';
 
 const world = useWorld();
 
@@ -10,7 +11,7 @@ const world = useWorld();
  * Runs a job to the end, then stores it back as `delivering`: the record a process leaves when it dies between
  * "delivering" stored and "done" stored.
  */
-async function deliveredThenRewound(w: World, member: FakeUser, prompt: string, fill: number) {
+async function deliveredThenRewound(w: World, member: FakeUser, prompt: string, fill: number, rewind: Partial<Job> = {}) {
   const video = Buffer.concat([Buffer.from('....ftypisom'), Buffer.alloc(1024, fill)]);
   w.replicate.script({ durationMs: 300, output: video });
   const sent = requestVideo(w, member, prompt);
@@ -18,7 +19,7 @@ async function deliveredThenRewound(w: World, member: FakeUser, prompt: string, 
   const jobId = (await w.logs.waitFor('job done')).jobId as string;
   await untilNoActiveJobs(w);
   const done = (await w.bot.store.getJob(jobId))!;
-  await w.bot.store.saveJob({ ...done, state: 'delivering', delivery: undefined, finishedAt: undefined });
+  await w.bot.store.saveJob({ ...done, state: 'delivering', delivery: undefined, finishedAt: undefined, ...rewind });
   return { video, sent, jobId, done };
 }
 
@@ -43,7 +44,10 @@ describe('a restart while a job was being delivered', () => {
   it('posts the video when the reply does not show it yet', async () => {
     const w = world();
     // Stopped just after "delivering" was stored, before anything was posted: the reply still says so.
-    const { video, sent, jobId, done } = await deliveredThenRewound(w, { id: '1400000000000000078', username: 'joe' }, 'a tram at night', 6);
+    const { video, sent, jobId, done } = await deliveredThenRewound(w, { id: '1400000000000000078', username: 'joe' }, 'a tram at night', 6, {
+      postedAt: undefined,
+      pingedAt: undefined,
+    });
     await w.bot.client.rest.patch(`/webhooks/${done.reply.applicationId}/${done.reply.interactionToken}/messages/@original`, {
       body: { content: '📦 Preparing your video…', attachments: [], components: [] },
       auth: false,

@@ -346,6 +346,85 @@ describe('fake discord with the real discord.js client', () => {
     expect(anonymous.headers.get('x-ratelimit-bucket')).toBeTruthy();
   });
 
+  it('the bot permissions set for a channel arrive as app_permissions and are enforced on its routes', async () => {
+    const { fake, client } = await start();
+    const channelId = fake.defaultChannelId;
+    const withoutAttach = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages;
+    fake.setBotPermissions(channelId, withoutAttach);
+    const arrived = nextCommand(client);
+    fake.sendSlashCommand({ name: 'video', options: { prompt: 'perms' } });
+    const interaction = await arrived;
+    expect(interaction.appPermissions.has(PermissionFlagsBits.AttachFiles)).toBe(false);
+    expect(interaction.appPermissions.has(PermissionFlagsBits.SendMessages)).toBe(true);
+
+    const files = [{ name: 'a.txt', data: Buffer.from('abc') }];
+    await expectDiscordError(client.rest.post(Routes.channelMessages(channelId), { body: { content: 'f' }, files }), 50013, 403);
+    await client.rest.post(Routes.channelMessages(channelId), { body: { content: 'text only' } });
+    expect(await client.rest.get(Routes.channelMessages(channelId))).toEqual([]);
+    fake.setBotPermissions(channelId, 0n);
+    await expectDiscordError(client.rest.post(Routes.channelMessages(channelId), { body: { content: 'x' } }), 50001, 403);
+    fake.deleteChannel(channelId);
+    await expectDiscordError(client.rest.post(Routes.channelMessages(channelId), { body: { content: 'x' } }), 10003, 404);
+    expect(fake.channelMessages(channelId).map((m) => m.content)).toEqual(['text only']);
+  });
+
+  it('a channel message sent again with the same enforced nonce returns the first one instead of a second', async () => {
+    const { fake, client } = await start();
+    const route = Routes.channelMessages(fake.defaultChannelId);
+    const first = (await client.rest.post(route, { body: { content: 'once', nonce: 'job-1', enforce_nonce: true } })) as { id: string };
+    const again = (await client.rest.post(route, { body: { content: 'once', nonce: 'job-1', enforce_nonce: true } })) as { id: string };
+    await client.rest.post(route, { body: { content: 'unenforced', nonce: 'job-1' } });
+    expect(again.id).toBe(first.id);
+    expect(fake.channelMessages(fake.defaultChannelId).map((m) => m.content)).toEqual(['once', 'unenforced']);
+  });
+
+  it('the channel history lists channel messages and non-ephemeral interaction messages, after an id', async () => {
+    const { fake, client } = await start();
+    const arrived = nextCommand(client);
+    const handle = fake.sendSlashCommand({ name: 'video', options: { prompt: 'history' } });
+    const interaction = await arrived;
+    await interaction.deferReply();
+    await interaction.editReply('the video');
+    const ping = await interaction.followUp({ content: 'ready' });
+    await interaction.followUp({ content: 'secret', flags: MessageFlags.Ephemeral });
+    const route = Routes.channelMessages(fake.defaultChannelId);
+    const channelMessage = (await client.rest.post(route, { body: { content: 'later' } })) as { id: string };
+    const all = (await client.rest.get(route)) as { id: string; content: string; interaction_metadata?: { id: string } }[];
+    expect(all.map((m) => m.content)).toEqual(['later', 'ready', 'the video']);
+    expect(all[1]?.interaction_metadata?.id).toBe(handle.id);
+    const after = (await client.rest.get(route, { query: new URLSearchParams({ after: ping.id }) })) as { id: string }[];
+    expect(after.map((m) => m.id)).toEqual([channelMessage.id]);
+  });
+
+  it('a hung request is never answered, and one hung after landing leaves its message behind', async () => {
+    const { fake, client } = await start();
+    const route = Routes.channelMessages(fake.defaultChannelId);
+    fake.failNext({ method: 'POST', pathPattern: /\/messages$/, hang: 'after-landing' });
+    fake.failNext({ method: 'POST', pathPattern: /\/messages$/, hang: 'before-landing' });
+    for (const content of ['landed', 'lost']) {
+      const controller = new AbortController();
+      const sent = client.rest.post(route, { body: { content }, signal: controller.signal }).catch((err: unknown) => err);
+      await fake.waitFor((f) => f.requests.filter((r) => r.status === 0).length === (content === 'landed' ? 1 : 2));
+      controller.abort();
+      expect(await sent).toMatchObject({ name: 'AbortError' });
+    }
+    expect(fake.channelMessages(fake.defaultChannelId).map((m) => m.content)).toEqual(['landed']);
+  });
+
+  it('an injected Discord error code answers with its own status and body', async () => {
+    const { fake, client } = await start();
+    fake.failNext({ method: 'POST', pathPattern: /\/messages$/, code: 50013, withFile: true });
+    const route = Routes.channelMessages(fake.defaultChannelId);
+    await client.rest.post(route, { body: { content: 'no file passes' } });
+    const files = [{ name: 'a.txt', data: Buffer.from('abc') }];
+    await expectDiscordError(client.rest.post(route, { body: { content: 'file' }, files }), 50013, 403);
+    fake.failNext({ pathPattern: /\/messages$/, code: 10003, times: Infinity });
+    await expectDiscordError(client.rest.post(route, { body: { content: 'x' } }), 10003, 404);
+    fake.clearFaults();
+    await client.rest.post(route, { body: { content: 'after the storm' } });
+    expect(fake.channelMessages(fake.defaultChannelId).map((m) => m.content)).toEqual(['no file passes', 'after the storm']);
+  });
+
   it('a client resumes after the gateway drops and still receives interactions', async () => {
     const { fake, client } = await start();
     fake.disconnectGateway(4000);

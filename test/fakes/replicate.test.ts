@@ -154,6 +154,46 @@ describe('fake Replicate driven by the real client', () => {
     expect(fake.requests.map((r) => [r.route, r.status])).toEqual([['get', 429], ['get', 404], ['list', 0]]);
   });
 
+  it('an outage refuses connections, resets them or answers a status, until restored on the same address', async () => {
+    const { fake, client } = await start();
+    const created = await client.predictions.create({ model, input: { prompt: 'before' } });
+
+    await fake.outage({ refused: true });
+    const refused = await fetch(`${fake.baseUrl}/predictions/${created.id}`).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ name: 'TypeError', message: 'fetch failed', cause: { code: 'ECONNREFUSED' } });
+    await fake.restore();
+    expect((await client.predictions.get(created.id)).id).toBe(created.id);
+
+    await fake.outage({ reset: true, processed: true });
+    await expect(fetch(`${fake.baseUrl}/models/${model}/predictions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fake.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ input: { prompt: 'made, then the answer lost' } }),
+    })).rejects.toThrow('fetch failed');
+    expect(fake.predictions.map((p) => p.input.prompt)).toEqual(['before', 'made, then the answer lost']);
+    await fake.restore();
+
+    await fake.outage({ status: 503 });
+    expect((await fetch(`${fake.baseUrl}/predictions`, { headers: { authorization: `Bearer ${fake.token}` } })).status).toBe(503);
+    const output = await fetch(`${fake.baseUrl.replace('/v1', '')}/files-out/${created.id}.mp4`);
+    expect(output.status).toBe(503);
+    await fake.restore();
+    expect(fake.requests.map((r) => [r.route, r.status])).toEqual([
+      ['create', 201], ['get', 200], ['create', 0], ['list', 503], ['output', 503],
+    ]);
+  });
+
+  it('answers an injected 401, 402 or 404 the way Replicate words them', async () => {
+    const { fake, client } = await start();
+    fake.failNext({ route: 'create', status: 402 });
+    const err = await client.predictions.create({ model, input: { prompt: 'x' } }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'ApiError', response: { status: 402 } });
+    expect((err as Error).message).toContain('insufficient credit');
+    fake.failNext({ route: 'get', status: 404 });
+    await expect(client.predictions.get('r8x')).rejects.toMatchObject({ response: { status: 404 } });
+    expect(fake.predictions).toHaveLength(0);
+  });
+
   it('the real client bursts six requests into a throttled GET (why the bot retries on its own)', async () => {
     const { fake, client } = await start();
     fake.failNext({ route: 'get', status: 429, times: 10 });

@@ -28,7 +28,7 @@ const ask = (userId: string, clock: ManualClock, seconds = 5) => ({
 
 /** What /video does synchronously before the acknowledgement: check, then reserve. */
 function admit(policy: GuildPolicy, userId: string, clock: ManualClock, seconds = 5): Job | undefined {
-  if (policy.check(ask(userId, clock, seconds))) return undefined;
+  if (policy.gate(ask(userId, clock, seconds))) return undefined;
   const job = jobFor(userId, clock, seconds);
   policy.reserve(job);
   return job;
@@ -41,7 +41,7 @@ describe('the guild policy', () => {
     await policy.start([], async () => undefined);
     const admitted = Array.from({ length: 10 }, () => admit(policy, 'alice', clock)).filter(Boolean);
     expect(admitted).toHaveLength(4);
-    expect(policy.check(ask('alice', clock))?.text).toMatch(/^You have 0 of 20 seconds left today; this video needs 5\./);
+    expect(policy.gate(ask('alice', clock))?.text).toMatch(/^You have 0 of 20 seconds left today; this video needs 5\./);
   });
 
   it('charges delivered videos, refunds failed and canceled ones', async () => {
@@ -53,10 +53,10 @@ describe('the guild policy', () => {
     policy.ended({ ...a!, state: 'done' });
     policy.ended({ ...b!, state: 'failed' });
     policy.ended({ ...c!, state: 'canceled' });
-    expect(policy.check(ask('alice', clock, 10))).toBeUndefined();
-    expect(policy.check(ask('alice', clock, 10))).toBeUndefined();
+    expect(policy.gate(ask('alice', clock, 10))).toBeUndefined();
+    expect(policy.gate(ask('alice', clock, 10))).toBeUndefined();
     expect(admit(policy, 'alice', clock, 10)).toBeDefined();
-    expect(policy.check(ask('alice', clock))?.code).toBe('over-allowance');
+    expect(policy.gate(ask('alice', clock))?.code).toBe('over-allowance');
   });
 
   it('gives back after a restart exactly what the jobs say, a job that ended while down included', async () => {
@@ -91,10 +91,10 @@ describe('the guild policy', () => {
     const result = await policy.change('g1', { kind: 'words-add', word: 'gore' }, 'mod');
     expect(result.ok).toBe(true);
     expect((await new GuildRecords(store).loadSettings('g1')).words).toEqual(['gore']);
-    expect(policy.check({ ...ask('alice', clock), prompt: 'so much GORE' })?.code).toBe('blocked-word');
+    expect(policy.gate({ ...ask('alice', clock), prompt: 'so much GORE' })?.code).toBe('blocked-word');
     const restarted = policyOn(store, clock);
     await restarted.start([], async () => undefined);
-    expect(restarted.check({ ...ask('alice', clock), prompt: 'so much GORE' })?.code).toBe('blocked-word');
+    expect(restarted.gate({ ...ask('alice', clock), prompt: 'so much GORE' })?.code).toBe('blocked-word');
   });
 
   it('counts the cooldown from the member’s last accepted request, across a restart', async () => {
@@ -105,12 +105,12 @@ describe('the guild policy', () => {
     await policy.change('g1', { kind: 'limits', cooldown: 60 }, 'mod');
     const job = admit(policy, 'alice', clock)!;
     policy.accepted(job);
-    expect(policy.check(ask('alice', clock))?.code).toBe('cooldown');
+    expect(policy.gate(ask('alice', clock))?.code).toBe('cooldown');
     await clock.advance(30_000);
     const restarted = policyOn(store, clock);
     await restarted.start([job], async () => undefined);
-    expect(restarted.check(ask('alice', clock))?.code).toBe('cooldown');
+    expect(restarted.gate(ask('alice', clock))?.code).toBe('cooldown');
     await clock.advance(30_000);
-    expect(restarted.check({ ...ask('alice', clock), now: clock.now() })).toBeUndefined();
+    expect(restarted.gate({ ...ask('alice', clock), now: clock.now() })).toBeUndefined();
   });
 });

@@ -43,18 +43,30 @@ describe('queue service: cancel', () => {
     expect(bench.queue.stats().running).toBe(0);
   });
 
-  it('a cancel while the create is in flight cancels the prediction as soon as it exists', async () => {
+  it('a cancel while the create is in flight ends the job at once and cancels the prediction if the create went through', async () => {
     const bench = createBench();
     bench.runner.holdCreates = true;
     const job = await bench.submit('g1', 'alice');
     await until(() => bench.runner.creates.length === 1);
-    const result = bench.queue.cancel(job.id, requester('alice'));
-    bench.runner.releaseCreates();
-    expect(await result).toBe('canceled');
-    expect(bench.runner.canceled).toEqual(['p1']);
-    expect(bench.runner.waits).toEqual([]);
-    expect(bench.store.peek(job.id)).toMatchObject({ state: 'canceled', predictionId: 'p1' });
+    // The aborted request had reached Replicate: the prediction exists and is found afterwards.
+    bench.runner.found.set(job.id, { id: 'p-made', status: 'starting' });
+    expect(await bench.queue.cancel(job.id, requester('alice'))).toBe('canceled');
+    expect(bench.store.peek(job.id)).toMatchObject({ state: 'canceled', reason: 'Canceled by the requester.' });
     expect(bench.responder.of(job.id).map((s) => s.state)).not.toContain('running');
+    await until(() => bench.runner.canceled.length === 1, 'the prediction canceled');
+    expect(bench.runner.canceled).toEqual(['p-made']);
+    expect(bench.runner.waits).toEqual([]);
+  });
+
+  it('a cancel while Replicate cannot be reached for the create ends the job without waiting for Replicate', async () => {
+    const bench = createBench();
+    bench.runner.holdCreates = true;
+    const job = await bench.submit('g1', 'alice');
+    await until(() => bench.runner.creates.length === 1);
+    expect(await bench.queue.cancel(job.id, requester('alice'))).toBe('canceled');
+    expect(bench.store.peek(job.id)?.state).toBe('canceled');
+    await until(() => bench.queue.stats().running === 0, 'the slot freed');
+    expect(bench.runner.canceled).toEqual([]);
   });
 
   it('refuses a member who is neither the requester nor a moderator', async () => {

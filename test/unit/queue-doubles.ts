@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import type { Job } from '../../src/queue/job.js';
 import type {
+  AdmissionPolicy,
   DeliverOptions,
   DeliveryKind,
   PredictionRunner,
@@ -190,7 +191,7 @@ export interface Bench {
 }
 
 export function createBench(
-  options: { limits?: Partial<QueueLimits>; store?: MemoryStore; fetchImage?: FetchImage; idPrefix?: string } = {},
+  options: { limits?: Partial<QueueLimits>; store?: MemoryStore; fetchImage?: FetchImage; idPrefix?: string; policy?: AdmissionPolicy } = {},
 ): Bench {
   const store = options.store ?? new MemoryStore();
   const runner = new ScriptedRunner();
@@ -207,6 +208,7 @@ export function createBench(
     limits: { ...defaultLimits, ...options.limits },
     fetchImage: options.fetchImage ?? (async () => ({ bytes: Buffer.from('png-bytes'), mimeType: 'image/png' })),
     newId: () => `${options.idPrefix ?? 'job-'}${++ids}`,
+    ...(options.policy ? { policy: options.policy } : {}),
   });
   const violations: string[] = [];
   responder.onShown = (shown) => {

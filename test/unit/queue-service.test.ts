@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AdmissionPolicy } from '../../src/queue/ports.js';
 import { assertShownAfterPersisted, createBench, draft, until } from './queue-doubles.js';
 
 
@@ -186,5 +187,69 @@ describe('queue service: many jobs', () => {
     await until(() => ids.every((id) => bench.store.peek(id)?.state === 'done'), 'all done');
     expect(bench.runner.creates).toHaveLength(200);
     expect(bench.queue.stats()).toEqual({ waiting: 0, running: 0, accepting: 0 });
+  });
+});
+
+describe('queue service: the moderators’ policy', () => {
+  function recordingPolicy(overrides: Partial<AdmissionPolicy> = {}) {
+    const events: string[] = [];
+    const policy: AdmissionPolicy = {
+      check: () => undefined,
+      limitsOf: () => ({ concurrency: 5, queue: 50, pending: 5 }),
+      reserve: (job) => events.push(`reserve ${job.id}`),
+      release: (job) => events.push(`release ${job.id}`),
+      accepted: (job) => events.push(`accepted ${job.id}`),
+      ended: (job) => events.push(`ended ${job.id} ${job.state}`),
+      ...overrides,
+    };
+    return { policy, events };
+  }
+
+  it('refuses with the policy’s words before reserving anything', () => {
+    const { policy, events } = recordingPolicy({ check: () => ({ code: 'paused', text: 'Video making is paused.' }) });
+    const bench = createBench({ policy });
+    expect(bench.queue.admit(draft('g1', 'alice'))).toEqual({ ok: false, refusal: 'policy', policy: { code: 'paused', text: 'Video making is paused.' } });
+    expect(events).toEqual([]);
+    expect(bench.queue.stats().accepting).toBe(0);
+  });
+
+  it('reserves at admission, records acceptance, and reports the end: charged when done, refunded when failed', async () => {
+    const { policy, events } = recordingPolicy();
+    const bench = createBench({ policy });
+    const done = await bench.submit('g1', 'alice');
+    const failed = await bench.submit('g1', 'bob');
+    await until(() => bench.runner.isWaiting('p1'));
+    bench.runner.end('p1', 'succeeded');
+    await until(() => bench.runner.isWaiting('p2'));
+    bench.runner.end('p2', 'failed', { error: 'nope' });
+    await until(() => events.length === 6);
+    expect(events).toEqual([
+      `reserve ${done.id}`, `accepted ${done.id}`, `reserve ${failed.id}`, `accepted ${failed.id}`,
+      `ended ${done.id} done`, `ended ${failed.id} failed`,
+    ]);
+  });
+
+  it('gives the reservation back when the acknowledgement failed', () => {
+    const { policy, events } = recordingPolicy();
+    const bench = createBench({ policy });
+    const admission = bench.queue.admit(draft('g1', 'alice'));
+    if (!admission.ok) throw new Error('refused');
+    bench.queue.release(admission.job);
+    expect(events).toEqual([`reserve ${admission.job.id}`, `release ${admission.job.id}`]);
+  });
+
+  it('applies a guild’s lower limits: its waiting line, its members’ pending jobs and its concurrency', async () => {
+    const { policy } = recordingPolicy({ limitsOf: (guildId) => (guildId === 'small' ? { concurrency: 1, queue: 2, pending: 1 } : { concurrency: 5, queue: 50, pending: 5 }) });
+    const bench = createBench({ policy, limits: { maxConcurrent: 10, guildConcurrency: 3, guildQueueLimit: 10, userPendingLimit: 3 } });
+    await bench.submit('small', 'alice');
+    expect(bench.queue.admit(draft('small', 'alice'))).toEqual({ ok: false, refusal: 'pending-limit' });
+    await bench.submit('small', 'bob');
+    await bench.submit('small', 'carol');
+    expect(bench.queue.admit(draft('small', 'erin'))).toEqual({ ok: false, refusal: 'queue-full' });
+    await until(() => bench.runner.waits.length === 1);
+    expect(bench.queue.stats()).toMatchObject({ running: 1, waiting: 2 });
+    for (const u of ['a', 'b', 'c']) await bench.submit('big', u);
+    await until(() => bench.runner.waits.length === 4);
+    expect(bench.queue.stats().running).toBe(4);
   });
 });

@@ -16,14 +16,16 @@ function apiError(status: number, headers: Record<string, string> = {}, body = '
 const networkError = () => new TypeError('fetch failed');
 
 describe('retry policy', () => {
-  it('honours Retry-After seconds, an HTTP date, or the "resets in ~Ns" hint', () => {
+  it('honours Retry-After seconds, an HTTP date, or the "resets in ~Ns" hint, a long one included', () => {
     const now = Date.UTC(2026, 0, 1);
     expect(retryDelayMs(classify(apiError(429, { 'retry-after': '7' }), now), 1, policy)).toBe(7_000);
     const date = new Date(now + 12_000).toUTCString();
     expect(retryDelayMs(classify(apiError(429, { 'retry-after': date }), now), 1, policy)).toBe(12_000);
     const hint = apiError(429, {}, '{"detail":"Request was throttled. Your rate limit resets in ~30s."}');
     expect(retryDelayMs(classify(hint, now), 1, policy)).toBe(30_000);
-    expect(retryDelayMs(classify(apiError(429, { 'retry-after': '600' }), now), 1, policy)).toBeUndefined();
+    expect(retryDelayMs(classify(apiError(429, { 'retry-after': '600' }), now), 1, policy)).toBe(600_000);
+    // Longer than the cap: waits the cap and asks again, well within the hour Replicate keeps an output.
+    expect(retryDelayMs(classify(apiError(429, { 'retry-after': '7200' }), now), 1, policy)).toBe(900_000);
   });
 
   it('backs off exponentially with jitter up to the cap on 5xx and network errors', () => {
@@ -36,8 +38,12 @@ describe('retry policy', () => {
     expect(retryDelayMs(classify(networkError(), 0), 6, high)).toBeLessThanOrEqual(30_000);
   });
 
+  it('retries a refused token or missing credit slowly: the operator can fix it and nothing is billed meanwhile', () => {
+    for (const status of [401, 402, 403]) expect(retryDelayMs(classify(apiError(status), 0), 1, policy)).toBe(300_000);
+  });
+
   it('does not retry other 4xx or programming errors', () => {
-    for (const status of [400, 401, 402, 404, 422]) expect(retryDelayMs(classify(apiError(status), 0), 1, policy)).toBeUndefined();
+    for (const status of [400, 404, 409, 413, 422]) expect(retryDelayMs(classify(apiError(status), 0), 1, policy)).toBeUndefined();
     expect(retryDelayMs(classify(new RangeError('bug'), 0), 1, policy)).toBeUndefined();
   });
 
@@ -60,13 +66,29 @@ describe('retry policy', () => {
     expect(times).toEqual([0, 2_000, 3_500]);
   });
 
-  it('gives up after the attempts and rethrows the last error', async () => {
+  it('keeps trying through an outage of any length, at the capped step, until Replicate answers', async () => {
+    const clock = new ManualClock();
+    const start = clock.now();
+    let calls = 0;
+    const result = withRetry(async () => {
+      calls++;
+      if (calls <= 200) throw calls % 2 ? apiError(503) : networkError();
+      return 'answered';
+    }, { clock, policy });
+    await clock.advance(2 * 3_600_000);
+    await expect(result).resolves.toBe('answered');
+    expect(calls).toBe(201);
+    // 200 failures: the first few steps grow, the rest wait between 15 and 30 s.
+    expect(clock.now() - start).toBeGreaterThan(190 * 15_000);
+  });
+
+  it('gives up after the attempts it was given and rethrows the last error', async () => {
     const clock = new ManualClock();
     let calls = 0;
     const result = withRetry(async () => {
       calls++;
       throw apiError(502);
-    }, { clock, policy: { ...policy, attempts: 3 } }).catch((e: unknown) => e);
+    }, { clock, policy, attempts: 3 }).catch((e: unknown) => e);
     await clock.advance(60_000);
     expect(await result).toMatchObject({ name: 'ApiError', response: { status: 502 } });
     expect(calls).toBe(3);
@@ -83,19 +105,12 @@ describe('retry policy', () => {
     expect(calls).toBe(1);
   });
 
-  it('adopts what beforeRetry finds instead of calling again', async () => {
-    const clock = new ManualClock();
-    let calls = 0;
-    const result = withRetry(
-      async () => {
-        calls++;
-        throw networkError();
-      },
-      { clock, policy, beforeRetry: async (f) => (f.kind === 'network' ? 'found' : undefined) },
-    );
-    await clock.advance(5_000);
-    await expect(result).resolves.toBe('found');
-    expect(calls).toBe(1);
+  it('counts a body cut off mid-read and undici socket errors as network failures', () => {
+    const terminated = new TypeError('terminated', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+    expect(classify(terminated, 0)).toEqual({ kind: 'network' });
+    const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    expect(classify(refused, 0)).toEqual({ kind: 'network' });
+    expect(classify(new TypeError('x is not a function'), 0)).toEqual({ kind: 'other' });
   });
 
   it('rejects with the abort reason while waiting', async () => {

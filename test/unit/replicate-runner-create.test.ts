@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { JobFailure } from '../../src/queue/ports.js';
+import type { JobFailure } from '../../src/queue/ports.js';
+import { waitUntil } from '../harness/bot-process.js';
+import { JumpClock } from '../harness/test-clock.js';
 import { makeJob } from '../fakes/replicate/runner-fixture.js';
 import { useRunnerFixture } from '../harness/use-runner-fixture.js';
 
@@ -86,14 +88,57 @@ describe('prediction runner: create', () => {
     expect(mine.id).not.toBe(other.id);
   });
 
-  it('a create failing five times gives up with plain words', async () => {
+  it('a create refused with 503 a dozen times in a row keeps trying and makes exactly one prediction', async () => {
     const { fake, runner } = await fixture();
-    fake.failNext({ route: 'create', status: 503, times: 5 });
-    const err = await runner.create(makeJob({ prompt: 'p' }), undefined).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(JobFailure);
-    expect((err as JobFailure).reason).toBe('Replicate could not start the video (Replicate error 503). Please try again later.');
+    fake.failNext({ route: 'create', status: 503, times: 12 });
+    const snapshot = await runner.create(makeJob({ prompt: 'p' }), undefined);
+    expect(fake.requestCount('create')).toBe(13);
+    expect(fake.predictions.map((p) => p.id)).toEqual([snapshot.id]);
+  });
+
+  it('a prediction made by the fifth ambiguous attempt is found, not lost to a give-up', async () => {
+    const { fake, runner } = await fixture();
+    fake.failNext({ route: 'create', status: 503, times: 4 });
+    fake.failNext({ route: 'create', status: 500, processed: true });
+    const snapshot = await runner.create(makeJob({ prompt: 'p' }), undefined);
     expect(fake.requestCount('create')).toBe(5);
-    expect(fake.predictions).toHaveLength(0);
+    expect(fake.predictions.map((p) => p.id)).toEqual([snapshot.id]);
+  });
+
+  it('a 429 after an ambiguous failure does not clear it: the prediction is looked for before every later create', async () => {
+    const { fake, runner } = await fixture();
+    fake.failNext({ route: 'create', status: 502 });
+    fake.failNext({ route: 'create', status: 429, retryAfterSeconds: 1 });
+    await runner.create(makeJob({ prompt: 'p' }), undefined);
+    const wire = fake.requests.map((r) => `${r.route} ${r.status}`);
+    expect(wire).toEqual(['create 502', 'list 200', 'create 429', 'list 200', 'create 201']);
+    expect(fake.predictions).toHaveLength(1);
+  });
+
+  it('a create accepted but answered by a reset, while the list is throttled for minutes, is still adopted', async () => {
+    const clock = new JumpClock();
+    const { fake, runner, logs } = await fixture({ clock });
+    fake.failNext({ route: 'create', reset: true, processed: true });
+    fake.failNext({ route: 'list', status: 429, retryAfterSeconds: 600 });
+    const creating = runner.create(makeJob({ prompt: 'p' }, { createStartedAt: clock.now(), createdAt: clock.now() }), undefined);
+    await waitUntil(() => logs().some((l) => l.msg === 'looking for the created prediction failed, retrying'));
+    expect(logs().find((l) => l.msg === 'looking for the created prediction failed, retrying')?.delayMs).toBe(600_000);
+    clock.jump(600_000);
+    const snapshot = await creating;
+    expect(fake.requestCount('create')).toBe(1);
+    expect(fake.predictions.map((p) => p.id)).toEqual([snapshot.id]);
+  });
+
+  it('Replicate unreachable for many tries, after a create it may have accepted, creates nothing twice', async () => {
+    const { fake, runner } = await fixture();
+    fake.failNext({ route: 'create', reset: true });
+    fake.failNext({ route: 'list', reset: true, times: 8 });
+    fake.failNext({ route: 'create', status: 503, times: 3 });
+    const snapshot = await runner.create(makeJob({ prompt: 'p' }), undefined);
+    // Every create after the first went out only after a list that answered: never blindly.
+    const wire = fake.requests.map((r) => `${r.route} ${r.status}`);
+    for (let i = 1; i < wire.length; i++) if (wire[i]!.startsWith('create')) expect(wire[i - 1]).toBe('list 200');
+    expect(fake.predictions.map((p) => p.id)).toEqual([snapshot.id]);
   });
 
   it('input Replicate refuses (422) fails at once with the validation detail', async () => {
@@ -103,15 +148,40 @@ describe('prediction runner: create', () => {
     expect(fake.requestCount('create')).toBe(1);
   });
 
-  it('a refused token fails at once and says who can fix it', async () => {
+  it('a refused token or missing credit keeps the job trying slowly, with an error line for the operator', async () => {
+    const { fake, runner, logs, logText } = await fixture();
+    fake.failNext({ route: 'create', status: 401 });
+    fake.failNext({ route: 'create', status: 402 });
+    const snapshot = await runner.create(makeJob({ prompt: 'p' }), undefined);
+    expect(fake.requests.filter((r) => r.route === 'create').map((r) => r.status)).toEqual([401, 402, 201]);
+    expect(fake.predictions.map((p) => p.id)).toEqual([snapshot.id]);
+    const refused = logs().filter((l) => /^prediction create refused: /.test(String(l.msg)));
+    expect(refused.map((l) => [l.level, l.status, l.delayMs])).toEqual([[50, 401, 10], [50, 402, 10]]);
+    expect(String(refused[0]!.fix)).toContain('REPLICATE_API_TOKEN');
+    // A refusal says nothing was made: no list is read for it.
+    expect(fake.requestCount('list')).toBe(0);
+    expect(logText()).not.toContain(fake.token);
+  });
+
+  it('a token Replicate never accepts keeps trying until the job is stopped, and never leaks', async () => {
     const { fake, runner, logText } = await fixture({ clientToken: 'r8_revoked' });
-    const err = await runner.create(makeJob({ prompt: 'p' }), undefined).catch((e: unknown) => e);
-    expect(logText()).toContain('prediction create gave up');
+    const controller = new AbortController();
+    const creating = runner.create(makeJob({ prompt: 'p' }), undefined, controller.signal);
+    await waitUntil(() => fake.requestCount('create') >= 3);
+    controller.abort(new Error('queue stopping'));
+    await expect(creating).rejects.toThrow('queue stopping');
+    expect(fake.predictions).toHaveLength(0);
     expect(logText()).not.toContain('r8_revoked');
-    expect((err as JobFailure).reason).toBe(
-      "Replicate could not start the video (the bot's Replicate token was refused). Please tell the bot operator.",
-    );
-    expect(fake.requestCount('create')).toBe(1);
+  });
+
+  it('findCreated keeps looking through an outage instead of reporting nothing was made', async () => {
+    const { fake, runner } = await fixture();
+    const job = makeJob({ prompt: 'a slow ferry' });
+    const mine = await runner.create(job, undefined);
+    fake.failNext({ route: 'list', status: 503, times: 6 });
+    fake.failNext({ route: 'list', reset: true, times: 6 });
+    expect((await runner.findCreated(job))?.id).toBe(mine.id);
+    expect(fake.requestCount('list')).toBe(13);
   });
 
   it('findCreated finds the job of an earlier process and ignores other requests', async () => {

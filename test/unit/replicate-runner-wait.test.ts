@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JobFailure, type PredictionSnapshot } from '../../src/queue/ports.js';
 import { describePredictionEnd } from '../../src/queue/describe.js';
+import { waitUntil } from '../harness/bot-process.js';
 import { JumpClock } from '../harness/test-clock.js';
 import { makeJob } from '../fakes/replicate/runner-fixture.js';
 import { useRunnerFixture } from '../harness/use-runner-fixture.js';
@@ -56,14 +57,77 @@ describe('prediction runner: waiting and canceling', () => {
     expect(fake.requests.filter((r) => r.route === 'get').map((r) => r.status).slice(0, 4)).toEqual([500, 500, 0, 429]);
   });
 
-  it('polls failing many times in a row fail the job with plain words', async () => {
-    const { fake, runner } = await fixture({ runner: { maxPollFailures: 4 } });
+  it('polls failing fifty times in a row keep going, never cancel, and the video arrives', async () => {
+    const { fake, runner } = await fixture();
     const created = await runner.create(makeJob({ prompt: 'p' }), undefined);
-    fake.failNext({ route: 'get', status: 502, times: 10 });
-    const err = await runner.waitForEnd(created.id, {}).catch((e: unknown) => e);
+    fake.failNext({ route: 'get', status: 502, times: 25 });
+    fake.failNext({ route: 'get', reset: true, times: 25 });
+    const end = await runner.waitForEnd(created.id, {});
+    expect(end).toMatchObject({ id: created.id, status: 'succeeded' });
+    expect(fake.requestCount('get')).toBeGreaterThan(50);
+    expect(fake.requestCount('cancel')).toBe(0);
+  });
+
+  it('a long Retry-After on a poll is waited out, not a reason to give up', async () => {
+    const clock = new JumpClock();
+    const { fake, runner, logs } = await fixture({ clock, fake: { defaultDurationMs: 60_000 } });
+    const created = await runner.create(makeJob({ prompt: 'p' }), undefined);
+    fake.failNext({ route: 'get', status: 429, retryAfterSeconds: 600 });
+    const waiting = runner.waitForEnd(created.id, {});
+    await waitUntil(() => logs().find((l) => l.msg === 'prediction poll failed, retrying'));
+    expect(logs().find((l) => l.msg === 'prediction poll failed, retrying')?.delayMs).toBe(600_000);
+    clock.jump(600_000);
+    expect(await waiting).toMatchObject({ status: 'succeeded' });
+    expect(fake.requestCount('cancel')).toBe(0);
+  });
+
+  it('a refused token while polling keeps polling, with an error line for the operator', async () => {
+    const { fake, runner, logs } = await fixture();
+    const created = await runner.create(makeJob({ prompt: 'p' }), undefined);
+    fake.failNext({ route: 'get', status: 403, times: 3 });
+    expect(await runner.waitForEnd(created.id, {})).toMatchObject({ status: 'succeeded' });
+    expect(logs().filter((l) => l.level === 50 && /^prediction poll refused: /.test(String(l.msg)))).toHaveLength(3);
+  });
+
+  it('a prediction Replicate does not know ends the wait with plain words, after the 404 is confirmed', async () => {
+    const { fake, runner } = await fixture();
+    const err = await runner.waitForEnd('r8nosuchprediction000000000', {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JobFailure);
-    expect((err as JobFailure).reason).toBe('Replicate could not report on the video (Replicate error 502). Please try again later.');
-    expect(fake.requestCount('get')).toBe(4);
+    expect((err as JobFailure).reason).toBe('Replicate no longer has this video, so it cannot be delivered. Please run /video again.');
+    expect(fake.requests.filter((r) => r.route === 'get').map((r) => r.status)).toEqual([404, 404, 404]);
+  });
+
+  it('a 404 or two from a prediction that exists are taken for a glitch', async () => {
+    const { fake, runner } = await fixture();
+    const created = await runner.create(makeJob({ prompt: 'p' }), undefined);
+    fake.failNext({ route: 'get', status: 404, times: 2 });
+    expect(await runner.waitForEnd(created.id, {})).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('a cancel gives up soon when it cannot get through: at once on a refused token, after a few short waits on a long throttle', async () => {
+    const clock = new JumpClock();
+    const { fake, runner, logs } = await fixture({ clock, fake: { defaultDurationMs: 60_000 } });
+    const created = await runner.create(makeJob({ prompt: 'p' }), undefined);
+    fake.failNext({ route: 'cancel', status: 401 });
+    await expect(runner.cancel(created.id)).rejects.toBeInstanceOf(JobFailure);
+    expect(fake.requestCount('cancel')).toBe(1);
+
+    fake.failNext({ route: 'cancel', status: 429, retryAfterSeconds: 3600, times: 10 });
+    const canceling = runner.cancel(created.id).catch((e: unknown) => e);
+    for (let tries = 1; tries < 5; tries++) {
+      await waitUntil(() => logs().filter((l) => l.msg === 'prediction cancel failed, retrying').length >= tries);
+      expect(logs().filter((l) => l.msg === 'prediction cancel failed, retrying').at(-1)?.delayMs).toBe(30_000);
+      clock.jump(30_000);
+    }
+    expect(await canceling).toBeInstanceOf(JobFailure);
+    expect(fake.requestCount('cancel')).toBe(6);
+  });
+
+  it('canceling a prediction Replicate does not know resolves quietly', async () => {
+    const { fake, runner, logText } = await fixture();
+    await runner.cancel('r8nosuchprediction000000000');
+    expect(fake.requestCount('cancel')).toBe(1);
+    expect(logText()).toContain('prediction to cancel is gone at replicate');
   });
 
   it('aborting the wait rejects with the reason and stops polling', async () => {

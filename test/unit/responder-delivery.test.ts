@@ -1,14 +1,14 @@
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../src/queue/job.js';
 import { JobFailure } from '../../src/queue/ports.js';
 import { createDiscordResponder } from '../../src/responder/discord-responder.js';
-import { videoGoneReason } from '../../src/responder/download.js';
+import { outputTooLargeReason, videoGoneReason } from '../../src/responder/download.js';
 import { runFfmpeg } from '../../src/responder/reencode.js';
 import { ManualClock } from '../harness/test-clock.js';
-import { captureLog, discordError, ids, makeJob, paths, startRecorder, waitFor } from './responder-recorder.js';
+import { captureLog, discordError, hang, ids, makeJob, paths, startRecorder, waitFor } from './responder-recorder.js';
 import type { Answer, Recorder } from './responder-recorder.js';
 
 const MiB = 1024 * 1024;
@@ -40,7 +40,7 @@ afterEach(async () => {
   await rm(tempDir, { recursive: true, force: true });
 });
 
-function responder(options: { ffmpegPath?: string } = {}) {
+function responder(options: { ffmpegPath?: string; maxDownloadBytes?: number; uploadMinBytesPerSecond?: number } = {}) {
   return createDiscordResponder({
     rest: server.rest(),
     clock,
@@ -85,6 +85,60 @@ describe('deliver', () => {
     expect(failure).toBeInstanceOf(JobFailure);
     expect((failure as JobFailure).reason).toBe(videoGoneReason);
     expect(server.discord()).toEqual([]);
+  });
+
+  it('ends the job in plain words when the output is larger than the download cap, declared or streamed', async () => {
+    const big = Buffer.concat([smallVideo, Buffer.alloc(64 * 1024, 1)]);
+    for (const headers of [{}, { 'transfer-encoding': 'chunked' }] as Record<string, string>[]) {
+      video = { status: 200, raw: big, headers };
+      const failure = await responder({ maxDownloadBytes: 32 * 1024 }).deliver(deliveringJob(), outputUrl()).catch((err: unknown) => err);
+      expect(failure).toBeInstanceOf(JobFailure);
+      expect((failure as JobFailure).reason).toBe(outputTooLargeReason(32 * 1024));
+    }
+    expect(server.requests.filter((r) => r.path === '/files/out.mp4')).toHaveLength(2);
+    expect(server.discord()).toEqual([]);
+  });
+
+  it('removes what a killed process left in its temporary folder before the first delivery', async () => {
+    await mkdir(join(tempDir, 'video-left-by-a-crash'));
+    await writeFile(join(tempDir, 'video-left-by-a-crash', 'input.mp4'), smallVideo);
+    await expect(responder().deliver(deliveringJob(), outputUrl())).resolves.toBe('attachment');
+    expect(await readdir(tempDir)).toEqual([]);
+  });
+
+  it('gives an upload a timeout that grows with its size, then posts the link on the reply instead', async () => {
+    let uploads = 0;
+    server.on((r) => (r.method === 'PATCH' && r.files.length > 0 && ++uploads ? hang : undefined));
+    server.answer('GET', paths.original, { status: 200, body: { id: '1', content: '📦 Preparing your video…', attachments: [] } });
+    // 4 kB at 1 kB/s: the 30 s base plus 4 s.
+    const delivery = responder({ ffmpegPath: '/nonexistent/ffmpeg', uploadMinBytesPerSecond: 1000 }).deliver(deliveringJob(), outputUrl());
+    await waitFor(() => uploads === 1 && clock.nextDue() !== undefined);
+    await clock.advance(30_000 + Math.ceil(smallVideo.length) - 1);
+    expect(server.discord().filter((r) => r.method === 'PATCH')).toHaveLength(1);
+    await clock.advance(1);
+    await expect(delivery).resolves.toBe('link');
+    const [upload, readBack, link, ping] = server.discord();
+    expect(upload?.files).toHaveLength(1);
+    expect(readBack).toMatchObject({ method: 'GET', path: paths.original });
+    expect(link?.files).toEqual([]);
+    expect(String(link?.json?.content)).toContain('the link expires');
+    expect(ping).toMatchObject({ method: 'POST', path: paths.followUp });
+  });
+
+  it('sends channel deliveries with a nonce Discord enforces, the same for every try of one job', async () => {
+    const job = deliveringJob();
+    await clock.advance(15 * 60_000);
+    let posts = 0;
+    server.on((r) => (r.path === paths.channelMessages && ++posts === 1 ? { status: 502, body: { code: 0, message: '502' } } : undefined));
+    const delivery = responder().deliver(job, outputUrl());
+    await waitFor(() => posts === 1 && clock.nextDue() !== undefined);
+    await clock.advance(2000);
+    await expect(delivery).resolves.toBe('channel');
+    const sent = server.discord().filter((r) => r.path === paths.channelMessages);
+    expect(sent).toHaveLength(2);
+    expect(sent[0]?.json).toMatchObject({ enforce_nonce: true });
+    expect(sent[0]?.json?.nonce).toEqual(sent[1]?.json?.nonce);
+    expect(String(sent[0]?.json?.nonce).length).toBeLessThanOrEqual(25);
   });
 
   it('retries a failing download after a backoff on the clock', async () => {
@@ -140,20 +194,43 @@ describe('deliver', () => {
     expect(server.discord()).toEqual([]);
   });
 
+  it('after an upload timed out, sends a smaller re-encode of a real clip instead', async () => {
+    const clip = join(tempDir, '..', `slow-${process.pid}.mp4`);
+    const lavfi = ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=24', '-t', '2'];
+    expect((await runFfmpeg([...lavfi, '-c:v', 'libx264', '-crf', '8', '-pix_fmt', 'yuv420p', clip])).code).toBe(0);
+    try {
+      const bytes = await readFile(clip);
+      video = { status: 200, raw: bytes };
+      let uploads = 0;
+      server.on((r) => (r.method === 'PATCH' && r.files.length > 0 && ++uploads === 1 ? hang : undefined));
+      server.answer('GET', paths.original, { status: 200, body: { id: '1', content: '📦 Preparing your video…', attachments: [] } });
+      const delivery = responder().deliver(deliveringJob(), outputUrl());
+      await waitFor(() => uploads === 1 && clock.nextDue() !== undefined, 20_000);
+      await clock.advance(30_000 + Math.ceil((bytes.length * 1000) / (64 * 1024)));
+      await expect(delivery).resolves.toBe('reencoded');
+      const sent = server.discord().filter((r) => r.method === 'PATCH' && r.files.length > 0);
+      expect(sent.map((r) => r.files[0]!.bytes.length)).toEqual([bytes.length, expect.any(Number)]);
+      expect(sent[1]!.files[0]!.bytes.length).toBeLessThanOrEqual(bytes.length / 2);
+      expect(String(sent[1]!.json?.content)).toContain('Re-encoded smaller: the full-size upload did not get through');
+    } finally {
+      await rm(clip, { force: true });
+    }
+  });
+
   it('re-encodes a real clip that is over the limit and says so', async () => {
     const clip = join(tempDir, '..', `clip-${process.pid}.mp4`);
-    const lavfi = ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=24', '-t', '5'];
+    const lavfi = ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=24', '-t', '2'];
     expect((await runFfmpeg([...lavfi, '-c:v', 'libx264', '-crf', '8', '-pix_fmt', 'yuv420p', clip])).code).toBe(0);
     try {
       video = { status: 200, raw: await readFile(clip) };
       const job = deliveringJob();
-      job.reply.attachmentSizeLimit = 3 * MiB;
-      expect((await stat(clip)).size).toBeGreaterThan(3 * MiB);
+      job.reply.attachmentSizeLimit = MiB;
+      expect((await stat(clip)).size).toBeGreaterThan(MiB);
       await expect(responder().deliver(job, outputUrl())).resolves.toBe('reencoded');
       const edit = server.discord()[0];
-      expect(edit?.files[0]?.bytes.length).toBeLessThan(3 * MiB);
+      expect(edit?.files[0]?.bytes.length).toBeLessThan(MiB);
       expect(edit?.files[0]?.bytes.toString('latin1', 4, 8)).toBe('ftyp');
-      expect(String(edit?.json?.content)).toContain("Re-encoded to fit Discord's 3 MB upload limit (resolution kept)");
+      expect(String(edit?.json?.content)).toContain("Re-encoded to fit Discord's 1 MB upload limit (resolution kept)");
     } finally {
       await rm(clip, { force: true });
     }

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ButtonStyle, ComponentType } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job, ReplyTarget } from '../../src/queue/job.js';
@@ -10,8 +13,10 @@ let server: Recorder;
 let clock: ManualClock;
 let logs: ReturnType<typeof captureLog>;
 let saved: { jobId: string; reply: ReplyTarget; requestsBefore: number }[];
+let tempDir: string;
 
 beforeEach(async () => {
+  tempDir = await mkdtemp(join(tmpdir(), 'responder-progress-'));
   server = await startRecorder();
   clock = new ManualClock();
   logs = captureLog();
@@ -22,6 +27,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await server.close();
+  await rm(tempDir, { recursive: true, force: true });
   expect(server.unexpected).toEqual([]);
   expect(logs.lines.join('\n')).not.toContain(ids.token);
 });
@@ -32,6 +38,7 @@ function responder(options: { editIntervalMs?: number } = {}) {
     clock,
     log: logs.log,
     editIntervalMs: options.editIntervalMs ?? 0,
+    tempDir,
     saveReply: async (jobId, reply) => void saved.push({ jobId, reply, requestsBefore: server.requests.length }),
   });
 }

@@ -17,6 +17,9 @@ export interface Recorded {
 export type Answer = { status: number; body?: unknown; raw?: Buffer; headers?: Record<string, string> };
 export type Handler = (req: Recorded) => Answer | undefined;
 
+/** An answer that never comes. */
+export const hang: Answer = Object.freeze({ status: 0 });
+
 /** A Discord JSON error answer: `{code, message}` with its HTTP status. */
 export const discordError = (status: number, code: number, message: string): Answer => ({
   status,
@@ -70,6 +73,8 @@ export async function startRecorder() {
       unexpected.push(recorded);
       answer = { status: 404, body: { code: 0, message: '404: Not Found' } };
     }
+    // `hang`: read, never answered (a stalled upload); the client's timeout ends it, close() drops the socket.
+    if (answer === hang) return;
     const body = answer.raw ?? Buffer.from(JSON.stringify(answer.body ?? {}));
     res.writeHead(answer.status, { 'content-type': answer.raw ? 'video/mp4' : 'application/json', ...answer.headers });
     res.end(answer.status === 204 ? undefined : body);
@@ -95,7 +100,11 @@ export async function startRecorder() {
     newId: () => String(nextId++),
     rest: () => new REST({ version: '10', api: `${base}/api`, retries: 0 }).setToken('bot-token'),
     discord: () => requests.filter((r) => r.path.startsWith('/api/')),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -2,17 +2,48 @@ import type { FakeEnv } from './env.js';
 import { uploadStore } from './env.js';
 import { discordError, errors, type Reply } from './http.js';
 import { buildVersion, isMessageBody, isRecordedMessage, parseMessageBody } from './message-body.js';
-import { DEFAULT_ATTACHMENT_SIZE_LIMIT } from './interaction-payloads.js';
+import { DEFAULT_APP_PERMISSIONS, DEFAULT_ATTACHMENT_SIZE_LIMIT } from './interaction-payloads.js';
 import { toApiMessage, toApiUser } from './payloads.js';
 import type { Route, RouteContext } from './router.js';
-import { MessageFlag, type StoredCommand } from './state.js';
+import { MessageFlag, type FakeChannel, type StoredCommand } from './state.js';
 
 /** Channel messages may suppress embeds/notifications or use components v2, but are never ephemeral. */
 const CHANNEL_FLAGS = 4 | 4096 | MessageFlag.ComponentsV2;
+/** How long Discord remembers a nonce sent with `enforce_nonce` ("the past few minutes"; the fake says five). */
+export const NONCE_WINDOW_MS = 5 * 60_000;
+
+const bit = (n: number): bigint => 1n << BigInt(n);
+export const Permission = {
+  ViewChannel: bit(10),
+  SendMessages: bit(11),
+  EmbedLinks: bit(14),
+  AttachFiles: bit(15),
+  ReadMessageHistory: bit(16),
+} as const;
+
+const missingAccess = (): Reply => discordError(403, 50001, 'Missing Access');
+const missingPermissions = (): Reply => discordError(403, 50013, 'Missing Permissions');
+
+/** The channel for a bot route, or Discord's refusal: unknown (or deleted), or not visible to the bot. */
+function usableChannel(env: FakeEnv, channelId: string): FakeChannel | Reply {
+  const channel = env.state.channels.get(channelId);
+  if (!channel || channel.deleted) return errors.unknownChannel();
+  if (!has(channel, Permission.ViewChannel)) return missingAccess();
+  return channel;
+}
+
+function has(channel: FakeChannel, permission: bigint): boolean {
+  if (channel.type === 1) return true;
+  return ((channel.botPermissions ?? DEFAULT_APP_PERMISSIONS) & permission) === permission;
+}
+
+function isChannel(value: FakeChannel | Reply): value is FakeChannel {
+  return 'type' in value;
+}
 
 function channelJson(env: FakeEnv, channelId: string): Reply {
   const channel = env.state.channels.get(channelId);
-  if (!channel) return errors.unknownChannel();
+  if (!channel || channel.deleted) return errors.unknownChannel();
   if (channel.type === 1) {
     const recipient = { id: channel.recipientId ?? '0', username: 'member' };
     const json = { id: channel.id, type: 1, recipients: [toApiUser(recipient)], last_message_id: null };
@@ -24,10 +55,22 @@ function channelJson(env: FakeEnv, channelId: string): Reply {
 
 async function createChannelMessage(env: FakeEnv, ctx: RouteContext): Promise<Reply> {
   const [channelId = ''] = ctx.params;
-  const channel = env.state.channels.get(channelId);
-  if (!channel) return errors.unknownChannel();
+  const channel = usableChannel(env, channelId);
+  if (!isChannel(channel)) return channel;
+  if (!has(channel, Permission.SendMessages)) return missingPermissions();
   const parsed = await parseMessageBody(ctx.headers['content-type'], ctx.body);
   if (!isMessageBody(parsed)) return parsed;
+  if (parsed.files.length > 0 && !has(channel, Permission.AttachFiles)) return missingPermissions();
+  const nonce = parsed.json.nonce;
+  const nonceKey = typeof nonce === 'string' || typeof nonce === 'number' ? `${channelId}:${nonce}` : undefined;
+  if (nonceKey && parsed.json.enforce_nonce === true) {
+    const seen = env.state.nonces.get(nonceKey);
+    const existing = seen && ctx.now - seen.at < NONCE_WINDOW_MS ? env.state.findChannelMessage(seen.messageId) : undefined;
+    if (existing) {
+      const created = existing.history[0] ?? existing;
+      return { status: 200, json: toApiMessage(existing, created, env.bot, { guildId: channel.guildId }) };
+    }
+  }
   const flags = typeof parsed.json.flags === 'number' ? parsed.json.flags & CHANNEL_FLAGS : 0;
   const version = buildVersion(undefined, parsed, {
     id: env.newId(),
@@ -41,6 +84,7 @@ async function createChannelMessage(env: FakeEnv, ctx: RouteContext): Promise<Re
   const list = env.state.channelMessages.get(channelId) ?? [];
   list.push({ ...version, history: [version] });
   env.state.channelMessages.set(channelId, list);
+  if (nonceKey && parsed.json.enforce_nonce === true) env.state.nonces.set(nonceKey, { messageId: version.id, at: ctx.now });
   return { status: 200, json: toApiMessage(version, version, env.bot, { guildId: channel.guildId }) };
 }
 
@@ -53,10 +97,12 @@ function findMessage(env: FakeEnv, ctx: RouteContext) {
 
 async function editChannelMessage(env: FakeEnv, ctx: RouteContext): Promise<Reply> {
   const { channel, message, channelId } = findMessage(env, ctx);
-  if (!channel) return errors.unknownChannel();
+  const usable = usableChannel(env, channelId);
+  if (!channel || !isChannel(usable)) return isChannel(usable) ? errors.unknownChannel() : usable;
   if (!message) return errors.unknownMessage();
   const parsed = await parseMessageBody(ctx.headers['content-type'], ctx.body);
   if (!isMessageBody(parsed)) return parsed;
+  if (parsed.files.length > 0 && !has(usable, Permission.AttachFiles)) return missingPermissions();
   const version = buildVersion(message, parsed, {
     id: message.id,
     channelId,
@@ -70,6 +116,45 @@ async function editChannelMessage(env: FakeEnv, ctx: RouteContext): Promise<Repl
   message.history.push(version);
   const created = message.history[0] ?? version;
   return { status: 200, json: toApiMessage(version, created, env.bot, { guildId: channel.guildId }) };
+}
+
+/**
+ * `GET /channels/{id}/messages?after|before|around=&limit=`: what the channel shows, the bot's channel messages and the
+ * non-ephemeral interaction responses and follow-ups made in it, newest first. Without Read Message History Discord
+ * answers an empty list.
+ */
+function listMessages(env: FakeEnv, ctx: RouteContext): Reply {
+  const [channelId = ''] = ctx.params;
+  const channel = usableChannel(env, channelId);
+  if (!isChannel(channel)) return channel;
+  if (!has(channel, Permission.ReadMessageHistory)) return { status: 200, json: [] };
+  const limit = Math.min(100, Math.max(1, Number(ctx.query.get('limit') ?? 50) || 50));
+  const shown: Record<string, unknown>[] = [];
+  for (const message of env.state.channelMessages.get(channelId) ?? []) {
+    shown.push(toApiMessage(message, message.history[0] ?? message, env.bot, { guildId: channel.guildId }));
+  }
+  for (const record of env.state.interactions.values()) {
+    if (record.channelId !== channelId || record.ephemeral) continue;
+    const metadata = { id: record.id, type: record.kind === 'command' ? 2 : 3, user: { id: record.userId } };
+    const extra = { guildId: record.guildId, webhook: true, interactionMetadata: metadata };
+    if (record.original && record.kind === 'command') {
+      const created = record.originalHistory[0] ?? record.original;
+      shown.push(toApiMessage(record.original, created, env.bot, { ...extra, type: 20 }));
+    }
+    for (const followUp of record.followUps) {
+      if (followUp.editedLoadingOriginal || (followUp.flags & MessageFlag.Ephemeral) !== 0) continue;
+      shown.push(toApiMessage(followUp, followUp.history[0] ?? followUp, env.bot, extra));
+    }
+  }
+  const id = (m: Record<string, unknown>): bigint => BigInt(m.id as string);
+  shown.sort((a, b) => (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0));
+  const after = ctx.query.get('after');
+  const before = ctx.query.get('before');
+  let picked: Record<string, unknown>[];
+  if (after) picked = shown.filter((m) => id(m) > BigInt(after)).slice(0, limit);
+  else if (before) picked = shown.filter((m) => id(m) < BigInt(before)).slice(-limit);
+  else picked = shown.slice(-limit);
+  return { status: 200, json: picked.reverse() };
 }
 
 function commandsKey(env: FakeEnv, ctx: RouteContext): string | Reply {
@@ -190,6 +275,13 @@ export function apiRoutes(env: FakeEnv): Route[] {
       handle: (ctx) => createChannelMessage(env, ctx),
     },
     {
+      method: 'GET',
+      pattern: /^\/channels\/(\d+)\/messages$/,
+      name: 'GET /channels/:channel/messages',
+      auth: 'bot',
+      handle: (ctx) => listMessages(env, ctx),
+    },
+    {
       method: 'PATCH',
       pattern: /^\/channels\/(\d+)\/messages\/(\d+)$/,
       name: 'PATCH /channels/:channel/messages/:message',
@@ -202,8 +294,10 @@ export function apiRoutes(env: FakeEnv): Route[] {
       name: 'GET /channels/:channel/messages/:message',
       auth: 'bot',
       handle: (ctx) => {
-        const { channel, message } = findMessage(env, ctx);
-        if (!channel) return errors.unknownChannel();
+        const { channel, message, channelId } = findMessage(env, ctx);
+        const usable = usableChannel(env, channelId);
+        if (!channel || !isChannel(usable)) return isChannel(usable) ? errors.unknownChannel() : usable;
+        if (!has(usable, Permission.ReadMessageHistory)) return missingAccess();
         if (!message) return errors.unknownMessage();
         const created = message.history[0] ?? message;
         return { status: 200, json: toApiMessage(message, created, env.bot, { guildId: channel.guildId }) };
@@ -216,7 +310,8 @@ export function apiRoutes(env: FakeEnv): Route[] {
       auth: 'bot',
       handle: (ctx) => {
         const { channel, message, channelId } = findMessage(env, ctx);
-        if (!channel) return errors.unknownChannel();
+        const usable = usableChannel(env, channelId);
+        if (!channel || !isChannel(usable)) return isChannel(usable) ? errors.unknownChannel() : usable;
         if (!message) return errors.unknownMessage();
         const list = env.state.channelMessages.get(channelId) ?? [];
         list.splice(list.indexOf(message), 1);

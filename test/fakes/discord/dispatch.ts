@@ -52,7 +52,7 @@ export function createInteractionDispatcher(
       guildId,
       channelId,
       channelName: guild?.channels.find((c) => c.id === channelId)?.name,
-      input,
+      input: { ...input, appPermissions: input.appPermissions ?? env.state.channels.get(channelId)?.botPermissions },
       joinedAt: new Date(env.clock.now() - 86_400_000).toISOString(),
     };
   }

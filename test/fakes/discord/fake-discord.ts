@@ -47,7 +47,7 @@ export type {
   SlashCommandInput,
   SlashOptionValue,
 } from './interaction-payloads.js';
-export type { FaultSpec } from './faults.js';
+export type { ChannelErrorCode, FaultSpec } from './faults.js';
 export type { FakeGuild, FakeUser } from './payloads.js';
 
 export interface FakeDiscordOptions {
@@ -117,6 +117,16 @@ export interface FakeDiscord {
   commands(guildId?: string): StoredCommand[];
   ackLatencies(): AckLatency[];
   failNext(spec: FaultSpec): void;
+  /** Drops every injected fault not yet used up (e.g. to end a `times: Infinity` storm). */
+  clearFaults(): void;
+  /**
+   * The bot's permissions in a channel from now on (bits as in `PermissionFlagsBits`): sent as `app_permissions` by
+   * later interactions there, and enforced on its channel routes (403 50001 without View Channel, 403 50013 without
+   * Send Messages or, for uploads, Attach Files; an empty history without Read Message History).
+   */
+  setBotPermissions(channelId: string, permissions: bigint): void;
+  /** The channel is deleted: its routes, and the webhooks of interactions made in it, answer 404 10003. */
+  deleteChannel(channelId: string): void;
   unexpectedRequests(): RequestRecord[];
   /** Throws listing every request that had no route. Call it in afterEach. */
   assertNoUnexpectedRequests(): void;
@@ -231,6 +241,17 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     commands: (guildId) => state.commands.get(guildId ?? '') ?? [],
     ackLatencies: () => [...state.ackLatencies],
     failNext: (spec) => faults.add(spec),
+    clearFaults: () => faults.clear(),
+    setBotPermissions(channelId, permissions) {
+      const channel = state.channels.get(channelId);
+      if (!channel) throw new Error(`fake discord: no channel ${channelId}`);
+      channel.botPermissions = permissions;
+    },
+    deleteChannel(channelId) {
+      const channel = state.channels.get(channelId);
+      if (!channel) throw new Error(`fake discord: no channel ${channelId}`);
+      channel.deleted = true;
+    },
     unexpectedRequests: () => state.requests.filter((r) => r.unexpected),
     assertNoUnexpectedRequests() {
       const unexpected = state.requests.filter((r) => r.unexpected);

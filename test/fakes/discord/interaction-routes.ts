@@ -222,6 +222,8 @@ function withRecord(
     const [appId = '', token = '', rawMessageId = ''] = ctx.params;
     const record = byWebhookToken(env, appId, token, ctx.now);
     if (!isRecord(record)) return record;
+    // The interaction's messages went with their channel (which code Discord answers here is unverified).
+    if (env.state.channels.get(record.channelId)?.deleted) return errors.unknownChannel();
     return run(ctx, record, rawMessageId === '%40original' ? '@original' : rawMessageId);
   };
 }

@@ -124,7 +124,13 @@ export function toApiMessage(
   message: RecordedMessage,
   created: RecordedMessage,
   bot: BotIdentity,
-  extra: { guildId?: string | undefined; webhook?: boolean; type?: number } = {},
+  extra: {
+    guildId?: string | undefined;
+    webhook?: boolean;
+    type?: number;
+    /** For interaction responses and follow-ups: which interaction made them (`interaction_metadata`). */
+    interactionMetadata?: { id: string; type: number; user: { id: string } };
+  } = {},
 ): Record<string, unknown> {
   return {
     id: message.id,
@@ -145,5 +151,6 @@ export function toApiMessage(
     timestamp: new Date(created.at).toISOString(),
     edited_timestamp: message === created ? null : new Date(message.at).toISOString(),
     ...(extra.webhook ? { webhook_id: bot.applicationId, application_id: bot.applicationId } : {}),
+    ...(extra.interactionMetadata ? { interaction_metadata: extra.interactionMetadata } : {}),
   };
 }

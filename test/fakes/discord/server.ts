@@ -85,9 +85,19 @@ export function createRequestHandler(parts: ServerParts): (req: IncomingMessage,
       const found = path === undefined ? undefined : findRoute(parts.routes, method, path);
       const routeName = found?.route.name;
       const ctx = { params: found?.params ?? [], query: url.searchParams, headers: req.headers, body, now };
-      const reply = found
-        ? (parts.faults.take(method, url.pathname) ?? (await answer(found.route, ctx, env.botToken)))
-        : errors.notFound();
+      const hasFile = /^multipart\/form-data/.test(req.headers['content-type'] ?? '') && body.includes('name="files[');
+      const fault = found ? parts.faults.take(method, url.pathname, hasFile) : undefined;
+      if (fault && 'hang' in fault) {
+        // Read, perhaps applied, never answered: the client's own timeout is all that ends it.
+        if (fault.hang === 'after-landing') await answer(found!.route, ctx, env.botToken);
+        record(0, routeName);
+        return;
+      }
+      const reply = fault
+        ? fault.reply
+        : found
+          ? await answer(found.route, ctx, env.botToken)
+          : errors.notFound();
       record(reply.status, routeName);
       writeReply(res, reply, rateLimitHeaders(routeName ?? 'unmatched', now));
     })().catch((err: unknown) => {

@@ -71,6 +71,7 @@ export interface RequestRecord {
   /** Path with interaction tokens replaced by `:token`. */
   path: string;
   query: string;
+  /** The status answered; 0 when an injected hang never answered it. */
   status: number;
   /** Clock time the request arrived. */
   at: number;
@@ -114,6 +115,19 @@ export interface FakeChannel {
   guildId: string | undefined;
   name: string | undefined;
   recipientId?: string;
+  /**
+   * The bot's permissions here: sent as `app_permissions` in interactions from this channel and enforced on its
+   * channel routes (View Channel, Send Messages, Attach Files, Read Message History). Default: a fresh invite's.
+   */
+  botPermissions?: bigint;
+  /** Deleted: every route naming it answers 404 10003 Unknown Channel. */
+  deleted?: boolean;
+}
+
+/** One message created with `enforce_nonce`: a repeat within the window returns it instead of a second message. */
+export interface NonceRecord {
+  messageId: string;
+  at: number;
 }
 
 /** The fake's memory. Routes mutate it; the test reads it through FakeDiscord. */
@@ -127,6 +141,8 @@ export class FakeDiscordState {
   readonly commands = new Map<string, StoredCommand[]>();
   /** Channels the bot may post in: guild text channels and DM channels it opened. */
   readonly channels = new Map<string, FakeChannel>();
+  /** Keyed by `<channel>:<nonce>` (Discord checks per author; the fake has one author). */
+  readonly nonces = new Map<string, NonceRecord>();
 
   addInteraction(record: InteractionRecord): void {
     this.interactions.set(record.id, record);

@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '../../../src/clock.js';
 import * as h from './handlers.js';
 import type { FakePrediction, PredictionScript } from './prediction.js';
 import { sampleVideo } from './sample-video.js';
-import { problem, type Fault, type FakeState, type RecordedRequest, type Reply, type RouteName } from './state.js';
+import { notFound, problem, type Fault, type FakeState, type RecordedRequest, type Reply, type RouteName } from './state.js';
 
 export type { Fault, RecordedRequest, RouteName } from './state.js';
 export type { FakePrediction, PredictionScript } from './prediction.js';
@@ -21,7 +21,17 @@ export interface FakeReplicateOptions {
   pageSize?: number;
   /** List predictions without their `input` (the API reference does not promise it there). */
   listWithoutInput?: boolean;
+  /** Reads `POST /v1/files` bodies at this many bytes per second of real time (a slow uplink); default: at once. */
+  uploadBytesPerSecond?: number;
 }
+
+/**
+ * How Replicate is unreachable during an outage: `refused` closes the listening socket (connect fails with
+ * ECONNREFUSED, open keep-alive connections are dropped); `reset` destroys the socket of every request unanswered;
+ * a `status` answers every request with it. `processed` lets each request take effect first (a create is made, then
+ * answered with the fault), as a Replicate whose front fails after its back end did the work.
+ */
+export type Outage = { refused: true } | { reset: true; processed?: boolean } | { status: 500 | 502 | 503; processed?: boolean };
 
 export interface FakeReplicate {
   /** `http://127.0.0.1:PORT/v1`: pass it as the real client's `baseUrl`. */
@@ -34,6 +44,10 @@ export interface FakeReplicate {
   script(scenario: PredictionScript): void;
   /** Makes the next request(s) to `route` fail with a status or a reset socket. */
   failNext(fault: Fault): void;
+  /** Makes Replicate unreachable (every route, the output files included) until `restore()`. */
+  outage(kind: Outage): Promise<void>;
+  /** Ends the outage: Replicate answers again on the same address. */
+  restore(): Promise<void>;
   startImageBytes(predictionId: string): Buffer | undefined;
   requestCount(route?: RouteName): number;
   /** Throws when any request hit no route. */
@@ -45,6 +59,23 @@ const throttled = (seconds: number): Reply => ({
   ...problem(429, 'Request was throttled', `Request was throttled. Your rate limit resets in ~${seconds}s.`),
   headers: { 'content-type': 'application/problem+json', 'retry-after': String(seconds) },
 });
+
+function faultReply(status: NonNullable<Fault['status']>, retryAfterSeconds: number | undefined): Reply {
+  switch (status) {
+    case 429:
+      return throttled(retryAfterSeconds ?? 1);
+    case 401:
+      return problem(401, 'Unauthenticated', 'You did not pass a valid authentication token');
+    case 403:
+      return problem(403, 'Forbidden', 'You do not have permission to perform this action.');
+    case 404:
+      return notFound();
+    case 402:
+      return problem(402, 'Insufficient credit', 'You have insufficient credit to run this model. Go to https://replicate.com/account/billing#billing to purchase credit. Once you purchase credit, please wait a few minutes before trying again.');
+    default:
+      return problem(status, status === 500 ? 'Internal server error' : 'Service unavailable', 'Something went wrong. Please try again.');
+  }
+}
 
 function route(method: string, path: string): { name: RouteName; params: string[] } {
   const m = (re: RegExp) => re.exec(path)?.slice(1) ?? null;
@@ -109,9 +140,17 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
     defaultOutput: await sampleVideo(),
   };
 
+  let outage: Outage | undefined;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    const rate = options.uploadBytesPerSecond;
+    const slow = rate !== undefined && req.method === 'POST' && req.url === '/v1/files';
+    req.on('data', (c: Buffer) => {
+      chunks.push(c);
+      if (!slow) return;
+      req.pause();
+      setTimeout(() => req.resume(), (c.length / rate) * 1000);
+    });
     req.on('end', () => {
       void serve(req, res, Buffer.concat(chunks)).catch((err: unknown) => {
         if (!res.headersSent) send(res, problem(500, 'Internal server error', String(err)));
@@ -125,7 +164,7 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
     const { name, params } = route(method, url.pathname);
     const record: RecordedRequest = { method, path: url.pathname + url.search, route: name, status: 0, time: clock.now() };
     requests.push(record);
-    const fault = takeFault(name);
+    const fault = outageFault(name) ?? takeFault(name);
     if (fault && !fault.processed) return fail(res, record, fault);
     const authorized = req.headers.authorization === `Bearer ${state.token}`;
     const reply =
@@ -135,6 +174,11 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
     if (fault) return fail(res, record, fault);
     record.status = reply.status;
     send(res, reply);
+  }
+
+  function outageFault(name: RouteName): Fault | undefined {
+    if (!outage || 'refused' in outage) return undefined;
+    return 'reset' in outage ? { route: name, reset: true, processed: outage.processed ?? false } : { route: name, ...outage };
   }
 
   function takeFault(name: RouteName): Fault | undefined {
@@ -153,16 +197,27 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
       return;
     }
     const status = fault.status ?? 500;
-    const reply =
-      status === 429
-        ? throttled(fault.retryAfterSeconds ?? 1)
-        : problem(status, status === 500 ? 'Internal server error' : 'Service unavailable', 'Something went wrong. Please try again.');
+    const reply = faultReply(status, fault.retryAfterSeconds);
     if (status !== 429 && fault.retryAfterSeconds !== undefined) reply.headers = { ...reply.headers, 'retry-after': String(fault.retryAfterSeconds) };
     record.status = status;
     send(res, reply);
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listen = (at: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(at, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  const stopListening = () =>
+    new Promise<void>((resolve, reject) => {
+      server.close((err) => (err ? reject(err) : resolve()));
+      server.closeAllConnections();
+    });
+
+  await listen(0);
   const { port } = server.address() as AddressInfo;
   state.origin = `http://127.0.0.1:${port}`;
   state.baseUrl = `${state.origin}/v1`;
@@ -174,6 +229,16 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
     requests,
     script: (scenario) => void state.scripts.push(scenario),
     failNext: (fault) => void faults.push(fault),
+    async outage(kind) {
+      if (outage) throw new Error('the fake Replicate is already in an outage');
+      outage = kind;
+      if ('refused' in kind) await stopListening();
+    },
+    async restore() {
+      const ended = outage;
+      outage = undefined;
+      if (ended && 'refused' in ended) await listen(port);
+    },
     startImageBytes: (id) => state.predictions.find((p) => p.id === id)?.startImage,
     requestCount: (name) => requests.filter((r) => name === undefined || r.route === name).length,
     assertNoUnexpectedRequests() {
@@ -182,10 +247,8 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
         throw new Error(`fake Replicate got requests it has no route for: ${unexpected.map((r) => `${r.method} ${r.path}`).join(', ')}`);
       }
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: async () => {
+      if (server.listening) await stopListening();
+    },
   };
 }

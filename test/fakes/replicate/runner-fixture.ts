@@ -3,13 +3,19 @@ import { pino } from 'pino';
 import type { Clock } from '../../../src/clock.js';
 import { systemClock } from '../../../src/clock.js';
 import type { Job, VideoRequest } from '../../../src/queue/job.js';
-import { createReplicateClient } from '../../../src/replicate/client.js';
+import { createReplicateClient, type ReplicateClientOptions } from '../../../src/replicate/client.js';
 import { createPredictionRunner, type PredictionRunnerOptions } from '../../../src/replicate/prediction-runner.js';
 import { startFakeReplicate, type FakeReplicate, type FakeReplicateOptions } from './fake-replicate.js';
 
 /** The real runner and the real client against a fresh fake, with fast test timings and a readable log. */
 export async function startRunnerFixture(
-  options: { fake?: FakeReplicateOptions; clock?: Clock; runner?: Partial<PredictionRunnerOptions>; clientToken?: string } = {},
+  options: {
+    fake?: FakeReplicateOptions;
+    clock?: Clock;
+    runner?: Partial<PredictionRunnerOptions>;
+    clientToken?: string;
+    client?: Omit<ReplicateClientOptions, 'token' | 'baseUrl'>;
+  } = {},
 ) {
   const clock = options.clock ?? systemClock;
   const fake: FakeReplicate = await startFakeReplicate({ clock, defaultDurationMs: 300, ...options.fake });
@@ -22,12 +28,12 @@ export async function startRunnerFixture(
   });
   const saved: number[] = [];
   const runner = createPredictionRunner({
-    client: createReplicateClient({ token: options.clientToken ?? fake.token, baseUrl: fake.baseUrl }),
+    client: createReplicateClient({ token: options.clientToken ?? fake.token, baseUrl: fake.baseUrl, ...options.client }),
     clock,
     log: pino({ level: 'debug' }, sink),
     pollIntervalMs: 20,
     durations: { load: async () => 300, save: async (ms) => void saved.push(ms) },
-    retry: { baseDelayMs: 5, maxDelayMs: 20, random: () => 0.5 },
+    retry: { baseDelayMs: 5, maxDelayMs: 20, operatorRetryMs: 10, random: () => 0.5 },
     ...options.runner,
   });
   return { fake, runner, clock, saved, logText: () => lines.join('\n'), logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };

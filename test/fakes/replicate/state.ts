@@ -27,7 +27,8 @@ export interface RecordedRequest {
 
 export interface Fault {
   route: RouteName;
-  status?: 429 | 500 | 502 | 503;
+  /** 401/403: the token refused; 402: the account out of credit; 404: a glitch that knows nothing; 429: throttled; 5xx: Replicate failing. */
+  status?: 401 | 402 | 403 | 404 | 429 | 500 | 502 | 503;
   retryAfterSeconds?: number;
   /** How many requests in a row get this fault (default 1). */
   times?: number;

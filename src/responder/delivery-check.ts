@@ -1,0 +1,87 @@
+import type { Logger } from 'pino';
+import type { Job, ReplyTarget } from '../queue/job.js';
+import type { DeliveryKind } from '../queue/ports.js';
+import { describeRestError, snowflakeAt, snowflakeTime, type DiscordApi, type SeenMessage } from './discord-api.js';
+import { renderDoneHeadline, renderReadyPingPrefix } from './progress-view.js';
+
+/** The attachment's name in Discord: also how a restart recognises a video already posted. */
+export const videoFilename = 'video.mp4';
+/** Slack for the difference between our clock and Discord's when listing "messages since". */
+const clockSkewMs = 60_000;
+const maxPages = 10;
+
+/**
+ * Reading back what Discord shows, to decide whether a step whose outcome we could not see (a timeout, a 5xx, a
+ * crash) had in fact happened. `undefined` means "could not tell".
+ */
+export function createDeliveryCheck(api: DiscordApi, log: Logger) {
+  /** What the interaction's message shows: the kind of delivery it carries, or undefined when it carries none. */
+  async function onOriginal(job: Job, reply: ReplyTarget): Promise<DeliveryKind | undefined> {
+    try {
+      const original = await api.getOriginal(reply);
+      if (original.attachments.some((a) => a.filename === videoFilename)) {
+        return original.content.includes('Re-encoded') ? 'reencoded' : 'attachment';
+      }
+      return original.content.startsWith('✅') ? 'link' : undefined;
+    } catch (err) {
+      log.warn({ jobId: job.id, err: describeRestError(err) }, 'could not read the reply back');
+      return undefined;
+    }
+  }
+
+  /**
+   * The channel's messages from `sinceMs` on, page by page, until `until` says stop or `untilMs` is passed.
+   * Undefined when the history cannot be read (no access, or no Read Message History: Discord then lists nothing,
+   * and a listing that starts before the member's own reply is never empty when it can be read).
+   */
+  async function scan(
+    job: Job,
+    channelId: string,
+    sinceMs: number,
+    untilMs: number,
+    found: (m: SeenMessage) => boolean,
+  ): Promise<boolean | undefined> {
+    let after = snowflakeAt(sinceMs - clockSkewMs);
+    for (let page = 0; page < maxPages; page++) {
+      let messages: SeenMessage[];
+      try {
+        messages = await api.listChannelMessages(channelId, after);
+      } catch (err) {
+        log.warn({ jobId: job.id, err: describeRestError(err) }, 'could not read the channel back');
+        return undefined;
+      }
+      if (messages.length === 0) return page === 0 ? undefined : false;
+      if (messages.some(found)) return true;
+      const newest = messages.reduce((a, m) => (BigInt(m.id) > BigInt(a) ? m.id : a), after);
+      if (messages.length < 100 || snowflakeTime(newest) > untilMs + clockSkewMs) return false;
+      after = newest;
+    }
+    return undefined;
+  }
+
+  /** Whether this job's video is already in the channel as a message of the bot's. */
+  async function inChannel(job: Job, reply: ReplyTarget, sinceMs: number, untilMs: number) {
+    const headline = renderDoneHeadline(job);
+    return scan(job, reply.channelId, Math.min(reply.interactionAt, sinceMs), untilMs, (m) =>
+      m.author?.id === reply.applicationId && m.content.startsWith(headline),
+    );
+  }
+
+  /**
+   * Whether the member was already pinged about this job: a follow-up of its interaction, or the channel message
+   * sent when the token had died, reading "<@member> your video is ready". The listing starts before the member's
+   * reply, so it is never empty when the history can be read.
+   */
+  async function pinged(job: Job, reply: ReplyTarget, postedAt: number): Promise<boolean | undefined> {
+    const prefix = renderReadyPingPrefix(job);
+    return scan(job, reply.channelId, reply.interactionAt, postedAt, (m) => {
+      if (!m.content.startsWith(prefix)) return false;
+      const followUp = m.interaction_metadata?.id === reply.interactionId;
+      return followUp || (m.author?.id === reply.applicationId && snowflakeTime(m.id) >= postedAt - clockSkewMs);
+    });
+  }
+
+  return { onOriginal, inChannel, pinged };
+}
+
+export type DeliveryCheck = ReturnType<typeof createDeliveryCheck>;
