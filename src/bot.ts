@@ -16,6 +16,7 @@ import type { RetryPolicy } from './replicate/retry.js';
 import { createDiscordResponder } from './responder/discord-responder.js';
 import { responderTempRoot } from './responder/temp-dir.js';
 import { openStore, type Store } from './storage/keyv-store.js';
+import { scheduleUpkeep } from './storage/upkeep.js';
 
 /** Timings an operator never sets but tests and the demo shorten. Defaults are the production values. */
 export interface BotTuning {
@@ -59,7 +60,15 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     secrets: [config.discordToken, config.replicateApiToken],
     destination: options.logDestination,
   });
-  const store = await openStore(config.storageUrl, log);
+  // One process per store: a second one refuses to start; one whose lease was taken over stops (below).
+  let lostEarly = false;
+  let leaseLost = (): void => void (lostEarly = true);
+  const store = await openStore(config.storageUrl, log, {
+    clock,
+    lease: { onLost: () => leaseLost() },
+    notice: options.notice,
+    signal: options.signal,
+  });
   const client = createDiscordClient({ apiUrl: config.discordApiUrl });
   client.rest.setToken(config.discordToken);
 
@@ -116,10 +125,12 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   );
 
   await queue.start();
+  const upkeep = scheduleUpkeep(store, clock, log);
   try {
     const notice = options.notice ?? (() => undefined);
     await loginWithRetry({ client, token: config.discordToken, clock, log, notice, signal: options.signal });
   } catch (err) {
+    await upkeep.stop();
     await queue.stop();
     await responder.close();
     await client.destroy();
@@ -141,20 +152,18 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   }
 
   let stopping: Promise<void> | undefined;
-  return {
-    client,
-    queue,
-    store,
-    log,
-    stop() {
-      stopping ??= (async () => {
-        await queue.stop();
-        await responder.close();
-        await client.destroy();
-        await store.close();
-        log.info('bot stopped');
-      })();
-      return stopping;
-    },
+  const stop = () => {
+    stopping ??= (async () => {
+      await upkeep.stop();
+      await queue.stop();
+      await responder.close();
+      await client.destroy();
+      await store.close();
+      log.info('bot stopped');
+    })();
+    return stopping;
   };
+  leaseLost = () => void stop();
+  if (lostEarly) void stop();
+  return { client, queue, store, log, stop };
 }

@@ -1,9 +1,14 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import Keyv, { type KeyvStoreAdapter } from 'keyv';
+import Keyv from 'keyv';
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../clock.js';
 import { isTerminal, type Job } from '../queue/job.js';
 import type { JobStore } from '../queue/ports.js';
+import type { Backend } from './backend.js';
+import { acquireLease, type Lease, type LeaseOptions } from './lease.js';
+import { openPostgresBackend } from './postgres-backend.js';
+import { openRedisBackend } from './redis-backend.js';
+import { openSqliteBackend } from './sqlite-backend.js';
+import { StoreError, describeStoreError, isTransientStoreError, redactUrl, secretsOf } from './store-error.js';
 
 /**
  * All persisted state goes through here; this is the only module that knows key names:
@@ -12,70 +17,166 @@ import type { JobStore } from '../queue/ports.js';
  *   jobs:active:<owner>  ids of the owner's jobs not yet finished (one owner per process: processes sharing a
  *                        store, e.g. shards, each keep their own index and never overwrite another's)
  *   meta:<name>   small named values
+ * and, outside keyv, the owner's lease (see lease.ts).
  */
-const finishedJobTtlMs = 90 * 24 * 60 * 60 * 1000;
+const defaultFinishedJobTtlMs = 90 * 24 * 60 * 60 * 1000;
+const namespace = 'bot';
 
 export interface Store extends JobStore {
+  /**
+   * Deletes finished jobs whose time is up (SQLite and PostgreSQL only drop an expired row when it is read; Redis
+   * expires keys itself). `now` is epoch ms on keyv's basis, the system time. Answers how many rows went.
+   */
+  pruneExpired(now?: number): Promise<number>;
+  /** Releases the owner's lease (if taken) and disconnects. */
   close(): Promise<void>;
 }
 
-export async function openStore(url: string, log: Logger, owner = 'main'): Promise<Store> {
-  const adapter = await createAdapter(url);
-  const keyv = new Keyv({ store: adapter, namespace: 'bot', throwOnErrors: true });
-  keyv.on('error', (err: unknown) => log.error({ err }, 'storage error'));
-  const store = new KeyvJobStore(keyv, `jobs:active:${owner}`);
-  await store.load();
-  return store;
+export interface OpenStoreOptions {
+  /** Whose active index (and lease) this is; `main` today, one per Discord shard later. */
+  owner?: string;
+  /** Timers for the lease and waits between connection attempts (default: the system clock). */
+  clock?: Clock;
+  /**
+   * Take the owner's lease: a second process with the same owner refuses to start. Without it the store is opened
+   * for a look only (deploy-commands, tests reading what a bot left).
+   */
+  lease?: Omit<LeaseOptions, 'clock'>;
+  /** A store not reachable at start is tried this many times (default 4), this far apart (default 2 000 ms). */
+  connect?: { attempts?: number; delayMs?: number };
+  /** Where a person reads why the start waits (main prints it on stderr); the log gets a line too. */
+  notice?: (line: string) => void;
+  /** Aborting it (a signal during start) ends a wait between attempts; openStore then rejects with its reason. */
+  signal?: AbortSignal;
+  /** How long a finished job's record is kept, in ms (default 90 days). */
+  finishedJobTtlMs?: number;
+  /** Longest wait for one store call, in ms, for Redis and PostgreSQL (default 5 000): a gone server rejects. */
+  commandTimeoutMs?: number;
 }
 
-async function createAdapter(url: string): Promise<KeyvStoreAdapter> {
-  if (url.startsWith('sqlite://')) {
-    const path = url.slice('sqlite://'.length);
-    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-    const { default: KeyvSqlite } = await import('@keyv/sqlite');
-    const sqlite = new KeyvSqlite({ uri: url, busyTimeout: 5000 });
-    if (path !== ':memory:') {
-      // A write-ahead log survives a killed process (kill -9) and lets a burst of accepted jobs be written at once
-      // instead of one disk flush each; only a power cut can lose the last writes.
-      await sqlite.query('PRAGMA journal_mode=WAL');
-      await sqlite.query('PRAGMA synchronous=NORMAL');
+/**
+ * Opens the store at `url` and reads its active index. Throws a StoreError whose message is one sentence naming
+ * the store (without credentials) when it cannot be read, after a few tries when it is not reachable yet.
+ */
+export async function openStore(url: string, log: Logger, options: OpenStoreOptions = {}): Promise<Store> {
+  const { owner = 'main', clock = systemClock } = options;
+  const attempts = Math.max(1, options.connect?.attempts ?? 4);
+  const delayMs = options.connect?.delayMs ?? 2_000;
+  const where = redactUrl(url);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openOnce(url, log, owner, clock, options);
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      const reason = describeStoreError(err, secretsOf(url));
+      if (attempt >= attempts || !isTransientStoreError(err)) {
+        throw new StoreError(`cannot read the store at ${where} (${reason})`, { cause: err });
+      }
+      const wait = delayMs >= 1000 ? `${Math.round(delayMs / 100) / 10} s` : `${delayMs} ms`;
+      const next = `retrying in ${wait} (attempt ${attempt + 1} of ${attempts})`;
+      log.warn({ store: where, reason }, `store not reachable, ${next}`);
+      options.notice?.(`The store at ${where} is not reachable (${reason}); ${next}`);
+      await clock.sleep(delayMs, options.signal);
     }
-    return sqlite as unknown as KeyvStoreAdapter;
   }
-  if (/^rediss?:\/\//.test(url)) {
-    const { default: KeyvRedis } = await import('@keyv/redis');
-    return new KeyvRedis(url) as unknown as KeyvStoreAdapter;
+}
+
+async function openOnce(
+  url: string,
+  log: Logger,
+  owner: string,
+  clock: Clock,
+  options: OpenStoreOptions,
+): Promise<Store> {
+  const backend = await openBackend(url, log, options.commandTimeoutMs);
+  try {
+    return await openStoreOn(backend, log, { ...options, owner, clock });
+  } catch (err) {
+    await backend.close().catch(() => undefined);
+    throw err;
   }
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    const { default: KeyvPostgres } = await import('@keyv/postgres');
-    return new KeyvPostgres({ uri: url }) as unknown as KeyvStoreAdapter;
+}
+
+/** The backend for STORAGE_URL's scheme, connected. */
+export function openBackend(url: string, log: Logger, commandTimeoutMs = 5_000): Promise<Backend> {
+  const where = redactUrl(url);
+  const timings = { commandTimeoutMs, connectTimeoutMs: commandTimeoutMs };
+  if (url.startsWith('sqlite://')) return openSqliteBackend(url, namespace);
+  if (/^rediss?:\/\//.test(url)) return openRedisBackend(url, log, timings, where);
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgresBackend(url, namespace, log, timings, where);
+  return Promise.reject(new StoreError('STORAGE_URL must start with sqlite://, redis:// or postgresql://'));
+}
+
+/** The job store on an open backend (which it closes on close, and not when this fails). */
+export async function openStoreOn(backend: Backend, log: Logger, options: OpenStoreOptions = {}): Promise<Store> {
+  const { owner = 'main', clock = systemClock } = options;
+  let lease: Lease | undefined;
+  try {
+    if (options.lease) lease = await acquireLease(backend, owner, { ...options.lease, clock }, log);
+    const keyv = new Keyv({ store: backend.adapter, namespace, throwOnErrors: true });
+    // Every failure also rejects the call that met it, whose caller logs it once.
+    keyv.on('error', (err: unknown) => log.debug({ reason: describeStoreError(err) }, 'storage error'));
+    const ttl = options.finishedJobTtlMs ?? defaultFinishedJobTtlMs;
+    const store = new KeyvJobStore(keyv, backend, `jobs:active:${owner}`, ttl, lease, log);
+    await store.load();
+    for (const warning of await backend.checkSettings()) log.warn({ store: backend.where }, warning);
+    return store;
+  } catch (err) {
+    await lease?.release();
+    throw err;
   }
-  throw new Error('STORAGE_URL must start with sqlite://, redis:// or postgresql://');
 }
 
 class KeyvJobStore implements Store {
+  /** Ids of the jobs not yet finished, as this process knows them. */
   private active = new Set<string>();
+  /** The ids the stored index held after its last successful write: what a crash now would leave. */
+  private indexed = new Set<string>();
   private indexWrite: Promise<unknown> = Promise.resolve();
   private nextIndexWrite: Promise<unknown> | undefined;
 
   constructor(
     private readonly keyv: Keyv,
+    private readonly backend: Backend,
     private readonly activeIndexKey: string,
+    private readonly finishedJobTtlMs: number,
+    private readonly lease: Lease | undefined,
+    private readonly log: Logger,
   ) {}
 
+  /**
+   * Reads the index and drops the ids a crash left stale: a record never written (the index is written first) or
+   * already finished (the record is written first).
+   */
   async load(): Promise<void> {
     const ids = (await this.keyv.get<string[]>(this.activeIndexKey)) ?? [];
     this.active = new Set(ids);
+    this.indexed = new Set(ids);
+    if (ids.length === 0) return;
+    const records = await this.keyv.getMany<Job>(ids.map((id) => `job:${id}`));
+    const stale = ids.filter((_, i) => records[i] === undefined || isTerminal(records[i]!.state));
+    if (stale.length === 0) return;
+    for (const id of stale) this.active.delete(id);
+    await this.writeIndex();
+    await this.keyv.deleteMany(stale.map((id) => `image:${id}`));
+    this.log.info({ jobIds: stale }, 'dropped finished or never-written jobs from the active index');
   }
 
+  /**
+   * The order makes a crash between the two writes harmless: a job becoming active is indexed before its record
+   * exists, a job finishing is recorded before it leaves the index; load() drops what either leaves behind.
+   */
   async saveJob(job: Job): Promise<void> {
     const done = isTerminal(job.state);
-    await this.keyv.set(`job:${job.id}`, job, done ? finishedJobTtlMs : undefined);
-    const wasActive = this.active.has(job.id);
-    if (done && wasActive) this.active.delete(job.id);
-    else if (!done && !wasActive) this.active.add(job.id);
-    else return;
-    await this.writeIndex();
+    if (!done && !this.indexed.has(job.id)) {
+      this.active.add(job.id);
+      await this.writeIndex();
+    }
+    await this.keyv.set(`job:${job.id}`, job, done ? this.finishedJobTtlMs : undefined);
+    if (done && (this.active.has(job.id) || this.indexed.has(job.id))) {
+      this.active.delete(job.id);
+      await this.writeIndex();
+    }
   }
 
   async getJob(id: string): Promise<Job | undefined> {
@@ -110,9 +211,14 @@ class KeyvJobStore implements Store {
     await this.keyv.set(`meta:${key}`, value);
   }
 
+  pruneExpired(now = Date.now()): Promise<number> {
+    return this.backend.pruneExpired(now);
+  }
+
   async close(): Promise<void> {
     await this.indexWrite.catch(() => undefined);
-    await this.keyv.disconnect();
+    await this.lease?.release();
+    await this.backend.close();
   }
 
   /**
@@ -123,9 +229,11 @@ class KeyvJobStore implements Store {
     if (this.nextIndexWrite) return this.nextIndexWrite;
     const next = this.indexWrite
       .catch(() => undefined)
-      .then(() => {
+      .then(async () => {
         this.nextIndexWrite = undefined;
-        return this.keyv.set(this.activeIndexKey, [...this.active]);
+        const ids = [...this.active];
+        await this.keyv.set(this.activeIndexKey, ids);
+        this.indexed = new Set(ids);
       });
     this.nextIndexWrite = next;
     this.indexWrite = next;

@@ -74,15 +74,17 @@ describe('npm start with a store that cannot be reached', () => {
   it('stops with exit code 1 and one plain Cannot start line, without a stack or the password', async () => {
     const world = await ProcessWorld.start();
     try {
-      const bot = start(
-        world.env({ STORAGE_URL: `postgresql://bot:store-password-value@127.0.0.1:${await freePort()}/bot` }),
-      );
+      const port = await freePort();
+      const bot = start(world.env({ STORAGE_URL: `postgresql://bot:store-password-value@127.0.0.1:${port}/bot` }));
       const exit = await bot.exited;
 
       expect(exit.code).toBe(1);
       const lines = bot.stderr.trimEnd().split('\n');
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(/^Cannot start: /);
+      // A plain line per retry (the store may be coming up), then the one reason.
+      expect(lines.slice(0, -1)).toEqual(
+        [2, 3, 4].map((n) => `The store at postgresql://127.0.0.1:${port}/bot is not reachable (connection refused); retrying in 2 s (attempt ${n} of 4)`),
+      );
+      expect(lines.at(-1)).toBe(`Cannot start: cannot read the store at postgresql://127.0.0.1:${port}/bot (connection refused)`);
       expect(bot.stderr).not.toMatch(/\n\s+at /);
       expect(everything(bot)).not.toContain('store-password-value');
       expect(world.discord.gatewayConnected).toBe(false);

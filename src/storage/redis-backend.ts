@@ -1,0 +1,97 @@
+import type { KeyvStoreAdapter } from 'keyv';
+import type { Logger } from 'pino';
+import { encodeHolder, decodeHolder, type Backend } from './backend.js';
+import { describeStoreError } from './store-error.js';
+
+export interface RedisTimings {
+  /** Longest wait for one command, also while the client reconnects (commands queue meanwhile). */
+  commandTimeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+/**
+ * Takes the lease when the key is absent, already ours or the dead holder's; renews its expiry either way. One
+ * script, so the compare and the write cannot interleave with another process's. Answers the holder and its PTTL.
+ */
+const claimScript = `
+local current = redis.call('GET', KEYS[1])
+if current == false or current == ARGV[1] or current == ARGV[3] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return {ARGV[1], tonumber(ARGV[2])}
+end
+return {current, redis.call('PTTL', KEYS[1])}`;
+
+const releaseScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/**
+ * `redis://…`: node-redis made here rather than by @keyv/redis, for bounded calls (a command never waits longer than
+ * `commandTimeoutMs`, even while the server is away) and a connect that fails instead of retrying for good at start.
+ * Once connected it reconnects on its own; the outage and the recovery are each logged once.
+ */
+export async function openRedisBackend(url: string, log: Logger, timings: RedisTimings, where: string): Promise<Backend> {
+  const { createClient } = await import('@redis/client');
+  let connected = false;
+  let down = false;
+  const client = createClient({
+    url,
+    socket: {
+      connectTimeout: timings.connectTimeoutMs,
+      reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(100 * 2 ** retries, 2000) : cause),
+    },
+    commandOptions: { timeout: timings.commandTimeoutMs },
+  });
+  client.on('error', (err: unknown) => {
+    if (!connected || down) return;
+    down = true;
+    log.warn({ store: where, reason: describeStoreError(err) }, 'store connection lost; reconnecting');
+  });
+  client.on('ready', () => {
+    if (!down) return;
+    down = false;
+    log.info({ store: where }, 'store connection back');
+  });
+  await client.connect();
+  connected = true;
+
+  const { default: KeyvRedis } = await import('@keyv/redis');
+  // Its own flags: keyv's throwOnErrors does not reach the adapter, whose reads and writes otherwise resolve
+  // `undefined` on any error (a refused SET would read as stored, a failed GET as missing).
+  const adapter = new KeyvRedis(client as never, { throwOnErrors: true, throwOnConnectError: true });
+  const leaseKey = (owner: string) => `bot-lease:${owner}`;
+
+  return {
+    where,
+    adapter: adapter as unknown as KeyvStoreAdapter,
+    async claimLease({ owner, me, ttlMs, replacing }) {
+      const [value, pttl] = (await client.eval(claimScript, {
+        keys: [leaseKey(owner)],
+        arguments: [encodeHolder(me), String(ttlMs), replacing ? encodeHolder(replacing) : ''],
+      })) as [string, number];
+      return { holder: decodeHolder(value), ...(pttl >= 0 ? { expiresInMs: pttl } : {}) };
+    },
+    async releaseLease(owner, me) {
+      await client.eval(releaseScript, { keys: [leaseKey(owner)], arguments: [encodeHolder(me)] });
+    },
+    // Redis expires keys itself (keyv sets PX with the TTL).
+    pruneExpired: () => Promise.resolve(0),
+    async checkSettings() {
+      let policy: string | undefined;
+      try {
+        policy = (await client.configGet('maxmemory-policy'))['maxmemory-policy'];
+      } catch {
+        return []; // CONFIG is often disabled on managed Redis: nothing to say then.
+      }
+      if (!policy || policy === 'noeviction') return [];
+      return [
+        `Redis at ${where} evicts keys when memory runs out (maxmemory-policy ${policy}): jobs can vanish; ` +
+          'set maxmemory-policy noeviction (and appendonly yes) for the bot',
+      ];
+    },
+    async close() {
+      if (client.isReady) await client.close();
+      else client.destroy();
+    },
+  };
+}

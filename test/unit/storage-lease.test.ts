@@ -1,0 +1,162 @@
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { Clock, Timer } from '../../src/clock.js';
+import type { LeaseHolder } from '../../src/storage/backend.js';
+import { openBackend, openStore, type OpenStoreOptions } from '../../src/storage/keyv-store.js';
+import { redactUrl } from '../../src/storage/store-error.js';
+import { LogSink } from '../harness/log-sink.js';
+import { testBackends, uniqueId } from './storage-backends.js';
+
+const silent = pino({ level: 'silent' });
+const noticeLoss = () => undefined;
+
+/** Real time, but renewal timers fire only when the test says so. */
+class HandClock implements Clock {
+  private timers: (() => void)[] = [];
+  now = () => Date.now();
+  setTimer(_ms: number, fn: () => void): Timer {
+    this.timers.push(fn);
+    return { cancel: () => (this.timers = this.timers.filter((t) => t !== fn)) };
+  }
+  sleep(): Promise<void> {
+    return Promise.resolve();
+  }
+  fire(): void {
+    const due = this.timers;
+    this.timers = [];
+    for (const fn of due) fn();
+  }
+}
+
+/** The lease a process left in the store, written the way its own store wrote it. */
+async function leaveLease(url: string, owner: string, holder: LeaseHolder, ttlMs: number): Promise<void> {
+  const backend = await openBackend(url, silent);
+  try {
+    const state = await backend.claimLease({ owner, me: holder, ttlMs, now: Date.now() });
+    expect(state.holder).toEqual(holder);
+  } finally {
+    await backend.close();
+  }
+}
+
+/** The pid of a process that ran on this host and exited. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '']);
+  await new Promise((resolve) => child.once('exit', resolve));
+  return child.pid!;
+}
+
+async function eventually<T>(fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() >= deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+for (const backend of testBackends(8)) {
+  describe.skipIf(backend.skip)(`${backend.title}: owner lease`, () => {
+    const leased = (owner: string, extra: OpenStoreOptions = {}): OpenStoreOptions => ({
+      owner,
+      lease: { onLost: noticeLoss },
+      ...extra,
+    });
+
+    it('a second process with the same owner refuses to start, naming the owner and where the holder runs', async () => {
+      const url = backend.url();
+      const owner = uniqueId('main');
+      const first = await openStore(url, silent, leased(owner));
+      try {
+        const refused = await openStore(url, silent, leased(owner)).catch((err: unknown) => err);
+        expect((refused as Error).message).toMatch(
+          new RegExp(
+            `^another bot process already runs as '${owner}' on the store at ${escape(redactUrl(url))} ` +
+              `\\(pid ${process.pid} on host ${escape(hostname())}\\); stop it first, or if it crashed, start again in (29|30) s$`,
+          ),
+        );
+        // Another owner (another shard) is not in the way.
+        const other = await openStore(url, silent, leased(uniqueId('shard-1')));
+        await other.close();
+      } finally {
+        await first.close();
+      }
+    });
+
+    it('a graceful close releases the lease at once', async () => {
+      const url = backend.url();
+      const owner = uniqueId('main');
+      const first = await openStore(url, silent, leased(owner));
+      await first.close();
+      const second = await openStore(url, silent, leased(owner));
+      await second.close();
+    });
+
+    it('a crashed holder on this host (its pid gone) is taken over at once', async () => {
+      const url = backend.url();
+      const owner = uniqueId('main');
+      const crashed = { holder: uniqueId('crashed'), host: hostname(), pid: await deadPid() };
+      await leaveLease(url, owner, crashed, 30_000);
+      const logs = new LogSink();
+      const store = await openStore(url, pino({ level: 'info' }, logs), leased(owner));
+      expect(logs.find('taking over the lease of a bot process that is gone')).toMatchObject([
+        { owner, host: hostname(), pid: crashed.pid },
+      ]);
+      await store.close();
+    });
+
+    it('a holder on another host keeps the lease until it expires, then it is taken over', async () => {
+      const url = backend.url();
+      const owner = uniqueId('main');
+      await leaveLease(url, owner, { holder: uniqueId('elsewhere'), host: 'other-host', pid: process.pid }, 1_500);
+      const refused = await openStore(url, silent, leased(owner)).catch((err: unknown) => err);
+      expect((refused as Error).message).toMatch(/\(pid \d+ on host other-host\); stop it first, or if it crashed, start again in [12] s$/);
+      const store = await eventually(() => openStore(url, silent, leased(owner)));
+      await store.close();
+    });
+
+    it('a holder whose lease another process took over is told at its next renewal, and leaves the new lease alone', async () => {
+      const url = backend.url();
+      const owner = uniqueId('main');
+      const clock = new HandClock();
+      const lost: LeaseHolder[] = [];
+      const logs = new LogSink();
+      const paused = await openStore(url, pino({ level: 'info' }, logs), {
+        owner,
+        clock,
+        lease: { ttlMs: 300, onLost: (holder) => lost.push(holder) },
+      });
+      // The holder stops renewing (paused, or cut off from the store) past its TTL; a new process takes over.
+      const successor = await eventually(() => openStore(url, silent, leased(owner)));
+      clock.fire();
+      await eventually(async () => expect(lost).toHaveLength(1));
+      expect(lost[0]).toMatchObject({ host: hostname(), pid: process.pid });
+      expect(logs.find('another bot process took over the store lease')).toHaveLength(1);
+
+      await paused.close();
+      const third = await openStore(url, silent, leased(owner)).catch((err: unknown) => err);
+      expect((third as Error).message).toMatch(/^another bot process already runs as/);
+      await successor.close();
+    });
+
+    it('opening without a lease (a look at the store) never waits for one nor takes it', async () => {
+      const url = backend.url();
+      const owner = uniqueId('main');
+      const running = await openStore(url, silent, leased(owner));
+      const look = await openStore(url, silent, { owner });
+      await look.close();
+      const refused = await openStore(url, silent, leased(owner)).catch((err: unknown) => err);
+      expect((refused as Error).message).toMatch(/^another bot process already runs as/);
+      await running.close();
+    });
+  });
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
