@@ -17,8 +17,13 @@ export interface VideoQueue {
   }): { ok: true; job: Job } | { ok: false; refusal: RefusalCode } | { ok: false; refusal: 'policy'; policy: { code: string; text: string } };
   /** Gives back a place admitted but never acknowledged. */
   release(job: Job): void;
-  /** Persists the job and starts it on its way; never throws. */
-  accept(job: Job): Promise<void>;
+  /**
+   * Starts the job: its first write at once, the rest once `acknowledged` resolves true (false: it ends quietly).
+   * Resolves once the job is in line; never throws.
+   */
+  accept(job: Job, acknowledged?: Promise<boolean>): Promise<void>;
+  /** Resolves once the accepted job's first write is durable. */
+  whenStored(jobId: string): Promise<void>;
 }
 
 export interface CommandContext {

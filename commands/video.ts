@@ -141,15 +141,24 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
     return refuse(interaction, admitted.refusal, ctx.log);
   }
   const job: Job = admitted.job;
+  let acknowledge!: (ok: boolean) => void;
+  const accepted = ctx.queue.accept(job, new Promise<boolean>((resolve) => (acknowledge = resolve)));
+  // What the member is about to be shown should be stored first; but Discord's 3 seconds come before that.
+  const waited = new AbortController();
+  await Promise.race([ctx.queue.whenStored(job.id), ctx.clock.sleep(storeBeforeAckMs, waited.signal).catch(() => undefined)]);
+  waited.abort();
   try {
     await interaction.deferReply();
+    acknowledge(true);
   } catch (err) {
-    ctx.queue.release(job);
+    acknowledge(false);
     ctx.log.warn({ err, jobId: job.id, guildId: job.guildId }, 'acknowledgement failed');
-    return;
   }
-  await ctx.queue.accept(job);
+  await accepted;
 }
+
+/** How long the acknowledgement waits for the job's first write (the rest of Discord's 3 s is for the network). */
+export const storeBeforeAckMs = 750;
 
 async function refuse(interaction: ChatInputCommandInteraction, code: RefusalCode, log: Logger): Promise<void> {
   await refuseWith(interaction, { code, text: refusalText(code) }, log);

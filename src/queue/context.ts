@@ -54,6 +54,10 @@ export interface JobControl {
   stage: 'accepting' | 'waiting' | 'started';
   /** Resolved by the pump when the scheduler gives the job its turn. */
   turn: Signal;
+  /** Resolved by the pipeline once the job's first write is durable (the command waits a moment for it). */
+  stored: Signal;
+  /** Whether the member's interaction was acknowledged: a job nobody was shown ends quietly. */
+  acknowledged: Promise<boolean>;
   /** Resolved by the pipeline once the job is durably in line (what accept() waits for). */
   inLine: Signal;
   task?: Promise<Job>;
@@ -71,8 +75,8 @@ function signal(): Signal {
   return { promise, fire };
 }
 
-export function newControl(stage: JobControl['stage'], recovered = false): JobControl {
-  return { cancel: new AbortController(), recovered, stage, turn: signal(), inLine: signal() };
+export function newControl(stage: JobControl['stage'], recovered = false, acknowledged: Promise<boolean> = Promise.resolve(true)): JobControl {
+  return { cancel: new AbortController(), recovered, stage, turn: signal(), stored: signal(), acknowledged, inLine: signal() };
 }
 
 /** Moves, persists, then shows: the one way a job changes state while the member watches. */

@@ -73,9 +73,19 @@ async function queuedStep(ctx: QueueContext, line: Line, job: Job, control: JobC
   await advance(ctx, job, 'starting');
 }
 
-/** The first durable write of the job, then its image (its signed URL expires soon), then its place in line. */
+/**
+ * The first durable write of the job (the command gives it a moment before acknowledging, so that what the member
+ * is shown is stored), then its image (its signed URL expires soon), then its place in line.
+ */
 async function accept(ctx: QueueContext, line: Line, admitted: Job, control: JobControl, halt: AbortSignal): Promise<void> {
   let job = await ctx.commit(admitted);
+  control.stored.fire();
+  if (!(await untilAborted(control.acknowledged, halt))) {
+    // Discord never showed the member anything: nothing to tell, nothing to charge.
+    await ctx.commit(moveJob(job, 'canceled', ctx.clock.now(), { reason: 'The request could not be acknowledged.' }));
+    ctx.logFor(job).info('job dropped: never acknowledged');
+    return;
+  }
   if (job.image && !job.image.stored) {
     if (!ctx.fetchImage) throw new Error('no image fetcher configured');
     const fetched = await untilAborted(ctx.fetchImage(job.image, halt), halt);

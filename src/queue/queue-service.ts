@@ -41,8 +41,13 @@ export interface QueueStats {
 export interface QueueService {
   /** Synchronous, no I/O: runs before the interaction is acknowledged. Reserves the job against the limits. */
   admit(draft: JobDraft): Admission;
-  /** After the acknowledgement: starts the job's pipeline and resolves once it is in line (or ended). Never rejects. */
-  accept(job: Job): Promise<void>;
+  /**
+   * Starts the job's pipeline: its first write at once, then, once `acknowledged` says the member was answered, the
+   * rest (a job whose acknowledgement failed ends quietly). Resolves once it is in line (or ended). Never rejects.
+   */
+  accept(job: Job, acknowledged?: Promise<boolean>): Promise<void>;
+  /** Resolves once an accepted job's first write is durable (at once for a job not being accepted). */
+  whenStored(jobId: string): Promise<void>;
   /** Drops an admitted job that will never be accepted (its acknowledgement failed). */
   release(job: Job | string): void;
   /** No I/O: answers from memory (live jobs and the most recently finished ones), before the button is acknowledged. */
@@ -216,8 +221,8 @@ export function createQueueService(deps: QueueDeps): QueueService {
         draft,
       ),
 
-    async accept(job) {
-      const control = newControl('accepting');
+    async accept(job, acknowledged) {
+      const control = newControl('accepting', false, acknowledged);
       const task = launch(job, control);
       // Resolves once the job is in line (or ended): the pipeline then waits for its turn.
       await Promise.race([task, control.inLine.promise]);
@@ -229,6 +234,8 @@ export function createQueueService(deps: QueueDeps): QueueService {
       const reserved = reservations.get(jobId);
       if (reservations.release(jobId) && reserved) policy?.release(reserved);
     },
+
+    whenStored: (jobId) => controls.get(jobId)?.stored.promise ?? Promise.resolve(),
 
     checkCancel: cancel.check,
     cancel: cancel.cancel,

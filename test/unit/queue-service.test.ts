@@ -253,3 +253,32 @@ describe('queue service: the moderators’ policy', () => {
     expect(bench.queue.stats().running).toBe(4);
   });
 });
+
+describe('queue service: stored before the member is answered', () => {
+  it('stores the job’s first version before the acknowledgement, and waits for it before going on', async () => {
+    const bench = createBench();
+    const admission = bench.queue.admit(draft('g1', 'alice', { image: true }));
+    if (!admission.ok) throw new Error('refused');
+    let acknowledge!: (ok: boolean) => void;
+    const accepted = bench.queue.accept(admission.job, new Promise((resolve) => (acknowledge = resolve)));
+    await bench.queue.whenStored(admission.job.id);
+    expect(bench.store.peek(admission.job.id)?.state).toBe('queued');
+    await until(() => false, 'nothing more without the acknowledgement').catch(() => undefined);
+    expect(bench.store.peek(admission.job.id)?.image?.stored).toBe(false);
+    expect(bench.runner.creates).toEqual([]);
+    acknowledge(true);
+    await accepted;
+    await until(() => bench.runner.creates.length === 1, 'the create');
+  });
+
+  it('ends a job whose acknowledgement failed quietly: never shown, never at Replicate', async () => {
+    const bench = createBench();
+    const admission = bench.queue.admit(draft('g1', 'alice'));
+    if (!admission.ok) throw new Error('refused');
+    await bench.queue.accept(admission.job, Promise.resolve(false));
+    expect(bench.store.peek(admission.job.id)).toMatchObject({ state: 'canceled', reason: 'The request could not be acknowledged.' });
+    expect(bench.responder.of(admission.job.id)).toEqual([]);
+    expect(bench.runner.creates).toEqual([]);
+    expect(bench.queue.stats()).toEqual({ waiting: 0, running: 0, accepting: 0 });
+  });
+});
