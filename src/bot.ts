@@ -31,6 +31,8 @@ export interface BotOptions {
   /** Where log lines go (stdout by default). */
   logDestination?: DestinationStream;
   tuning?: BotTuning;
+  /** Wraps the opened store (fault injection in tests and the soak); the bot uses what it returns. */
+  wrapStore?: (store: Store, log: Logger) => Store;
 }
 
 export interface Bot {
@@ -51,7 +53,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     secrets: [config.discordToken, config.replicateApiToken],
     destination: options.logDestination,
   });
-  const store = await openStore(config.storageUrl, log);
+  const opened = await openStore(config.storageUrl, log);
+  const store = options.wrapStore ? options.wrapStore(opened, log) : opened;
   const client = createDiscordClient({ apiUrl: config.discordApiUrl });
   client.rest.setToken(config.discordToken);
 
