@@ -7,7 +7,9 @@
  *   npm run soak -- --store redis://127.0.0.1:6390/9   (that database is emptied first)
  *   npm run soak -- --chaos 0                      kills only, no random faults (storms stay unless --storms 0)
  */
-import { writeResult } from './lib/stats.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { outDir, writeResult } from './lib/stats.js';
 import { defaultOptions, type SoakOptions } from './soak/plan.js';
 import { renderReport } from './soak/report.js';
 import { runSoak } from './soak/run-soak.js';
@@ -21,10 +23,11 @@ function parseArgs(argv: string[]): SoakOptions {
     const value = inline ?? argv[++i];
     if (flag === 'store' && value) o.store = value;
     else if (flag === 'timeout' && value) o.timeoutMs = Number(value) * 1000;
+    else if (flag === 'idle' && value) o.idleMs = Number(value) * 1000;
     else if ((numbers as readonly string[]).includes(flag ?? '') && value !== undefined && Number.isFinite(Number(value))) {
       (o as unknown as Record<string, number>)[flag!] = Number(value);
     } else {
-      console.error(`unknown or incomplete option ${arg}; options: --jobs N --kills N --seed N --store sqlite|redis://… --guilds N --members N --chaos F --storms N --timeout S`);
+      console.error(`unknown or incomplete option ${arg}; options: --jobs N --kills N --seed N --store sqlite|redis://… --guilds N --members N --chaos F --storms N --timeout S --idle S`);
       process.exit(2);
     }
   }
@@ -37,8 +40,10 @@ function parseArgs(argv: string[]): SoakOptions {
 
 const options = parseArgs(process.argv.slice(2));
 console.log(`chaos soak: seed ${options.seed} (run again with --seed ${options.seed})`);
-const report = await runSoak(options, (line) => console.log(`  ${line}`));
+const logPath = join(outDir, `soak-seed${options.seed}.log.jsonl`);
+mkdirSync(outDir, { recursive: true });
+const report = await runSoak(options, (line) => console.log(`  ${line}`), logPath);
 console.log(renderReport(report));
 const path = writeResult(`soak-seed${options.seed}`, report);
-console.log(`\nevery job's verdict: ${path}`);
+console.log(`\nevery job's verdict: ${path}\nevery bot log line: ${logPath}`);
 process.exit(report.misses.length === 0 ? 0 : 1);

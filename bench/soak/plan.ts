@@ -17,6 +17,11 @@ export interface SoakOptions {
   spacingMs: number;
   /** Give up waiting for the jobs to end after this long (real ms, from the first submission). */
   timeoutMs: number;
+  /**
+   * Once every job was sent and every kill done: give up when no job has ended for this long (real ms). Generation
+   * takes seconds here and every backoff is capped well below it, so the jobs still open then are lost.
+   */
+  idleMs: number;
   /** Generation time of a prediction at the fake Replicate, in real ms. */
   predictionMs: [number, number];
   /** Chance a prediction is failed by the model (Replicate's decision). */
@@ -41,6 +46,7 @@ export const defaultOptions: SoakOptions = {
   members: 60,
   spacingMs: 300,
   timeoutMs: 9 * 60_000,
+  idleMs: 120_000,
   predictionMs: [800, 3500],
   modelFailRate: 0.05,
   imageRate: 0.2,

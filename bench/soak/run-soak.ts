@@ -5,7 +5,7 @@
  * the bot is killed with SIGKILL and restarted on the same store. Then one more restart with every fault off, so a
  * delivery replayed from a stale record shows up too, and the tally (tally.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Job } from '../../src/queue/job.js';
@@ -43,6 +43,10 @@ export interface SoakReport {
   faults: { replicate: Record<string, number>; discord: Record<string, number>; store: Record<string, number> };
   /** Real ms from the first submission until every accepted job had ended (undefined: some never did). */
   finishMs: number | undefined;
+  /** Why the wait ended: every job ended, no job ended for `idleMs`, or `timeoutMs` passed. */
+  endedBy: 'all ended' | 'idle' | 'timeout';
+  /** Real ms from the first submission to the last job that did end. */
+  lastEndMs: number | undefined;
   wallMs: number;
   /** Targets missed, in words; empty when the soak holds its target. */
   misses: string[];
@@ -52,7 +56,15 @@ export interface SoakReport {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export async function runSoak(o: SoakOptions, progress: (line: string) => void = () => undefined): Promise<SoakReport> {
+/**
+ * Runs the soak; `progress` gets a line now and then, `logPath` (if given) every bot log line as JSON lines, each
+ * with `bot` (1 = the first process started).
+ */
+export async function runSoak(
+  o: SoakOptions,
+  progress: (line: string) => void = () => undefined,
+  logPath?: string,
+): Promise<SoakReport> {
   const plan = makePlan(o);
   const startedWall = Date.now();
   const newId = createSnowflakes(() => Date.now());
@@ -250,11 +262,20 @@ export async function runSoak(o: SoakOptions, progress: (line: string) => void =
     let allSent = false;
     void membersDone.then(() => (allSent = true));
     let lastReport = Date.now();
+    let lastOpen = Number.POSITIVE_INFINITY;
+    let lastChange = Date.now();
+    let idle = false;
+    let lastEndMs: number | undefined;
     for (;;) {
       await sleep(250);
       logs.update();
       const verdicts = plan.jobs.filter((j) => interactions.has(j.index)).map((j) => judge(observe(j)));
       const open = verdicts.filter((v) => !ended(v)).length;
+      if (open < lastOpen && verdicts.some(ended)) lastEndMs = Date.now() - runStart;
+      if (open !== lastOpen || !allSent || kills < plan.killsAtMs.length) {
+        lastOpen = open;
+        lastChange = Date.now();
+      }
       if (Date.now() - lastReport > 15_000) {
         lastReport = Date.now();
         progress(`${((Date.now() - runStart) / 1000).toFixed(0)} s: ${verdicts.length} sent, ${open} not ended yet, ${kills} kills`);
@@ -264,6 +285,11 @@ export async function runSoak(o: SoakOptions, progress: (line: string) => void =
         break;
       }
       if (Date.now() - runStart > o.timeoutMs) break;
+      if (Date.now() - lastChange > o.idleMs) {
+        idle = true;
+        progress(`no job ended for ${Math.round(o.idleMs / 1000)} s: ${open} still open are counted lost`);
+        break;
+      }
     }
     stopped = true;
     await killsDone;
@@ -293,6 +319,7 @@ export async function runSoak(o: SoakOptions, progress: (line: string) => void =
     // Let the last edits and pings of the final bot land before reading what members see.
     await final.kill('SIGTERM');
     logs.update();
+    if (logPath) writeFileSync(logPath, logs.entries.map(({ process, entry }) => JSON.stringify({ bot: process, ...entry })).join('\n') + '\n');
 
     const store = await openStore(storageUrl, createLogger({ level: 'silent', secrets: [] }));
     const verdicts: JobVerdict[] = [];
@@ -319,7 +346,9 @@ export async function runSoak(o: SoakOptions, progress: (line: string) => void =
     if (sum.duplicatePredictions > 0) misses.push(`${sum.duplicatePredictions} with duplicate predictions`);
     if (sum.duplicateVideoPosts > 0) misses.push(`${sum.duplicateVideoPosts} with duplicate video posts`);
     if (sum.failedOurFault > 0) misses.push(`${sum.failedOurFault} failed for our own faults`);
-    if (finishMs === undefined) misses.push(`not finished within ${Math.round(o.timeoutMs / 1000)} s`);
+    if (finishMs === undefined) {
+      misses.push(idle ? `${sum.lost} never ended (no job ended for ${Math.round(o.idleMs / 1000)} s)` : `not finished within ${Math.round(o.timeoutMs / 1000)} s`);
+    }
     const explain = (what: string, pick: (v: JobVerdict) => boolean) => {
       const jobs = verdicts.filter(pick).slice(0, 3).map((v) => {
         const job = plan.jobs.find((j) => j.tag === v.tag)!;
@@ -338,6 +367,8 @@ export async function runSoak(o: SoakOptions, progress: (line: string) => void =
       failedStarts,
       faults: { replicate: replicateProxy.counts(), discord: discordProxy.counts(), store: storeFaults },
       finishMs,
+      endedBy: finishMs !== undefined ? 'all ended' : idle ? 'idle' : 'timeout',
+      lastEndMs,
       wallMs,
       misses,
       explanations: [
