@@ -20,9 +20,9 @@ const short: SoakOptions = {
 
 /**
  * Runs with SOAK_STRICT=1 until the failure policy of issue 5 has landed: today the chaotic run fails jobs on store
- * write errors and leaves members unanswered after a Discord 5xx storm, and even the kills-only run loses a job now
- * and then (about one suite run in three on a loaded machine): a kill between the deferral and the job's first
- * store write leaves the member on "is thinking…" for good.
+ * write errors and leaves members unanswered after a Discord 5xx storm, and even the kills-only run lost a job in 2
+ * of 3 runs of the whole suite on a loaded machine: a kill between the deferral and the job's first store write
+ * leaves the member on "is thinking…" for good.
  */
 const strict = process.env.SOAK_STRICT === '1';
 
