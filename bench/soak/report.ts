@@ -3,6 +3,8 @@ import type { SoakReport } from './run-soak.js';
 
 type Row = [what: string, value: string | number, target?: string];
 
+const shorten = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
 function target(value: number, goal: number): string {
   return value <= goal ? `${goal} ✓` : `${goal} ✗ MISSED`;
 }
@@ -17,7 +19,7 @@ export function tableRows(r: SoakReport): Row[] {
     ['  re-sent by the member after no answer', t.memberRetries],
     ['delivered', t.delivered],
     ['failed with a stated reason', t.failed],
-    ...t.failedReasons.map((f): Row => [`  ${f.failureClass}: ${f.reason}`, f.count]),
+    ...t.failedReasons.map((f): Row => [`  ${f.failureClass}: ${shorten(f.reason, 90)}`, f.count]),
     ['canceled by their member', t.canceled],
     ['lost (accepted, never ended)', t.lost, target(t.lost, 0)],
     ['  of which the store holds as ended (the member was never told)', t.lostButEndedInStore],
