@@ -21,6 +21,11 @@ export interface MembersOptions {
   botUp: () => boolean;
   /** True once the run is over: members stop. */
   stopped: () => boolean;
+  /**
+   * Where the bot reaches Discord (the fault proxy's origin). Attachment URLs are given on it, as Discord's CDN is a
+   * Discord host: a bot that fetches images only from the configured Discord origin fetches them through the proxy.
+   */
+  discordOrigin: string;
 }
 
 export class Members {
@@ -90,7 +95,7 @@ export class Members {
 
   private send(job: PlannedJob): string | undefined {
     const { discord } = this.o;
-    const image =
+    const uploaded =
       job.image &&
       discord.addAttachment({
         bytes: job.image === 'png' ? png : Buffer.from('this is not an image at all'),
@@ -98,6 +103,12 @@ export class Members {
         contentType: 'image/png',
         channelId: this.channelOf(job),
       });
+    const fakeOrigin = new URL(discord.apiUrl).origin;
+    const image = uploaded && {
+      ...uploaded,
+      url: uploaded.url.replace(fakeOrigin, this.o.discordOrigin),
+      proxy_url: uploaded.proxy_url.replace(fakeOrigin, this.o.discordOrigin),
+    };
     try {
       return discord.sendSlashCommand({
         name: 'video',

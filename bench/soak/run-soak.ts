@@ -130,6 +130,7 @@ export async function runSoak(
       startedAt: () => run.startedAt,
       botUp: () => bots.up,
       stopped: () => run.stopped,
+      discordOrigin: discordProxy.origin,
     });
     const run: Run = { o, plan, discord, replicate, logs, bots, members, chaos, progress, startedAt: Date.now(), kills: 0, stopped: false };
 
