@@ -40,6 +40,8 @@ export interface BotOptions {
   notice?: (line: string) => void;
   /** Aborted by a signal during start: a login still waiting for Discord gives up and the start rejects. */
   signal?: AbortSignal;
+  /** Wraps the opened store (fault injection in tests and the soak); the bot uses what it returns. */
+  wrapStore?: (store: Store, log: Logger) => Store;
 }
 
 export interface Bot {
@@ -63,12 +65,13 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // One process per store: a second one refuses to start; one whose lease was taken over stops (below).
   let lostEarly = false;
   let leaseLost = (): void => void (lostEarly = true);
-  const store = await openStore(config.storageUrl, log, {
+  const opened = await openStore(config.storageUrl, log, {
     clock,
     lease: { onLost: () => leaseLost() },
     notice: options.notice,
     signal: options.signal,
   });
+  const store = options.wrapStore ? options.wrapStore(opened, log) : opened;
   const client = createDiscordClient({ apiUrl: config.discordApiUrl });
   client.rest.setToken(config.discordToken);
 

@@ -67,9 +67,10 @@ export class BotProcess {
   private exit: ProcessExit | undefined;
   private partial = '';
 
-  constructor(env: Record<string, string | undefined>) {
+  /** `entry`: the script to run instead of `src/main.ts` (relative to the repository root). */
+  constructor(env: Record<string, string | undefined>, entry = 'src/main.ts') {
     const blank = Object.fromEntries(configKeys.map((key) => [key, '']));
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    this.child = spawn(process.execPath, ['--import', 'tsx', entry], {
       cwd: repoRoot,
       env: { ...process.env, ...blank, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -151,6 +152,6 @@ export class BotProcess {
 }
 
 /** Starts the bot as a child process. Call `kill('SIGKILL')` in afterEach for every process started. */
-export function spawnBot(env: Record<string, string | undefined>): BotProcess {
-  return new BotProcess(env);
+export function spawnBot(env: Record<string, string | undefined>, entry?: string): BotProcess {
+  return new BotProcess(env, entry);
 }

@@ -1,0 +1,49 @@
+/**
+ * `npm run soak`: the chaos soak (bench/soak/run-soak.ts). Prints one table and exits non-zero when a target is
+ * missed: 0 lost, 0 duplicate predictions, 0 duplicate video posts, 0 failed for our own faults, finished in time.
+ *
+ *   npm run soak                                  200 jobs, 10 kills, seed 1, SQLite
+ *   npm run soak -- --jobs 30 --kills 2 --seed 7
+ *   npm run soak -- --store redis://127.0.0.1:6390/9   (that database is emptied first)
+ *   npm run soak -- --chaos 0                      kills only, no random faults (storms stay unless --storms 0)
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { outDir, writeResult } from './lib/stats.js';
+import { defaultOptions, type SoakOptions } from './soak/plan.js';
+import { renderReport } from './soak/report.js';
+import { runSoak } from './soak/run-soak.js';
+
+function parseArgs(argv: string[]): SoakOptions {
+  const o: SoakOptions = { ...defaultOptions };
+  const numbers = ['jobs', 'kills', 'seed', 'guilds', 'members', 'chaos', 'storms'] as const;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.startsWith('--') ? arg.slice(2).split('=', 2) : [undefined, undefined];
+    const value = inline ?? argv[++i];
+    if (flag === 'store' && value) o.store = value;
+    else if (flag === 'timeout' && value) o.timeoutMs = Number(value) * 1000;
+    else if (flag === 'idle' && value) o.idleMs = Number(value) * 1000;
+    else if ((numbers as readonly string[]).includes(flag ?? '') && value !== undefined && Number.isFinite(Number(value))) {
+      (o as unknown as Record<string, number>)[flag!] = Number(value);
+    } else {
+      console.error(`unknown or incomplete option ${arg}; options: --jobs N --kills N --seed N --store sqlite|redis://… --guilds N --members N --chaos F --storms N --timeout S --idle S`);
+      process.exit(2);
+    }
+  }
+  if (!(o.store === 'sqlite' || /^rediss?:\/\//.test(o.store))) {
+    console.error('--store must be sqlite or a redis:// URL');
+    process.exit(2);
+  }
+  return o;
+}
+
+const options = parseArgs(process.argv.slice(2));
+console.log(`chaos soak: seed ${options.seed} (run again with --seed ${options.seed})`);
+const logPath = join(outDir, `soak-seed${options.seed}.log.jsonl`);
+mkdirSync(outDir, { recursive: true });
+const report = await runSoak(options, (line) => console.log(`  ${line}`), logPath);
+console.log(renderReport(report));
+const path = writeResult(`soak-seed${options.seed}`, report);
+console.log(`\nevery job's verdict: ${path}\nevery bot log line: ${logPath}`);
+process.exit(report.misses.length === 0 ? 0 : 1);

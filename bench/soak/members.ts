@@ -1,0 +1,147 @@
+/**
+ * The soak's members: each sends its planned /video at its time (again when the bot never answered, as a member
+ * would after "The application did not respond"), and some press Cancel on their job's progress message.
+ */
+import type { FakeDiscord, FakeGuild } from '../../test/fakes/discord/fake-discord.js';
+import type { PlannedJob } from './plan.js';
+
+/** A 1x1 PNG: a real image the bot sniffs and uploads. */
+const png = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface MembersOptions {
+  discord: FakeDiscord;
+  guilds: readonly FakeGuild[];
+  /** Real time the run started: planned times are offsets from it. */
+  startedAt: () => number;
+  /** True while a bot is logged in and not being killed. */
+  botUp: () => boolean;
+  /** True once the run is over: members stop. */
+  stopped: () => boolean;
+  /**
+   * Where the bot reaches Discord (the fault proxy's origin). Attachment URLs are given on it, as Discord's CDN is a
+   * Discord host: a bot that fetches images only from the configured Discord origin fetches them through the proxy.
+   */
+  discordOrigin: string;
+}
+
+export class Members {
+  private readonly interactions = new Map<number, string[]>();
+  private readonly pressed = new Set<number>();
+
+  constructor(private readonly o: MembersOptions) {}
+
+  channelOf(job: PlannedJob): string {
+    return this.o.guilds[job.guild]!.channels[0]!.id;
+  }
+
+  userOf(job: PlannedJob): { id: string; username: string } {
+    return { id: String(300_000_000_000_000_000n + BigInt(job.member)), username: `member${job.member}` };
+  }
+
+  /** Interaction ids of every /video sent for the job, oldest first. */
+  interactionsOf(job: PlannedJob): readonly string[] {
+    return this.interactions.get(job.index) ?? [];
+  }
+
+  sent(job: PlannedJob): boolean {
+    return this.interactions.has(job.index);
+  }
+
+  cancelPressed(job: PlannedJob): boolean {
+    return this.pressed.has(job.index);
+  }
+
+  /** The member's part in one job: send it (until acknowledged, at most 6 times), then maybe press Cancel. */
+  async run(job: PlannedJob): Promise<void> {
+    await this.sleepUntil(this.o.startedAt() + job.submitAtMs);
+    const ids: string[] = [];
+    this.interactions.set(job.index, ids);
+    let accepted: string | undefined;
+    for (let attempt = 0; attempt < 6 && !accepted; attempt++) {
+      await this.untilUp();
+      if (this.o.stopped()) return;
+      const id = this.send(job);
+      if (!id) {
+        await sleep(200);
+        continue;
+      }
+      ids.push(id);
+      // Discord gives the bot 3 s; the member gives up on "did not respond" a little later and sends it again.
+      if (await this.acked(id, 4_000)) accepted = id;
+    }
+    if (!accepted || job.cancelAfterMs === undefined || this.o.discord.interaction(accepted).ephemeral) return;
+    await sleep(job.cancelAfterMs);
+    for (let press = 0; press < 3; press++) {
+      await this.untilUp();
+      if (this.o.stopped()) return;
+      const message = this.o.discord.interaction(accepted).original;
+      const button = message && cancelButton(message.components);
+      if (!message || !button) return;
+      this.pressed.add(job.index);
+      const click = this.o.discord.pressButton({
+        message,
+        customId: button,
+        user: this.userOf(job),
+        guildId: this.o.guilds[job.guild]!.id,
+        channelId: this.channelOf(job),
+      });
+      if (await this.acked(click.id, 4_000)) return;
+    }
+  }
+
+  private send(job: PlannedJob): string | undefined {
+    const { discord } = this.o;
+    const uploaded =
+      job.image &&
+      discord.addAttachment({
+        bytes: job.image === 'png' ? png : Buffer.from('this is not an image at all'),
+        filename: 'frame.png',
+        contentType: 'image/png',
+        channelId: this.channelOf(job),
+      });
+    const fakeOrigin = new URL(discord.apiUrl).origin;
+    const image = uploaded && {
+      ...uploaded,
+      url: uploaded.url.replace(fakeOrigin, this.o.discordOrigin),
+      proxy_url: uploaded.proxy_url.replace(fakeOrigin, this.o.discordOrigin),
+    };
+    try {
+      return discord.sendSlashCommand({
+        name: 'video',
+        guildId: this.o.guilds[job.guild]!.id,
+        channelId: this.channelOf(job),
+        user: this.userOf(job),
+        options: { prompt: job.prompt, ...(image ? { image } : {}) },
+      }).id;
+    } catch {
+      // The gateway dropped between the check and the send (the bot was just killed).
+      return undefined;
+    }
+  }
+
+  private async acked(id: string, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (this.o.discord.interaction(id).ackType !== undefined) return true;
+      await sleep(50);
+    }
+    return false;
+  }
+
+  async untilUp(): Promise<void> {
+    while (!this.o.stopped() && !(this.o.botUp() && this.o.discord.gatewayConnected)) await sleep(50);
+  }
+
+  async sleepUntil(at: number): Promise<void> {
+    while (!this.o.stopped() && Date.now() < at) await sleep(Math.min(100, at - Date.now()));
+  }
+}
+
+function cancelButton(components: unknown[]): string | undefined {
+  const rows = components as { components?: { custom_id?: string }[] }[];
+  return rows.flatMap((row) => row.components ?? []).find((c) => c.custom_id?.startsWith('cancel:'))?.custom_id;
+}

@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import type { InteractionRecord, MessageWithHistory, RecordedMessage } from '../fakes/discord/fake-discord.js';
+import type { FakePrediction } from '../fakes/replicate/fake-replicate.js';
+import type { PlannedJob } from '../../bench/soak/plan.js';
+import { judge, totals, type JobObservation } from '../../bench/soak/tally.js';
+
+const userId = '300000000000000007';
+const job: PlannedJob = { index: 0, tag: 'soak-001', prompt: 'soak-001 a red fox at dawn', member: 7, guild: 7, submitAtMs: 0 };
+
+function message(content: string, extra: Partial<RecordedMessage> = {}): RecordedMessage {
+  return {
+    id: `m${Math.random()}`,
+    channelId: 'c1',
+    content,
+    components: [],
+    embeds: [],
+    attachments: [],
+    flags: 0,
+    allowedMentions: { parse: [] },
+    at: 0,
+    ...extra,
+  };
+}
+const video = { attachments: [{ id: 'a', filename: 'video.mp4', contentType: 'video/mp4', size: 3, bytes: Buffer.from('mp4'), url: 'u' }] };
+const withHistory = (...versions: RecordedMessage[]): MessageWithHistory => ({ ...versions.at(-1)!, history: versions });
+
+function interaction(original: RecordedMessage[], extra: Partial<InteractionRecord> = {}): InteractionRecord {
+  return {
+    id: 'i1',
+    token: 't',
+    applicationId: 'app',
+    kind: 'command',
+    commandName: 'video',
+    customId: undefined,
+    guildId: 'g',
+    channelId: 'c1',
+    userId,
+    attachmentSizeLimit: 10 * 1024 * 1024,
+    dispatchedAt: 0,
+    ackType: 5,
+    ackAt: 1,
+    ephemeral: false,
+    ackBody: { type: 5 },
+    original: original.at(-1) ?? message('', { flags: 128 }),
+    originalHistory: original,
+    followUps: [],
+    ...extra,
+  };
+}
+
+function prediction(outcome: 'succeeded' | 'failed'): FakePrediction {
+  return {
+    id: `r8${Math.random()}`,
+    model: 'kwaivgi/kling-v1.6-standard',
+    input: { prompt: job.prompt },
+    createdAt: 0,
+    durationMs: 1000,
+    outcome,
+    error: undefined,
+    output: Buffer.alloc(0),
+    startImage: undefined,
+    canceledAt: undefined,
+  };
+}
+
+function observed(patch: Partial<JobObservation>): JobObservation {
+  return {
+    job,
+    userId,
+    interactions: [],
+    jobIds: ['job-1'],
+    stored: undefined,
+    predictions: [prediction('succeeded')],
+    channelMessages: [],
+    cancelPressed: false,
+    ...patch,
+  };
+}
+
+const ping = () => withHistory(message(`<@${userId}> your video is ready ↑`, { allowedMentions: { parse: [], users: [userId] } }));
+
+describe('the soak tally', () => {
+  it('counts a video edited into the reply plus one ping as one delivery, however often the reply was edited', () => {
+    const done = message('✅ video', video);
+    const record = interaction([message('Starting…'), message('🎬 Generating…'), done, { ...done, at: 5 }], { followUps: [{ ...ping(), editedLoadingOriginal: false }] });
+    const verdict = judge(observed({ interactions: [record] }));
+    expect(verdict).toMatchObject({ outcome: 'delivered', videoPosts: 1, pings: 1, predictions: 1 });
+  });
+
+  it('counts the video posted again in the channel as a duplicate post, with its ping as a duplicate ping', () => {
+    const record = interaction([message('✅ video', video)], { followUps: [{ ...ping(), editedLoadingOriginal: false }] });
+    const again = withHistory(message(`✅ <@${userId}>'s video: “soak-001 a red fox…”`, { ...video, allowedMentions: { parse: [], users: [userId] } }));
+    const verdict = judge(observed({ interactions: [record], channelMessages: [again] }));
+    expect(verdict).toMatchObject({ outcome: 'delivered', videoPosts: 2, pings: 2 });
+    expect(totals([verdict])).toMatchObject({ duplicateVideoPosts: 1, duplicatePings: 1, delivered: 1 });
+  });
+
+  it('holds a failure of our own against the target, and a failure the model decided is not held against it', () => {
+    const ours = judge(observed({ interactions: [interaction([message('❌ Something went wrong on our side (reference 5f0c1d2e-1111-2222-3333-444455556666).\n“soak-001…”')])] }));
+    const model = judge(
+      observed({
+        interactions: [interaction([message('❌ The model could not make this video: flagged (E005)\n“soak-001…”')])],
+        predictions: [prediction('failed')],
+      }),
+    );
+    const claimedByModel = judge(observed({ interactions: [interaction([message('❌ The model could not make this video: flagged')])] }));
+    expect(ours).toMatchObject({ outcome: 'failed', failureClass: 'our own fault' });
+    expect(model).toMatchObject({ outcome: 'failed', failureClass: "Replicate's decision" });
+    // The bot said "the model" but the model succeeded at the fake: that is ours.
+    expect(claimedByModel.failureClass).toBe('our own fault');
+    const sum = totals([ours, model, claimedByModel]);
+    expect(sum.failedOurFault).toBe(2);
+    expect(sum.failedReasons).toContainEqual({
+      reason: 'Something went wrong on our side (reference <job id>).',
+      failureClass: 'our own fault',
+      count: 1,
+    });
+  });
+
+  it("counts a not-an-image failure of a member's bogus attachment as the member's input", () => {
+    const verdict = judge(
+      observed({
+        job: { ...job, image: 'not-an-image' },
+        predictions: [],
+        interactions: [interaction([message('❌ The attachment is not a PNG, JPEG or WebP image.')])],
+      }),
+    );
+    expect(verdict.failureClass).toBe("the member's input");
+  });
+
+  it('calls a job lost while the member sees no end, even when the store holds it as finished', () => {
+    const stuck = judge(observed({ interactions: [interaction([message('🎬 Generating… 5s elapsed')])] }));
+    const thinking = judge(observed({ interactions: [interaction([])], stored: { state: 'failed', reason: 'x' } as never }));
+    expect(stuck).toMatchObject({ outcome: 'lost' });
+    expect(thinking.outcome).toBe('lost');
+    expect(thinking.reason).toContain('the store says failed: x');
+    expect(totals([stuck, thinking])).toMatchObject({ lost: 2, lostButEndedInStore: 1 });
+  });
+
+  it('counts a job as duplicate-predicted when Replicate holds two predictions for its prompt', () => {
+    const verdict = judge(
+      observed({ interactions: [interaction([message('✅', video)])], predictions: [prediction('succeeded'), prediction('succeeded')] }),
+    );
+    expect(totals([verdict]).duplicatePredictions).toBe(1);
+  });
+
+  it('tells refused and never-acknowledged interactions apart from accepted jobs', () => {
+    const refused = judge(observed({ interactions: [interaction([message('You already have 6 videos waiting.')], { ephemeral: true })] }));
+    const unanswered = judge(observed({ interactions: [interaction([], { ackType: undefined }), interaction([], { ackType: undefined })] }));
+    expect(refused.outcome).toBe('refused');
+    expect(unanswered).toMatchObject({ outcome: 'never acknowledged', retriedInteractions: 1 });
+    expect(totals([refused, unanswered])).toMatchObject({ accepted: 0, lost: 0, refused: 1, neverAcknowledged: 1 });
+  });
+
+  it('flags a cancel nobody asked for and a failure shown after the video was posted', () => {
+    const canceled = judge(observed({ interactions: [interaction([message('Canceled\n“soak-001…”')])] }));
+    const both = judge(observed({ interactions: [interaction([message('✅', video), message('❌ Something went wrong')])] }));
+    expect(canceled).toMatchObject({ outcome: 'canceled', contradiction: 'canceled though nobody pressed Cancel' });
+    expect(both.outcome).toBe('delivered');
+    expect(both.contradiction).toMatch(/shown as failed/);
+  });
+});
