@@ -61,6 +61,8 @@ export interface DeliveryHooks {
 
 const maxUploadTimeoutMs = 20 * 60_000;
 const pingTimeoutMs = 30_000;
+/** How long a ping is retried through a Discord outage (as long as a delivery is). */
+const pingPatienceMs = 30 * 60_000;
 /** Sends of one step after a 5xx or a dropped connection (a timeout goes down the ladder at once). */
 const sendsPerStep = 2;
 
@@ -192,7 +194,9 @@ export function createDelivery(o: DeliveryOptions) {
    */
   async function ping(job: Job, reply: ReplyTarget, postedAt: number): Promise<boolean> {
     const view = renderReadyPing(job);
-    for (let attempt = 1; attempt <= 3; attempt++) {
+    // A Discord outage is waited out as long as a delivery is (the video is up; the member should hear of it).
+    const giveUpAt = o.clock.now() + pingPatienceMs;
+    for (let attempt = 1; ; attempt++) {
       const controller = new AbortController();
       const { signal } = controller;
       const timer = o.clock.setTimer(pingTimeoutMs, () => controller.abort(new UploadTimeoutError(pingTimeoutMs)));
@@ -201,7 +205,9 @@ export function createDelivery(o: DeliveryOptions) {
         else await o.api.postChannelMessage(reply.channelId, view, { signal, nonce: nonceFor(job.id, 'ping') });
         return true;
       } catch (err) {
-        o.log.warn({ jobId: job.id, err: describeRestError(signal.aborted ? signal.reason : err), attempt }, 'ready ping failed');
+        if (attempt <= 3 || attempt % 10 === 0) {
+          o.log.warn({ jobId: job.id, err: describeRestError(signal.aborted ? signal.reason : err), attempt }, 'ready ping failed');
+        }
         if (isDeadReplyError(err) && tokenAlive(reply)) {
           // The token died early (e.g. the app was removed): the channel is what is left.
           reply = { ...reply, interactionAt: -Infinity };
@@ -209,12 +215,15 @@ export function createDelivery(o: DeliveryOptions) {
         }
         if (!isAmbiguousError(err) && !signal.aborted) return false;
         if ((await o.check.pinged(job, reply, postedAt)) === true) return true;
-        await o.clock.sleep((o.retryBackoffMs ?? 2000) * 2 ** (attempt - 1));
+        if (o.clock.now() >= giveUpAt) {
+          o.log.error({ jobId: job.id, attempts: attempt }, 'ready ping given up: Discord kept failing');
+          return false;
+        }
+        await o.clock.sleep(Math.min(2 * 60_000, (o.retryBackoffMs ?? 2000) * 2 ** (attempt - 1)));
       } finally {
         timer.cancel();
       }
     }
-    return false;
   }
 
   /** The video is up: record it, then ping (the channel message already pinged), then record that. */

@@ -7,7 +7,7 @@ import type { DeliverOptions, DeliveryKind, ProgressInfo, Responder } from '../q
 import { createChannelHealth } from './channel-health.js';
 import { createDeliveryCheck } from './delivery-check.js';
 import { createDelivery, defaultAttachmentLimit, type DeliveryHooks } from './delivery.js';
-import { createDiscordApi, describeRestError, isChannelUnusableError, isDeadReplyError, nonceFor } from './discord-api.js';
+import { createDiscordApi, describeRestError, isAmbiguousError, isChannelUnusableError, isDeadReplyError, nonceFor } from './discord-api.js';
 import { createProgressTracker, mergeReply } from './progress-tracker.js';
 import { onlyMentioning, renderProgress, type MessageView } from './progress-view.js';
 import { emptyTempRoot, responderTempRoot } from './temp-dir.js';
@@ -58,6 +58,9 @@ export interface DiscordResponderOptions {
   /** First wait before a delivery step is sent again after a 5xx (default 2000 ms, doubled). */
   retryBackoffMs?: number;
 }
+
+/** How long a final view (failed, canceled) is retried through a Discord outage. */
+const finalPatienceMs = 30 * 60_000;
 
 /** The responder, plus `close()` for shutdown (stops its timers). */
 export type DiscordResponder = Responder & { close(): Promise<void> };
@@ -136,7 +139,11 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
   }
 
   /** The final view of a failed or canceled job, wherever the member can still see it. Never throws. */
-  async function showFinal(job: Job, reply: ReplyTarget, view: MessageView): Promise<void> {
+  /**
+   * The final view of a failed or canceled job, wherever the member can still see it. Resolves true when it is shown
+   * (or can never be), false when Discord failed in a way worth trying again. Never throws.
+   */
+  async function showFinal(job: Job, reply: ReplyTarget, view: MessageView): Promise<boolean> {
     try {
       // In the channel, a message must say whose video it was about.
       const addressed = { ...view, content: `<@${job.userId}> ${view.content}` };
@@ -144,7 +151,7 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
       if (reply.channelMessageId && channelUsable) {
         try {
           await api.editChannelMessage(reply.channelId, reply.channelMessageId, addressed);
-          return;
+          return true;
         } catch (err) {
           if (!isChannelUnusableError(err)) throw err;
           health.markUnusable(reply.channelId, describeRestError(err).code);
@@ -153,26 +160,50 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
       if (tokenAlive(reply)) {
         try {
           await api.editOriginal(reply, view);
-          return;
+          return true;
         } catch (err) {
           if (!isDeadReplyError(err)) throw err;
         }
       }
       if (health.isUnusable(reply.channelId)) {
         log.warn({ jobId: job.id }, 'final state not shown: neither the reply nor the channel can be used');
-        return;
+        return true;
       }
       const nonce = nonceFor(job.id, 'final');
       await api.postChannelMessage(reply.channelId, { ...addressed, allowed_mentions: onlyMentioning(job.userId) }, { nonce });
+      return true;
     } catch (err) {
       log.warn({ jobId: job.id, err: describeRestError(err) }, 'final edit failed');
+      return !isAmbiguousError(err);
     }
+  }
+
+  /** Final views Discord refused for now, tried again in the background (the job's slot is not held for them). */
+  const finals = new Map<string, AbortController>();
+
+  function showFinalLater(job: Job, reply: ReplyTarget, view: MessageView): void {
+    const controller = new AbortController();
+    finals.get(job.id)?.abort();
+    finals.set(job.id, controller);
+    const giveUpAt = clock.now() + finalPatienceMs;
+    void (async () => {
+      for (let attempt = 1; clock.now() < giveUpAt; attempt++) {
+        await clock.sleep(Math.min(2 * 60_000, (options.retryBackoffMs ?? 2000) * 2 ** (attempt - 1)), controller.signal);
+        if (await showFinal(job, reply, view)) return;
+      }
+      log.error({ jobId: job.id }, 'final state not shown: Discord kept failing');
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        if (finals.get(job.id) === controller) finals.delete(job.id);
+      });
   }
 
   const noHooks: DeliveryHooks = { markPosted: async () => {}, markPinged: async () => {} };
 
   return {
     async close() {
+      for (const controller of finals.values()) controller.abort();
       await tracker.stopAll();
       // Deliveries have stopped and cleaned their own folders: an empty root goes too (rmdir refuses a full one).
       await tempReady;
@@ -187,7 +218,8 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
     },
     async finish(job: Job): Promise<void> {
       const reply = mergeReply(job.reply, (await tracker.stop(job.id)) ?? job.reply);
-      await showFinal(job, reply, renderProgress(visible(job), { now: clock.now() }));
+      const view = renderProgress(visible(job), { now: clock.now() });
+      if (!(await showFinal(job, reply, view))) showFinalLater(job, reply, view);
     },
     async deliver(job: Job, outputUrl: string, signal?: AbortSignal, opts?: DeliverOptions): Promise<DeliveryKind> {
       await tempReady;
