@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Job, ReplyTarget } from '../queue/job.js';
 import type { DeliveryKind } from '../queue/ports.js';
 import { describeRestError, snowflakeAt, snowflakeTime, type DiscordApi, type SeenMessage } from './discord-api.js';
-import { renderDoneHeadline, renderReadyPingPrefix } from './progress-view.js';
+import { jobRef, renderDoneHeadline, renderReadyPingPrefix } from './progress-view.js';
 
 /** The attachment's name in Discord: also how a restart recognises a video already posted. */
 export const videoFilename = 'video.mp4';
@@ -74,10 +74,12 @@ export function createDeliveryCheck(api: DiscordApi, log: Logger) {
    */
   async function pinged(job: Job, reply: ReplyTarget, postedAt: number): Promise<boolean | undefined> {
     const prefix = renderReadyPingPrefix(job);
+    const ref = jobRef(job);
     return scan(job, reply.channelId, reply.interactionAt, postedAt, (m) => {
       if (!m.content.startsWith(prefix)) return false;
-      const followUp = m.interaction_metadata?.id === reply.interactionId;
-      return followUp || (m.author?.id === reply.applicationId && snowflakeTime(m.id) >= postedAt - clockSkewMs);
+      // A follow-up belongs to its interaction; a channel ping names its job (the member may have several).
+      if (m.interaction_metadata) return m.interaction_metadata.id === reply.interactionId;
+      return m.author?.id === reply.applicationId && m.content.endsWith(ref) && snowflakeTime(m.id) >= postedAt - clockSkewMs;
     });
   }
 

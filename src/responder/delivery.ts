@@ -18,7 +18,7 @@ import {
 } from './discord-api.js';
 import { downloadToFile } from './download.js';
 import { createLadder, type Rung, type Work } from './ladder.js';
-import { onlyMentioning, renderDeliveredBelow, renderDone, renderReadyPing } from './progress-view.js';
+import { onlyMentioning, renderChannelReadyPing, renderDeliveredBelow, renderDone, renderReadyPing } from './progress-view.js';
 
 export { videoFilename } from './delivery-check.js';
 export const defaultAttachmentLimit = 10 * 1024 * 1024;
@@ -192,7 +192,7 @@ export function createDelivery(o: DeliveryOptions) {
    * try is checked against the channel's history before it is sent again. Resolves true once a ping landed.
    * Not tied to the delivery's signal: the video is up, and a ping left half-way would be the worse outcome.
    */
-  async function ping(job: Job, reply: ReplyTarget, postedAt: number): Promise<boolean> {
+  async function ping(job: Job, reply: ReplyTarget, postedAt: number, stop?: AbortSignal): Promise<boolean> {
     const view = renderReadyPing(job);
     // A Discord outage is waited out as long as a delivery is (the video is up; the member should hear of it).
     const giveUpAt = o.clock.now() + pingPatienceMs;
@@ -202,7 +202,7 @@ export function createDelivery(o: DeliveryOptions) {
       const timer = o.clock.setTimer(pingTimeoutMs, () => controller.abort(new UploadTimeoutError(pingTimeoutMs)));
       try {
         if (tokenAlive(reply)) await o.api.followUp(reply, view, { signal });
-        else await o.api.postChannelMessage(reply.channelId, view, { signal, nonce: nonceFor(job.id, 'ping') });
+        else await o.api.postChannelMessage(reply.channelId, renderChannelReadyPing(job), { signal, nonce: nonceFor(job.id, 'ping') });
         return true;
       } catch (err) {
         if (attempt <= 3 || attempt % 10 === 0) {
@@ -219,7 +219,9 @@ export function createDelivery(o: DeliveryOptions) {
           o.log.error({ jobId: job.id, attempts: attempt }, 'ready ping given up: Discord kept failing');
           return false;
         }
-        await o.clock.sleep(Math.min(2 * 60_000, (o.retryBackoffMs ?? 2000) * 2 ** (attempt - 1)));
+        // Stopping ends the waiting (not a request in flight): the record says posted, not pinged, so the next
+        // start checks the channel and pings then.
+        await o.clock.sleep(Math.min(2 * 60_000, (o.retryBackoffMs ?? 2000) * 2 ** (attempt - 1)), stop);
       } finally {
         timer.cancel();
       }
@@ -227,9 +229,9 @@ export function createDelivery(o: DeliveryOptions) {
   }
 
   /** The video is up: record it, then ping (the channel message already pinged), then record that. */
-  async function announce(job: Job, reply: ReplyTarget, kind: DeliveryKind, hooks: DeliveryHooks): Promise<void> {
+  async function announce(job: Job, reply: ReplyTarget, kind: DeliveryKind, hooks: DeliveryHooks, stop?: AbortSignal): Promise<void> {
     await hooks.markPosted(kind);
-    if (kind !== 'channel' && !(await ping(job, reply, o.clock.now()))) return;
+    if (kind !== 'channel' && !(await ping(job, reply, o.clock.now(), stop))) return;
     await hooks.markPinged();
   }
 
@@ -265,7 +267,7 @@ export function createDelivery(o: DeliveryOptions) {
       for (let pass = 1; ; pass++) {
         const kind = await onePass(w);
         if (kind) {
-          await announce(job, reply, kind, hooks);
+          await announce(job, reply, kind, hooks, signal);
           return kind;
         }
         // Nowhere left to try (the channel refuses for good and the token is dead), or tried for long enough.

@@ -119,7 +119,7 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
   }
 
   /** A resumed delivery: skips what the record says is done and checks Discord for what it cannot know. */
-  async function resume(job: Job, reply: ReplyTarget, hooks: DeliveryHooks): Promise<DeliveryKind | undefined> {
+  async function resume(job: Job, reply: ReplyTarget, hooks: DeliveryHooks, stop?: AbortSignal): Promise<DeliveryKind | undefined> {
     if (job.postedAt !== undefined) {
       const kind = job.delivery ?? 'attachment';
       log.info({ jobId: job.id, delivery: kind }, 'video was already delivered before the restart');
@@ -130,15 +130,14 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
       // Posted and recorded; the ping may or may not have gone out before the stop.
       const pinged = await check.pinged(job, reply, job.postedAt);
       if (pinged === true) log.info({ jobId: job.id }, 'member was already pinged before the restart');
-      if (pinged === true || (await delivery.ping(job, reply, job.postedAt))) await hooks.markPinged();
+      if (pinged === true || (await delivery.ping(job, reply, job.postedAt, stop))) await hooks.markPinged();
       return kind;
     }
     const found = await alreadyPosted(job, reply);
-    if (found) await delivery.announce(job, reply, found, hooks);
+    if (found) await delivery.announce(job, reply, found, hooks, stop);
     return found;
   }
 
-  /** The final view of a failed or canceled job, wherever the member can still see it. Never throws. */
   /**
    * The final view of a failed or canceled job, wherever the member can still see it. Resolves true when it is shown
    * (or can never be), false when Discord failed in a way worth trying again. Never throws.
@@ -231,7 +230,7 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
         markPinged: opts?.markPinged?.bind(opts) ?? noHooks.markPinged,
       };
       if (opts?.resumed || job.postedAt !== undefined) {
-        const done = await resume(job, reply, hooks);
+        const done = await resume(job, reply, hooks, signal);
         if (done) return done;
       }
       return delivery.deliver(job, reply, outputUrl, hooks, signal);

@@ -121,3 +121,14 @@ export function renderReadyPing(job: Job): MessageView {
   const content = `${renderReadyPingPrefix(job)} ↑`;
   return { content, components: [], allowed_mentions: onlyMentioning(job.userId) };
 }
+
+/** The job's short reference, shown in channel pings so that a restart can tell one job's ping from another's. */
+export function jobRef(job: Job): string {
+  return `ref ${job.id.slice(0, 8)}`;
+}
+
+/** The same ping as a channel message (the token had died): it names the video, since it follows no reply. */
+export function renderChannelReadyPing(job: Job): MessageView {
+  const content = `${renderReadyPingPrefix(job)}: ${summarizeRequest(job, { promptMax: 60 })} · ${jobRef(job)}`;
+  return { content, components: [], allowed_mentions: onlyMentioning(job.userId) };
+}
