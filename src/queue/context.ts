@@ -20,6 +20,11 @@ export interface QueueContext {
    * durable; rejects only when the queue stops.
    */
   commit(job: Job): Promise<Job>;
+  /**
+   * Shows a failed or canceled job's end (stored with `endShown: false`), and once the member saw it, records so. Does
+   * not wait: a Discord outage is retried in the background, and a restart shows it again until it is recorded.
+   */
+  showEnd(job: Job): void;
   /** Another store call of the job's (its image), retried like commit until the store answers. */
   untilStored<T>(job: Job, what: string, call: () => Promise<T>): Promise<T>;
   logFor(job: Job): Logger;
@@ -86,14 +91,14 @@ export async function advance(ctx: QueueContext, job: Job, to: JobState, patch: 
   return next;
 }
 
-/** Moves to failed or canceled, persists, then shows the end (responder.finish never throws by contract). */
+/** Moves to failed or canceled, persists (the end not shown yet), then shows the end. */
 export async function conclude(
   ctx: QueueContext,
   job: Job,
   to: 'failed' | 'canceled',
   patch: Partial<Job>,
 ): Promise<Job> {
-  const next = await ctx.commit(moveJob(job, to, ctx.clock.now(), patch));
-  await ctx.responder.finish(next);
+  const next = await ctx.commit(moveJob(job, to, ctx.clock.now(), { ...patch, endShown: false }));
+  ctx.showEnd(next);
   return next;
 }

@@ -75,6 +75,11 @@ export interface Job {
   postedAt?: number;
   /** When the member was pinged about the delivered video: a restart never pings twice. */
   pingedAt?: number;
+  /**
+   * False from the moment a job is stored as failed or canceled until the member was shown it: the store keeps such a
+   * job listed as active, so a restart shows the end again. Absent on records from before it existed: shown.
+   */
+  endShown?: boolean;
 }
 
 export const terminalStates: ReadonlySet<JobState> = new Set(['done', 'failed', 'canceled']);
@@ -91,6 +96,11 @@ const allowed: Record<JobState, readonly JobState[]> = {
 
 export function isTerminal(state: JobState): boolean {
   return terminalStates.has(state);
+}
+
+/** Still the bot's to finish: not ended, or ended without the member having been shown how (see `endShown`). */
+export function isOpen(job: Pick<Job, 'state' | 'endShown'>): boolean {
+  return !isTerminal(job.state) || job.endShown === false;
 }
 
 export function canMove(from: JobState, to: JobState): boolean {

@@ -113,7 +113,10 @@ export type FetchImage = (image: ImageRef, signal: AbortSignal) => Promise<{ byt
 export interface Responder {
   /** Shows the job's current state. Fire-and-forget: throttled, latest wins, never throws. */
   update(job: Job, info?: ProgressInfo): void;
-  /** Shows a terminal state (failed, canceled) and stops tracking the job. Never throws. */
+  /**
+   * Shows a terminal state (failed, canceled) and stops tracking the job. Resolves once the member was shown it, or
+   * once it was given up (Discord refused for too long); rejects only when the bot stops before either.
+   */
   finish(job: Job): Promise<void>;
   /**
    * Downloads the mp4 and posts it (re-encoding or linking when too large), then mentions the member.

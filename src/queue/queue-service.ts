@@ -109,6 +109,7 @@ export function createQueueService(deps: QueueDeps): QueueService {
       return job;
     },
     untilStored: (job, what, call) => writer.untilAnswered(job, what, call),
+    showEnd,
     logFor: (job) =>
       deps.log.child({
         jobId: job.id,
@@ -117,6 +118,13 @@ export function createQueueService(deps: QueueDeps): QueueService {
         ...(job.predictionId ? { predictionId: job.predictionId } : {}),
       }),
   };
+
+  function showEnd(job: Job): void {
+    void responder.finish(job).then(
+      // Straight to the writer: the job may be settled (gone from memory) by then.
+      () => writer.save({ ...job, endShown: true }),
+    ).catch(() => undefined); // only stop() rejects the write: the next start shows the end again
+  }
 
   function showPositions(guildId: string): void {
     scheduler.waitingIds(guildId).forEach((jobId, index) => {
@@ -251,9 +259,10 @@ export function createQueueService(deps: QueueDeps): QueueService {
         guilds.add(job.guildId);
       }
       deps.log.info(
-        { waiting: plan.waiting.length, refetch: plan.refetch.length, resume: plan.resume.length },
+        { waiting: plan.waiting.length, refetch: plan.refetch.length, resume: plan.resume.length, unshown: plan.unshown.length },
         'queue recovered',
       );
+      for (const job of plan.unshown) showEnd(job);
       for (const job of plan.waiting) void launch(job, newControl('waiting', true));
       for (const job of plan.refetch) void launch(job, newControl('accepting', true));
       for (const job of plan.resume) {

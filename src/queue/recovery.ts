@@ -6,6 +6,7 @@ import type { Job } from './job.js';
  * - `refetch`: queued but the image was never stored: download it again, then queue.
  * - `resume`: starting, running or delivering: they hold a slot and carry on from their persisted state
  *   (a running job waits on the SAME prediction; a marker without an id looks for the earlier prediction first).
+ * - `unshown`: failed or canceled, but the member was not shown it yet (Discord failed, or the process stopped).
  * A running or delivering record without a prediction id (an old or damaged record) resumes as `starting`, so the
  * pipeline looks for its prediction instead of failing it.
  */
@@ -13,10 +14,11 @@ export interface RecoveryPlan {
   waiting: Job[];
   refetch: Job[];
   resume: Job[];
+  unshown: Job[];
 }
 
 export function planRecovery(active: readonly Job[]): RecoveryPlan {
-  const plan: RecoveryPlan = { waiting: [], refetch: [], resume: [] };
+  const plan: RecoveryPlan = { waiting: [], refetch: [], resume: [], unshown: [] };
   for (const stored of [...active].sort((a, b) => a.seq - b.seq)) {
     const job = normalize(stored);
     if (job.state === 'queued') {
@@ -24,6 +26,8 @@ export function planRecovery(active: readonly Job[]): RecoveryPlan {
       else plan.waiting.push(job);
     } else if (job.state === 'starting' || job.state === 'running' || job.state === 'delivering') {
       plan.resume.push(job);
+    } else if (job.state === 'failed' || job.state === 'canceled') {
+      plan.unshown.push(job);
     }
   }
   return plan;

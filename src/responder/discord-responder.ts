@@ -180,22 +180,21 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
   /** Final views Discord refused for now, tried again in the background (the job's slot is not held for them). */
   const finals = new Map<string, AbortController>();
 
-  function showFinalLater(job: Job, reply: ReplyTarget, view: MessageView): void {
+  /** Resolves once shown (or given up after `finalPatienceMs`); rejects when the responder closes first. */
+  async function showFinalLater(job: Job, reply: ReplyTarget, view: MessageView): Promise<void> {
     const controller = new AbortController();
     finals.get(job.id)?.abort();
     finals.set(job.id, controller);
     const giveUpAt = clock.now() + finalPatienceMs;
-    void (async () => {
+    try {
       for (let attempt = 1; clock.now() < giveUpAt; attempt++) {
         await clock.sleep(Math.min(2 * 60_000, (options.retryBackoffMs ?? 2000) * 2 ** (attempt - 1)), controller.signal);
         if (await showFinal(job, reply, view)) return;
       }
       log.error({ jobId: job.id }, 'final state not shown: Discord kept failing');
-    })()
-      .catch(() => undefined)
-      .finally(() => {
-        if (finals.get(job.id) === controller) finals.delete(job.id);
-      });
+    } finally {
+      if (finals.get(job.id) === controller) finals.delete(job.id);
+    }
   }
 
   const noHooks: DeliveryHooks = { markPosted: async () => {}, markPinged: async () => {} };
@@ -218,7 +217,7 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
     async finish(job: Job): Promise<void> {
       const reply = mergeReply(job.reply, (await tracker.stop(job.id)) ?? job.reply);
       const view = renderProgress(visible(job), { now: clock.now() });
-      if (!(await showFinal(job, reply, view))) showFinalLater(job, reply, view);
+      if (!(await showFinal(job, reply, view))) await showFinalLater(job, reply, view);
     },
     async deliver(job: Job, outputUrl: string, signal?: AbortSignal, opts?: DeliverOptions): Promise<DeliveryKind> {
       await tempReady;

@@ -1,7 +1,7 @@
 import Keyv from 'keyv';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
-import { isTerminal, type Job } from '../queue/job.js';
+import { isOpen, type Job } from '../queue/job.js';
 import type { JobStore } from '../queue/ports.js';
 import type { Backend } from './backend.js';
 import { acquireLease, type Lease, type LeaseOptions } from './lease.js';
@@ -154,7 +154,7 @@ class KeyvJobStore implements Store {
     this.indexed = new Set(ids);
     if (ids.length === 0) return;
     const records = await this.keyv.getMany<Job>(ids.map((id) => `job:${id}`));
-    const stale = ids.filter((_, i) => records[i] === undefined || isTerminal(records[i]!.state));
+    const stale = ids.filter((_, i) => records[i] === undefined || !isOpen(records[i]!));
     if (stale.length === 0) return;
     for (const id of stale) this.active.delete(id);
     await this.writeIndex();
@@ -167,7 +167,7 @@ class KeyvJobStore implements Store {
    * exists, a job finishing is recorded before it leaves the index; load() drops what either leaves behind.
    */
   async saveJob(job: Job): Promise<void> {
-    const done = isTerminal(job.state);
+    const done = !isOpen(job);
     if (!done && !this.indexed.has(job.id)) {
       this.active.add(job.id);
       await this.writeIndex();
@@ -187,7 +187,7 @@ class KeyvJobStore implements Store {
     const ids = [...this.active];
     if (ids.length === 0) return [];
     const jobs = await this.keyv.getMany<Job>(ids.map((id) => `job:${id}`));
-    return jobs.filter((job): job is Job => job !== undefined && !isTerminal(job.state));
+    return jobs.filter((job): job is Job => job !== undefined && isOpen(job));
   }
 
   async saveImage(jobId: string, bytes: Buffer): Promise<void> {

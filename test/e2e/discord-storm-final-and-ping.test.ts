@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useWorld } from '../harness/use-world.js';
-import { failureShown, readyPing, replyShowing, requestVideo } from '../harness/video-steps.js';
+import { failureShown, readyPing, replyShowing, requestVideo, untilNoActiveJobs } from '../harness/video-steps.js';
 
 const world = useWorld({ tuning: { deliveryRetryBackoffMs: 10 } });
 const ida = { id: '1710000000000000001', username: 'ida' };
@@ -17,6 +17,25 @@ describe('a Discord 5xx storm at the end of a job', () => {
     const record = await failureShown(w, sent, /^❌ The model could not make this video: NSFW content detected/);
     expect(record.original!.components).toEqual([]);
     expect(w.logs.find('final edit failed').length).toBeGreaterThan(0);
+  });
+
+  it('shows the end after a restart when the bot stopped before Discord let it', async () => {
+    const w = world();
+    w.replicate.script({ durationMs: 300, outcome: 'failed', error: 'NSFW content detected' });
+    const sent = requestVideo(w, ida, 'something else the filter dislikes');
+    await replyShowing(w, sent, /Generating|Starting/);
+    w.discord.failNext({ method: 'PATCH', pathPattern: /\/messages\/(@|%40)original$/, status: 503, times: Infinity });
+    const line = await w.logs.waitFor('final edit failed');
+    const jobId = String(line.jobId);
+    expect((await w.bot.store.getJob(jobId))).toMatchObject({ state: 'failed', endShown: false });
+
+    await w.bot.stop();
+    w.discord.clearFaults();
+    await w.startBot();
+    await failureShown(w, sent, /^❌ The model could not make this video: NSFW content detected/);
+    await untilNoActiveJobs(w);
+    expect((await w.bot.store.getJob(jobId))?.endShown).toBe(true);
+    expect(w.logs.find('queue recovered').at(-1)).toMatchObject({ unshown: 1 });
   });
 
   it('still pings the member, exactly once, when the follow-up fails many times', async () => {

@@ -1,6 +1,6 @@
 import type { Job } from '../../src/queue/job.js';
 import type { JobStore } from '../../src/queue/ports.js';
-import { terminalStates } from '../../src/queue/job.js';
+import { isOpen } from '../../src/queue/job.js';
 
 /**
  * An in-memory JobStore with the real store's semantics: jobs go through a JSON round trip (what you get back is
@@ -47,7 +47,7 @@ export class MemoryStore implements JobStore {
   async listActiveJobs(): Promise<Job[]> {
     return [...this.jobs.values()]
       .map((text) => JSON.parse(text) as Job)
-      .filter((job) => !terminalStates.has(job.state));
+      .filter((job) => isOpen(job));
   }
 
   /** Image saves and loads to refuse before answering again. */
