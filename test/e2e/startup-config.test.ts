@@ -1,7 +1,7 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnBot, type BotProcess } from '../harness/bot-process.js';
 import { ProcessWorld } from '../harness/process-world.js';
+import { freePort } from '../harness/free-port.js';
 
 const replicateToken = 'r8_secret_value_0123456789';
 const discordToken = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.discord-secret-token-value';
@@ -94,11 +94,3 @@ describe('npm start with a store that cannot be reached', () => {
   });
 });
 
-/** A loopback port nobody listens on. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

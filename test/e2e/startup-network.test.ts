@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/fake-discord.js';
 import { startFakeReplicate, type FakeReplicate } from '../fakes/replicate/fake-replicate.js';
 import { spawnBot, waitUntil, type BotProcess } from '../harness/bot-process.js';
+import { freePort } from '../harness/free-port.js';
 
 const applicationId = '1234567890123456789';
 const botToken = `${Buffer.from(applicationId).toString('base64url')}.fake.startup-network-token-value`;
@@ -25,14 +25,6 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A loopback port nobody listens on (yet). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function start(discordApiUrl: string): BotProcess {
   const bot = spawnBot({

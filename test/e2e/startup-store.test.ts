@@ -1,19 +1,12 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnBot, type BotProcess } from '../harness/bot-process.js';
+import { freePort as deadPort } from '../harness/free-port.js';
 
 const started: BotProcess[] = [];
 afterEach(async () => {
   await Promise.all(started.splice(0).map((bot) => bot.kill('SIGKILL')));
 });
 
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('npm start with a store nobody answers', () => {
   it('says it retries a few times, then stops with one line naming the store (no password) and exit code 1', async () => {

@@ -1,4 +1,3 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDiscordClient } from '../../src/discord/client.js';
 import { createLogger } from '../../src/logger.js';
@@ -6,6 +5,7 @@ import { describeUnreachable, loginWithRetry } from '../../src/login-with-retry.
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/fake-discord.js';
 import { waitUntil } from '../harness/bot-process.js';
 import { ManualClock } from '../harness/test-clock.js';
+import { freePort } from '../harness/free-port.js';
 
 const applicationId = '1234567890123456780';
 const token = `${Buffer.from(applicationId).toString('base64url')}.fake.login-retry-token-value`;
@@ -14,13 +14,6 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('logging in while Discord is unreachable', () => {
   it('waits 1, 2, 4, 8, 16 s, then 30 s at most between tries, and logs in once Discord answers', async () => {

@@ -1,5 +1,4 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -11,18 +10,11 @@ import { LogSink } from '../harness/log-sink.js';
 import { RedisServer, hasRedisServer } from '../harness/redis-server.js';
 import { startTcpProxy, type TcpProxy } from '../harness/tcp-proxy.js';
 import { job, uniqueId } from './storage-backends.js';
+import { freePort as deadPort } from '../harness/free-port.js';
 
 const silent = pino({ level: 'silent' });
 const fast = { connect: { attempts: 3, delayMs: 10 }, commandTimeoutMs: 500 };
 
-/** A port nobody listens on (just freed by the OS). */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Retries `fn` until it resolves: a store that came back may need a moment to reconnect. */
 async function eventually<T>(fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
