@@ -222,7 +222,8 @@ async function sendKillAndWait(run: Run): Promise<{ finishMs?: number; lastEndMs
     const open = verdicts.filter((v) => v.outcome === 'lost').length;
     const now = Date.now();
     if (open < lastOpen && verdicts.length > open) result.lastEndMs = now - run.startedAt;
-    if (open !== lastOpen || !allSent || run.kills < plan.killsAtMs.length) {
+    // Kills still to come keep the wait open, unless the bot could not be restarted: then nothing more will end.
+    if (open !== lastOpen || !allSent || (run.kills < plan.killsAtMs.length && !run.stopped)) {
       lastOpen = open;
       lastChange = now;
     }

@@ -49,7 +49,8 @@ const reasonsByCode: Record<string, string> = {
 /** Codes and messages that mean "not reachable yet": worth a few retries at start, unlike a refused password. */
 const transientCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH',
   'ENOTFOUND', 'EAI_AGAIN', 'SQLITE_BUSY', '57P01', '57P03']);
-const transientMessages = /timeout|timed out|socket closed|connection terminated|client is offline|loading the dataset/i;
+// A Redis out of memory or read-only (a failover under way) refuses writes for a while: worth a few more tries at start.
+const transientMessages = /timeout|timed out|socket closed|connection terminated|client is offline|loading the dataset|^OOM |^READONLY /i;
 
 function codeOf(err: unknown): string | undefined {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {

@@ -21,6 +21,9 @@ describe('store failures in plain words', () => {
     expect(describeStoreError(new ErrorReply("READONLY You can't write against a read only replica."))).toBe(
       'Redis is a read-only replica and refuses writes',
     );
+    // Memory is freed, a failover ends: a start waits a few tries for them (found by the chaos soak on Redis).
+    expect(isTransientStoreError(new ErrorReply("OOM command not allowed when used memory > 'maxmemory'."))).toBe(true);
+    expect(isTransientStoreError(new ErrorReply("READONLY You can't write against a read only replica."))).toBe(true);
     const wrongPass = new ErrorReply('WRONGPASS invalid username-password pair or user is disabled.');
     expect(describeStoreError(wrongPass)).toBe('the password was refused');
     expect(isTransientStoreError(wrongPass)).toBe(false);
