@@ -22,8 +22,8 @@ export interface VideoQueue {
    * Resolves once the job is in line; never throws.
    */
   accept(job: Job, acknowledged?: Promise<boolean>): Promise<void>;
-  /** Resolves once the accepted job's first write is durable. */
-  whenStored(jobId: string): Promise<void>;
+  /** The first outcome of the accepted job's first write: durable, or refused by the store (and being retried). */
+  whenStored(jobId: string): Promise<'stored' | 'refused'>;
 }
 
 export interface CommandContext {

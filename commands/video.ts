@@ -145,8 +145,18 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
   const accepted = ctx.queue.accept(job, new Promise<boolean>((resolve) => (acknowledge = resolve)));
   // What the member is about to be shown should be stored first; but Discord's 3 seconds come before that.
   const waited = new AbortController();
-  await Promise.race([ctx.queue.whenStored(job.id), ctx.clock.sleep(storeBeforeAckMs, waited.signal).catch(() => undefined)]);
+  const firstWrite = await Promise.race([
+    ctx.queue.whenStored(job.id),
+    ctx.clock.sleep(storeBeforeAckMs, waited.signal).then(() => 'slow' as const, () => 'slow' as const),
+  ]);
   waited.abort();
+  if (firstWrite === 'refused') {
+    // The store refuses writes right now: better a clear "try again" than a request that a restart would forget.
+    // The job's pipeline ends it quietly once (if ever) its write lands; nothing waits for that here.
+    acknowledge(false);
+    await refuse(interaction, 'store-unavailable', ctx.log);
+    return;
+  }
   try {
     await interaction.deferReply();
     acknowledge(true);

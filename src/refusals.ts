@@ -12,6 +12,7 @@ export type RefusalCode =
   | 'queue-full'
   | 'pending-limit'
   | 'shutting-down'
+  | 'store-unavailable'
   | 'not-allowed-to-cancel'
   | 'job-not-found'
   | 'already-finished'
@@ -37,6 +38,7 @@ const texts: Record<RefusalCode, string> = {
   'queue-full': 'The queue for this server is full right now. Please try again in a few minutes.',
   'pending-limit': 'You already have the most videos allowed waiting or in progress. Wait for one to finish first.',
   'shutting-down': 'The bot is restarting. Please try again in a minute.',
+  'store-unavailable': "The bot can't save new requests right now (its storage is not answering). Please try again in a minute.",
   'not-allowed-to-cancel': 'Only the member who asked for this video or a moderator (Manage Server) can cancel it.',
   'job-not-found': 'That video request no longer exists.',
   'already-finished': 'That video is already finished or being delivered, so it can no longer be canceled.',

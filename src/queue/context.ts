@@ -19,7 +19,7 @@ export interface QueueContext {
    * Records the job as decided and persists it (serialized per job, retried until durable). Resolves once
    * durable; rejects only when the queue stops.
    */
-  commit(job: Job): Promise<Job>;
+  commit(job: Job, onRefused?: () => void): Promise<Job>;
   /**
    * Shows a failed or canceled job's end (stored with `endShown: false`), and once the member saw it, records so. Does
    * not wait: a Discord outage is retried in the background, and a restart shows it again until it is recorded.
@@ -59,8 +59,11 @@ export interface JobControl {
   stage: 'accepting' | 'waiting' | 'started';
   /** Resolved by the pump when the scheduler gives the job its turn. */
   turn: Signal;
-  /** Resolved by the pipeline once the job's first write is durable (the command waits a moment for it). */
-  stored: Signal;
+  /**
+   * Resolved by the pipeline at the first outcome of the job's first write: durable, or refused by the store (it goes
+   * on retrying). The command waits a moment for it before it answers the member.
+   */
+  stored: Signal<'stored' | 'refused'>;
   /** Whether the member's interaction was acknowledged: a job nobody was shown ends quietly. */
   acknowledged: Promise<boolean>;
   /** Resolved by the pipeline once the job is durably in line (what accept() waits for). */
@@ -68,20 +71,20 @@ export interface JobControl {
   task?: Promise<Job>;
 }
 
-/** A promise someone else resolves. */
-export interface Signal {
-  promise: Promise<void>;
-  fire(): void;
+/** A promise someone else resolves (the first value fired wins). */
+export interface Signal<T = void> {
+  promise: Promise<T>;
+  fire(value: T): void;
 }
 
-function signal(): Signal {
-  let fire!: () => void;
-  const promise = new Promise<void>((resolve) => (fire = resolve));
+function signal<T = void>(): Signal<T> {
+  let fire!: (value: T) => void;
+  const promise = new Promise<T>((resolve) => (fire = resolve));
   return { promise, fire };
 }
 
 export function newControl(stage: JobControl['stage'], recovered = false, acknowledged: Promise<boolean> = Promise.resolve(true)): JobControl {
-  return { cancel: new AbortController(), recovered, stage, turn: signal(), stored: signal(), acknowledged, inLine: signal() };
+  return { cancel: new AbortController(), recovered, stage, turn: signal(), stored: signal<'stored' | 'refused'>(), acknowledged, inLine: signal() };
 }
 
 /** Moves, persists, then shows: the one way a job changes state while the member watches. */

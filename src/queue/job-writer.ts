@@ -13,8 +13,11 @@ import type { JobStore } from './ports.js';
  *   ends the retrying (the save then rejects with the stop reason and the store keeps the last state it holds).
  */
 export interface JobWriter {
-  /** Resolves once this version of the job is durable (and every earlier save of it has settled). */
-  save(job: Job): Promise<void>;
+  /**
+   * Resolves once this version of the job is durable (and every earlier save of it has settled). `onRefused` hears of
+   * the first refusal (the save goes on retrying).
+   */
+  save(job: Job, onRefused?: () => void): Promise<void>;
   /** Resolves when every save issued so far has settled. */
   flush(): Promise<void>;
   /**
@@ -40,7 +43,7 @@ export function createJobWriter(store: JobStore, options: JobWriterOptions): Job
   const maxDelayMs = options.maxDelayMs ?? 30_000;
   const chains = new Map<string, Promise<void>>();
 
-  async function untilAnswered<T>(job: Job, what: string, call: () => Promise<T>): Promise<T> {
+  async function untilAnswered<T>(job: Job, what: string, call: () => Promise<T>, onRefused?: () => void): Promise<T> {
     for (let failures = 0; ; ) {
       signal.throwIfAborted();
       try {
@@ -49,6 +52,7 @@ export function createJobWriter(store: JobStore, options: JobWriterOptions): Job
         return result;
       } catch (err) {
         failures += 1;
+        if (failures === 1) onRefused?.();
         const delayMs = Math.min(maxDelayMs, baseDelayMs * 2 ** (failures - 1));
         // One line per outage step, not per attempt at the cap: the first failures, then every tenth.
         if (failures <= 3 || failures % 10 === 0) {
@@ -59,14 +63,14 @@ export function createJobWriter(store: JobStore, options: JobWriterOptions): Job
     }
   }
 
-  const untilDurable = (job: Job) => untilAnswered(job, 'job write', () => store.saveJob(job));
+  const untilDurable = (job: Job, onRefused?: () => void) => untilAnswered(job, 'job write', () => store.saveJob(job), onRefused);
 
   return {
-    save(job) {
+    save(job, onRefused) {
       const previous = chains.get(job.id) ?? Promise.resolve();
       const next = previous.then(
-        () => untilDurable(job),
-        () => untilDurable(job),
+        () => untilDurable(job, onRefused),
+        () => untilDurable(job, onRefused),
       );
       chains.set(job.id, next);
       const forget = () => {

@@ -78,8 +78,8 @@ async function queuedStep(ctx: QueueContext, line: Line, job: Job, control: JobC
  * is shown is stored), then its image (its signed URL expires soon), then its place in line.
  */
 async function accept(ctx: QueueContext, line: Line, admitted: Job, control: JobControl, halt: AbortSignal): Promise<void> {
-  let job = await ctx.commit(admitted);
-  control.stored.fire();
+  let job = await ctx.commit(admitted, () => control.stored.fire('refused'));
+  control.stored.fire('stored');
   if (!(await untilAborted(control.acknowledged, halt))) {
     // Discord never showed the member anything: nothing to tell, nothing to charge.
     await ctx.commit(moveJob(job, 'canceled', ctx.clock.now(), { reason: 'The request could not be acknowledged.' }));

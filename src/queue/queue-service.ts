@@ -46,8 +46,11 @@ export interface QueueService {
    * rest (a job whose acknowledgement failed ends quietly). Resolves once it is in line (or ended). Never rejects.
    */
   accept(job: Job, acknowledged?: Promise<boolean>): Promise<void>;
-  /** Resolves once an accepted job's first write is durable (at once for a job not being accepted). */
-  whenStored(jobId: string): Promise<void>;
+  /**
+   * The first outcome of an accepted job's first write: 'stored' once durable, 'refused' when the store refused it
+   * (it is retried). 'stored' at once for a job not being accepted.
+   */
+  whenStored(jobId: string): Promise<'stored' | 'refused'>;
   /** Drops an admitted job that will never be accepted (its acknowledgement failed). */
   release(job: Job | string): void;
   /** No I/O: answers from memory (live jobs and the most recently finished ones), before the button is acknowledged. */
@@ -100,12 +103,12 @@ export function createQueueService(deps: QueueDeps): QueueService {
     policy,
     stopSignal: stopper.signal,
     current: (jobId) => jobs.get(jobId),
-    async commit(decided) {
+    async commit(decided, onRefused) {
       // The reply target changes beside the pipeline (see updateReply): never write an older one back.
       const live = jobs.get(decided.id);
       const job = live ? { ...decided, reply: live.reply } : decided;
       jobs.set(job.id, job);
-      await writer.save(job);
+      await writer.save(job, onRefused);
       return job;
     },
     untilStored: (job, what, call) => writer.untilAnswered(job, what, call),
@@ -243,7 +246,7 @@ export function createQueueService(deps: QueueDeps): QueueService {
       if (reservations.release(jobId) && reserved) policy?.release(reserved);
     },
 
-    whenStored: (jobId) => controls.get(jobId)?.stored.promise ?? Promise.resolve(),
+    whenStored: (jobId) => controls.get(jobId)?.stored.promise ?? Promise.resolve('stored'),
 
     checkCancel: cancel.check,
     cancel: cancel.cancel,

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBot, type Bot, type BotTuning } from '../../src/bot.js';
+import { startBot, type Bot, type BotOptions, type BotTuning } from '../../src/bot.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/fake-discord.js';
 import { startFakeReplicate, type FakeReplicate, type FakeReplicateOptions } from '../fakes/replicate/fake-replicate.js';
@@ -32,6 +32,8 @@ export const testTuning: BotTuning = {
 export class World {
   bot!: Bot;
   readonly logs = new LogSink();
+  /** Wraps the store of the next bot started (e.g. with a fault-injecting store). */
+  wrapStore: BotOptions['wrapStore'];
 
   private constructor(
     readonly clock: JumpClock,
@@ -63,7 +65,13 @@ export class World {
   }
 
   async startBot(): Promise<Bot> {
-    this.bot = await startBot({ config: this.config, clock: this.clock, logDestination: this.logs, tuning: this.tuning });
+    this.bot = await startBot({
+      config: this.config,
+      clock: this.clock,
+      logDestination: this.logs,
+      tuning: this.tuning,
+      ...(this.wrapStore ? { wrapStore: this.wrapStore } : {}),
+    });
     return this.bot;
   }
 

@@ -271,6 +271,19 @@ describe('queue service: stored before the member is answered', () => {
     await until(() => bench.runner.creates.length === 1, 'the create');
   });
 
+  it('says at once when the store refuses the first write, and keeps trying it', async () => {
+    const bench = createBench();
+    bench.store.failSavesOf(() => true, 3);
+    const admission = bench.queue.admit(draft('g1', 'alice'));
+    if (!admission.ok) throw new Error('refused');
+    const accepted = bench.queue.accept(admission.job, Promise.resolve(false));
+    expect(await bench.queue.whenStored(admission.job.id)).toBe('refused');
+    for (let i = 0; i < 20 && bench.store.peek(admission.job.id)?.state !== 'canceled'; i++) await bench.clock.advance(1_000);
+    await accepted;
+    expect(bench.store.peek(admission.job.id)?.state).toBe('canceled');
+    expect(bench.runner.creates).toEqual([]);
+  });
+
   it('ends a job whose acknowledgement failed quietly: never shown, never at Replicate', async () => {
     const bench = createBench();
     const admission = bench.queue.admit(draft('g1', 'alice'));
