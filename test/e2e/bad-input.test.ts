@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InteractionHandle, SlashCommandInput } from '../fakes/discord/fake-discord.js';
 import { useWorld } from '../harness/use-world.js';
+import { untilNoActiveJobs } from '../harness/video-steps.js';
 import { refusalText, type RefusalCode } from '../../src/refusals.js';
 
 const onePixelPng = Buffer.from(
@@ -90,7 +91,7 @@ describe('/video refuses bad input', () => {
     expect(record.originalHistory.flatMap((m) => m.components)).toEqual([]);
     expect(world().replicate.requests).toEqual([]);
     expect(world().replicate.predictions).toEqual([]);
-    expect(await world().bot.store.listActiveJobs()).toEqual([]);
+    await untilNoActiveJobs(world());
   });
 
   it('ends the reply with a clear message when the attachment can no longer be downloaded', async () => {
@@ -107,6 +108,6 @@ describe('/video refuses bad input', () => {
     expect(record.originalHistory.flatMap((m) => m.components)).toEqual([]);
     expect(world().replicate.requests).toEqual([]);
     expect(world().replicate.predictions).toEqual([]);
-    expect(await world().bot.store.listActiveJobs()).toEqual([]);
+    await untilNoActiveJobs(world());
   });
 });

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MEMBER_PERMISSIONS } from '../fakes/discord/interaction-payloads.js';
 import { statusAt } from '../fakes/replicate/prediction.js';
 import { useWorld } from '../harness/use-world.js';
-import { cancelButtonOf, predictionsReach, replyShowing, requestVideo } from '../harness/video-steps.js';
+import { cancelButtonOf, predictionsReach, replyShowing, requestVideo, untilNoActiveJobs } from '../harness/video-steps.js';
 
 const amy = { id: '210000000000000001', username: 'amy' };
 const moderator = { id: '210000000000000009', username: 'mod' };
@@ -44,7 +44,7 @@ describe('canceling a job while Replicate generates it', () => {
     expect(canceled.components).toEqual([]);
     expect(canceled.attachments).toEqual([]);
     expect(world().discord.interaction(handle.id).followUps).toEqual([]);
-    expect(await world().bot.store.listActiveJobs()).toEqual([]);
+    await untilNoActiveJobs(world());
   });
 
   it("a moderator with Manage Server cancels someone else's job and the reply names the moderator", async () => {

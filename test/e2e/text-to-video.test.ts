@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useWorld } from '../harness/use-world.js';
-import { readyPing } from '../harness/video-steps.js';
+import { readyPing, untilNoActiveJobs } from '../harness/video-steps.js';
 
 const world = useWorld();
 
@@ -39,7 +39,7 @@ describe('/video with a prompt only', () => {
     while ((await world().bot.store.listActiveJobs()).length > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect(await world().bot.store.listActiveJobs()).toEqual([]);
+    await untilNoActiveJobs(world());
     for (const secret of world().secrets()) expect(world().logs.text).not.toContain(secret);
     expect(world().logs.text).not.toContain(sent.token);
   });
