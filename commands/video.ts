@@ -149,7 +149,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
     ctx.queue.whenStored(job.id),
     ctx.clock.sleep(storeBeforeAckMs, waited.signal).then(() => 'slow' as const, () => 'slow' as const),
   ]);
-  waited.abort();
+  waited.abort(waitOver);
   if (firstWrite === 'refused') {
     // The store refuses writes right now: better a clear "try again" than a request that a restart would forget.
     // The job's pipeline ends it quietly once (if ever) its write lands; nothing waits for that here.
@@ -166,6 +166,9 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
   }
   await accepted;
 }
+
+/** Ends the wait timer once the write answered (one reason for all: aborting without one builds an error each time). */
+const waitOver = new Error('the first write answered');
 
 /** How long the acknowledgement waits for the job's first write (the rest of Discord's 3 s is for the network). */
 export const storeBeforeAckMs = 750;
