@@ -1,4 +1,8 @@
-import type { ChatInputCommandInteraction, SlashCommandOptionsOnlyBuilder } from 'discord.js';
+import type {
+  ChatInputCommandInteraction,
+  MessageContextMenuCommandInteraction,
+  RESTPostAPIApplicationCommandsJSONBody,
+} from 'discord.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../src/clock.js';
 import type { ImageRef, Job, ReplyTarget, VideoRequest } from '../src/queue/job.js';
@@ -32,7 +36,21 @@ export interface CommandContext {
   clock: Clock;
 }
 
+/** What registration needs of a command: its name and its JSON (a slash command or a context menu). */
+export interface CommandData {
+  readonly name: string;
+  toJSON(): RESTPostAPIApplicationCommandsJSONBody;
+}
+
+/** A slash command: builder + handler, one file each. */
 export interface Command {
-  data: SlashCommandOptionsOnlyBuilder;
+  data: CommandData;
   execute(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<void>;
+}
+
+/** A message context-menu command (right-click a message → Apps). */
+export interface MessageCommand {
+  kind: 'message';
+  data: CommandData;
+  execute(interaction: MessageContextMenuCommandInteraction, ctx: CommandContext): Promise<void>;
 }
