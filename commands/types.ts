@@ -6,7 +6,9 @@ import type {
 import type { Logger } from 'pino';
 import type { Clock } from '../src/clock.js';
 import type { ImageRef, Job, ReplyTarget, VideoRequest } from '../src/queue/job.js';
+import type { Standing } from '../src/moderation/gate.js';
 import type { RefusalCode } from '../src/refusals.js';
+import type { EffectivePolicy } from '../src/settings/guild-settings.js';
 
 /** What a command may ask of the queue: commands never reach Replicate or the store themselves. */
 export interface VideoQueue {
@@ -30,8 +32,15 @@ export interface VideoQueue {
   whenStored(jobId: string): Promise<'stored' | 'refused'>;
 }
 
+/** The moderators' rules as members' commands read them (synchronous, in memory). */
+export interface MemberPolicy {
+  standingOf(guildId: string, userId: string, roleIds: readonly string[], now?: number): Standing;
+  policyOf(guildId: string): EffectivePolicy;
+}
+
 export interface CommandContext {
   queue: VideoQueue;
+  policy: MemberPolicy;
   log: Logger;
   clock: Clock;
 }

@@ -9,7 +9,7 @@ import { applyAdminChange, type AdminChange, type ChangeResult } from '../settin
 import { effectivePolicy, emptySettings, type EffectivePolicy, type GuildSettings, type OperatorPolicy } from '../settings/guild-settings.js';
 import type { GuildRecords } from '../storage/guild-records.js';
 import { createWordMatcher, type WordMatcher } from './blocked-words.js';
-import { checkGate, type GateRefusal, type GateRequest } from './gate.js';
+import { checkGate, standingOf, type GateRefusal, type GateRequest, type GateView, type Standing } from './gate.js';
 
 /** Days of usage rows kept in memory: enough for the longest allowance period (a week). */
 const daysKept = 8;
@@ -111,17 +111,23 @@ export class GuildPolicy implements AdmissionPolicy {
 
   /** Synchronous: the moderators' rules for a request. */
   gate(request: GateRequest): GateRefusal | undefined {
-    const state = this.guilds.get(request.guildId);
-    return checkGate(
-      {
-        settings: state?.settings ?? emptySettings(),
-        operator: this.o.operator,
-        ledger: this.ledger,
-        lastAcceptedAt: state?.lastAccepted.get(request.userId),
-        ...(state ? { words: state.words } : {}),
-      },
-      request,
-    );
+    return checkGate(this.viewOf(request.guildId, request.userId), request);
+  }
+
+  private viewOf(guildId: string, userId: string): GateView {
+    const state = this.guilds.get(guildId);
+    return {
+      settings: state?.settings ?? emptySettings(),
+      operator: this.o.operator,
+      ledger: this.ledger,
+      lastAcceptedAt: state?.lastAccepted.get(userId),
+      ...(state ? { words: state.words } : {}),
+    };
+  }
+
+  /** A member's seconds this period (what /usage shows): synchronous, in memory. */
+  standingOf(guildId: string, userId: string, roleIds: readonly string[], now = this.o.clock.now()): Standing {
+    return standingOf(this.viewOf(guildId, userId), { guildId, userId, roleIds, now });
   }
 
   /** The job was admitted: its seconds are reserved from now on (synchronous, right after `check`). */
