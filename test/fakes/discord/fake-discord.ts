@@ -128,7 +128,14 @@ export interface FakeDiscord {
   /** The channel is deleted: its routes, and the webhooks of interactions made in it, answer 404 10003. */
   deleteChannel(channelId: string): void;
   unexpectedRequests(): RequestRecord[];
-  /** Throws listing every request that had no route. Call it in afterEach. */
+  /** Requests whose body Discord's schema or limits refused (400 50035), each with its `invalidBody` reason. */
+  invalidBodies(): RequestRecord[];
+  /**
+   * For a test that sends a bad body on purpose: returns the refused requests not yet taken and marks them expected,
+   * so `assertNoUnexpectedRequests()` no longer fails on them.
+   */
+  expectInvalidBodies(): RequestRecord[];
+  /** Throws listing every request that had no route or whose body Discord would refuse. Call it in afterEach. */
   assertNoUnexpectedRequests(): void;
   /** Polls `probe` until it returns something other than undefined/null/false, and resolves with that value. */
   waitFor<T>(probe: (fake: FakeDiscord) => T | undefined | null | false, options?: WaitForOptions): Promise<T>;
@@ -253,12 +260,25 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       channel.deleted = true;
     },
     unexpectedRequests: () => state.requests.filter((r) => r.unexpected),
+    invalidBodies: () => state.requests.filter((r) => r.invalidBody !== undefined),
+    expectInvalidBodies() {
+      const taken = state.requests.filter((r) => r.invalidBody !== undefined && !r.invalidBodyExpected);
+      for (const r of taken) r.invalidBodyExpected = true;
+      return taken;
+    },
     assertNoUnexpectedRequests() {
       const unexpected = state.requests.filter((r) => r.unexpected);
+      const invalid = state.requests.filter((r) => r.invalidBody !== undefined && !r.invalidBodyExpected);
+      const problems: string[] = [];
       if (unexpected.length > 0) {
         const list = unexpected.map((r) => `  ${r.method} ${r.path}${r.query} -> ${r.status}`).join('\n');
-        throw new Error(`fake discord got ${unexpected.length} request(s) it has no route for:\n${list}`);
+        problems.push(`fake discord got ${unexpected.length} request(s) it has no route for:\n${list}`);
       }
+      if (invalid.length > 0) {
+        const list = invalid.map((r) => `  ${r.method} ${r.path} -> ${r.status}: ${r.invalidBody}`).join('\n');
+        problems.push(`fake discord refused ${invalid.length} body(ies) real Discord would refuse:\n${list}`);
+      }
+      if (problems.length > 0) throw new Error(problems.join('\n'));
     },
     async waitFor(probe, waitOptions = {}) {
       const deadline = Date.now() + (waitOptions.timeoutMs ?? 5000);

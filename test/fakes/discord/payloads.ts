@@ -139,7 +139,7 @@ export function toApiMessage(
     ...(extra.guildId ? { guild_id: extra.guildId } : {}),
     author: toApiUser(bot.user, true),
     content: message.content,
-    embeds: message.embeds,
+    embeds: message.embeds.map((embed) => withAttachmentUrls(embed, message.attachments)),
     components: message.components,
     attachments: message.attachments.map(toApiAttachment),
     mentions: [],
@@ -153,4 +153,20 @@ export function toApiMessage(
     ...(extra.webhook ? { webhook_id: bot.applicationId, application_id: bot.applicationId } : {}),
     ...(extra.interactionMetadata ? { interaction_metadata: extra.interactionMetadata } : {}),
   };
+}
+
+/**
+ * Discord shows an embed's `attachment://name` image or thumbnail as that attachment's CDN link in what it returns
+ * (the fake records the embed as the bot sent it).
+ */
+function withAttachmentUrls(embed: unknown, attachments: RecordedAttachment[]): unknown {
+  if (typeof embed !== 'object' || embed === null) return embed;
+  const result: Record<string, unknown> = { ...(embed as Record<string, unknown>) };
+  for (const key of ['image', 'thumbnail'] as const) {
+    const media = result[key] as { url?: unknown } | undefined;
+    const name = typeof media?.url === 'string' ? /^attachment:\/\/(.+)$/.exec(media.url)?.[1] : undefined;
+    const file = name === undefined ? undefined : attachments.find((a) => a.filename === name);
+    if (file) result[key] = { ...media, url: file.url, proxy_url: file.url };
+  }
+  return result;
 }
