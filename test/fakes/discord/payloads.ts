@@ -1,13 +1,8 @@
 import type { APIAttachment } from 'discord-api-types/v10';
+import { apiRoles, toApiGuildChannel, type FakeGuild } from './guild-model.js';
 import type { RecordedAttachment, RecordedMessage } from './state.js';
 
-/** A guild the bot is in. Ids must be 17-19 digit snowflakes (see `createSnowflakes`). */
-export interface FakeGuild {
-  id: string;
-  name: string;
-  ownerId?: string;
-  channels: { id: string; name: string }[];
-}
+export type { FakeGuild, FakeGuildChannel, FakeMember, FakeRole } from './guild-model.js';
 
 export interface FakeUser {
   id: string;
@@ -57,32 +52,8 @@ export function guildCreatePayload(guild: FakeGuild, bot: BotIdentity, joinedAt:
     icon: null,
     owner_id: guild.ownerId ?? bot.user.id,
     unavailable: false,
-    roles: [
-      {
-        id: guild.id,
-        name: '@everyone',
-        color: 0,
-        hoist: false,
-        position: 0,
-        permissions: '2248473465835073',
-        managed: false,
-        mentionable: false,
-        flags: 0,
-      },
-    ],
-    channels: guild.channels.map((c, position) => ({
-      id: c.id,
-      type: 0,
-      name: c.name,
-      guild_id: guild.id,
-      position,
-      permission_overwrites: [],
-      parent_id: null,
-      nsfw: false,
-      topic: null,
-      rate_limit_per_user: 0,
-      last_message_id: null,
-    })),
+    roles: apiRoles(guild),
+    channels: guild.channels.map((c, position) => toApiGuildChannel(guild, c, position)),
     members: [],
     emojis: [],
     stickers: [],
@@ -94,7 +65,7 @@ export function guildCreatePayload(guild: FakeGuild, bot: BotIdentity, joinedAt:
     guild_scheduled_events: [],
     soundboard_sounds: [],
     joined_at: joinedAt,
-    member_count: 2,
+    member_count: 1 + (guild.members?.length ?? 1),
     large: false,
     premium_tier: 0,
     preferred_locale: 'en-US',

@@ -1,3 +1,5 @@
+import type { FakeUser } from './payloads.js';
+
 /** A file as a member would see it on a message. */
 export interface RecordedAttachment {
   id: string;
@@ -167,6 +169,8 @@ export class FakeDiscordState {
   readonly channels = new Map<string, FakeChannel>();
   /** Keyed by `<channel>:<nonce>` (Discord checks per author; the fake has one author). */
   readonly nonces = new Map<string, NonceRecord>();
+  /** Every user the fake has seen (members, interaction users, message authors), for resolved data. */
+  readonly users = new Map<string, FakeUser>();
 
   addInteraction(record: InteractionRecord): void {
     this.interactions.set(record.id, record);
@@ -184,4 +188,9 @@ export class FakeDiscordState {
     }
     return undefined;
   }
+}
+
+/** Keeps the latest name of a user the fake has seen. */
+export function rememberUser(state: FakeDiscordState, user: FakeUser): void {
+  state.users.set(user.id, { ...state.users.get(user.id), ...user });
 }
