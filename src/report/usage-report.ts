@@ -1,4 +1,4 @@
-import { daysOf, isoDay, type Period } from '../quota/period.js';
+import { daysOf, type Period } from '../quota/period.js';
 import { toCsv } from './csv.js';
 import type { UsageChartInput } from './usage-chart.js';
 
@@ -35,6 +35,7 @@ export interface UsageSummary {
 }
 
 const topCount = 5;
+const dayMs = 86_400_000;
 
 export function summarize(rows: readonly UsageRow[], pricePerSecondUsd: number): UsageSummary {
   const perMember = new Map<string, MemberFigures>();
@@ -60,24 +61,25 @@ export function summarize(rows: readonly UsageRow[], pricePerSecondUsd: number):
 /** Delivered seconds per day, stacked by the top members, the rest as "others". */
 export function chartInput(rows: readonly UsageRow[], period: Period, title: string, nameOf: (userId: string) => string): UsageChartInput {
   const days = daysOf(period);
-  const index = new Map(days.map((day, i) => [day, i]));
   const top = summarize(rows, 0).top.map((m) => m.userId);
   const stacks = new Map<string, number[]>(top.map((userId) => [userId, days.map(() => 0)]));
   const others = days.map(() => 0);
   for (const row of rows) {
     if (row.state !== 'done') continue;
-    const i = index.get(isoDay(row.acceptedAt));
-    if (i === undefined) continue;
+    // Periods start at 00:00 UTC and days are 24 h (no leap seconds in epoch time): the index is a division.
+    const i = Math.floor((row.acceptedAt - period.start) / dayMs);
+    if (i < 0 || i >= days.length) continue;
     (stacks.get(row.userId) ?? others)[i]! += row.seconds;
   }
-  const series = top.map((userId) => ({ name: nameOf(userId), seconds: stacks.get(userId)! }));
-  if (others.some((s) => s > 0)) series.push({ name: 'others', seconds: others });
+  const series: UsageChartInput['series'] = top.map((userId) => ({ name: nameOf(userId), seconds: stacks.get(userId)! }));
+  if (others.some((s) => s > 0)) series.push({ name: 'others', seconds: others, others: true });
   const labels = days.map((day) => new Date(`${day}T00:00:00Z`).toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' }));
   return { title, days: labels, series };
 }
 
-/** The period's jobs, one line each (RFC 4180, formulas neutralised). */
-export function usageCsv(rows: readonly UsageRow[], pricePerSecondUsd: number): string {
+/** The period's jobs, one line each (RFC 4180, formulas neutralised); `promptLength` cuts long prompts. */
+export function usageCsv(rows: readonly UsageRow[], pricePerSecondUsd: number, options: { promptLength?: number } = {}): string {
+  const cutPrompt = (prompt: string) => (options.promptLength !== undefined && prompt.length > options.promptLength ? `${prompt.slice(0, options.promptLength - 1)}…` : prompt);
   const sorted = [...rows].sort((a, b) => a.acceptedAt - b.acceptedAt || a.jobId.localeCompare(b.jobId));
   return toCsv(
     ['job_id', 'accepted_at', 'member_id', 'seconds', 'state', 'estimated_cost_usd', 'prompt'],
@@ -88,7 +90,7 @@ export function usageCsv(rows: readonly UsageRow[], pricePerSecondUsd: number): 
       row.seconds,
       row.state,
       row.state === 'done' ? round2(row.seconds * pricePerSecondUsd) : 0,
-      row.prompt ?? '',
+      cutPrompt(row.prompt ?? ''),
     ]),
   );
 }
