@@ -1,18 +1,28 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { APIEmbed } from 'discord.js';
 import type { Period } from '../quota/period.js';
+import { CsvAttachment } from './csv-attachment.js';
 import { renderUsageChart } from './usage-chart.js';
 import { cut, periodLabel, renderUsageEmbed } from './usage-embed.js';
-import { chartInput, summarize, usageCsv, type UsageRow } from './usage-report.js';
-import { zipOne } from './zip.js';
+import { sortRows, usageCsvHeader, usageCsvLines, type UsageRow } from './usage-report.js';
+import { UsageTally } from './usage-tally.js';
+import { zipArchive } from './zip.js';
 
 /**
  * `/video-admin usage`: the embed, the chart PNG shown inside it and the period's jobs as CSV, ready for
  * `interaction.editReply({ embeds, files: files.map(({ name, data, contentType }) => ({ name, attachment: data,
- * contentType })) })`. Pure apart from rendering: the caller loads the rows (the per-day index) and sends.
+ * contentType })) })`. The caller loads the rows (the per-day index) and sends.
+ *
+ * Asynchronous, and it gives the event loop a turn after every batch of rows: a busy month takes about a second of
+ * work, during which other members' interactions must still be acknowledged within Discord's 3 s.
  */
 export interface UsageReplyInput {
-  /** Every usage row of the period in the guild (also when `member` is given: the share needs the whole). */
-  rows: readonly UsageRow[];
+  /**
+   * Every usage row of the period in the guild (also when `member` is given: the share needs the whole). Either an
+   * array, or a function giving the rows day by day, oldest day first, each time it is called (called a second time
+   * only when a CSV must be written again with shorter prompts): then a busy month is never held whole.
+   */
+  rows: readonly UsageRow[] | (() => AsyncIterable<readonly UsageRow[]>);
   period: Period;
   guildName?: string;
   /** A member's user id: the figures, the chart and the CSV then cover that member's jobs only. */
@@ -37,24 +47,63 @@ export interface UsageReply {
 
 export const chartFileName = 'usage.png';
 const defaultMaxFileBytes = 10 * 1024 * 1024;
+/** Kept for the chart when sizing the CSV (a month's chart is about 40 KiB). */
+export const chartRoom = 256 * 1024;
 /** Prompts are cut to this when even the zipped CSV is over the limit. */
 const shortPromptLength = 200;
+const batchSize = 5_000;
 
-export function renderUsageReply(input: UsageReplyInput): UsageReply {
+async function* batchesOf(rows: UsageReplyInput['rows']): AsyncIterable<readonly UsageRow[]> {
+  if (typeof rows === 'function') {
+    for await (const batch of rows()) {
+      yield batch;
+      await nextTurn();
+    }
+    return;
+  }
+  const sorted = sortRows([...rows]);
+  for (let i = 0; i < sorted.length; i += batchSize) {
+    yield sorted.slice(i, i + batchSize);
+    await nextTurn();
+  }
+}
+
+export async function renderUsageReply(input: UsageReplyInput): Promise<UsageReply> {
   const { period, member } = input;
-  const rows = member ? input.rows.filter((row) => row.userId === member) : input.rows;
-  const summary = summarize(rows, input.pricePerSecondUsd);
-  const chart = chartInput(rows, period, '', legendNames(input.nameOf));
+  const room = (input.maxFileBytes ?? defaultMaxFileBytes) - chartRoom;
+  const tally = new UsageTally(period);
+  const whole = member ? new UsageTally() : tally;
+  let csv = new CsvAttachment(room);
+  await csv.write(`${usageCsvHeader.join(',')}\r\n`);
+  for await (const batch of batchesOf(input.rows)) {
+    const rows = member ? batch.filter((row) => row.userId === member) : batch;
+    tally.add(rows);
+    if (member) whole.add(batch);
+    await csv.write(usageCsvLines(sortRows([...rows]), input.pricePerSecondUsd));
+  }
+  let written = await csv.finish();
+  let note: string | undefined;
+  if (!written) {
+    csv = new CsvAttachment(room);
+    await csv.write(`${usageCsvHeader.join(',')}\r\n`);
+    for await (const batch of batchesOf(input.rows)) {
+      const rows = member ? batch.filter((row) => row.userId === member) : batch;
+      await csv.write(usageCsvLines(sortRows([...rows]), input.pricePerSecondUsd, { promptLength: shortPromptLength }));
+    }
+    written = await csv.finish();
+    note = written
+      ? `The CSV is zipped and its prompts are cut to ${shortPromptLength} characters to fit Discord's attachment limit.`
+      : 'The CSV is left out: this period has more jobs than one Discord attachment holds. Ask for a shorter period.';
+  } else if (written.zipped) {
+    note = 'The CSV is zipped: it is larger than Discord lets a bot attach.';
+  }
+
+  const summary = tally.summary(input.pricePerSecondUsd);
   const who = member ? ` · ${legendName(input.nameOf(member), member)}` : '';
-  chart.title = `Seconds of video per day${who} · ${periodLabel(period)}`;
+  const chart = tally.chart(`Seconds of video per day${who} · ${periodLabel(period)}`, legendNames(input.nameOf));
   if (summary.videos === 0) chart.note = member ? 'No delivered videos by this member in this period' : 'No delivered videos in this period';
   const png = renderUsageChart(chart);
-  const csv = csvFile(rows, input, (input.maxFileBytes ?? defaultMaxFileBytes) - png.length);
-  let shareOfServer = 0;
-  if (member) {
-    const whole = summarize(input.rows, 0).seconds;
-    shareOfServer = whole > 0 ? summary.seconds / whole : 0;
-  }
+  const shareOfServer = whole.seconds > 0 ? summary.seconds / whole.seconds : 0;
   const embed = renderUsageEmbed({
     summary,
     period,
@@ -62,35 +111,13 @@ export function renderUsageReply(input: UsageReplyInput): UsageReply {
     ...(member ? { member: { userId: member, shareOfServer } } : {}),
     pricePerSecondUsd: input.pricePerSecondUsd,
     chartFile: chartFileName,
-    ...(csv.note ? { csvNote: csv.note } : {}),
+    ...(note ? { csvNote: note } : {}),
   });
   const files: ReplyFile[] = [{ name: chartFileName, data: png, contentType: 'image/png' }];
-  if (csv.file) files.push(csv.file);
+  const name = `usage-${period.key.replaceAll(':', '-')}${member ? `-${member}` : ''}.csv`;
+  if (written && !written.zipped) files.push({ name, data: written.data, contentType: 'text/csv; charset=utf-8' });
+  if (written?.zipped) files.push({ name: `${name}.zip`, data: Buffer.concat(zipArchive(name, written.file, new Date(period.start))), contentType: 'application/zip' });
   return { embeds: [embed], files };
-}
-
-/**
- * The CSV as it fits: plain; zipped when it is over Discord's limit (a month of a busy server is tens of MiB of
- * prompts); zipped with prompts cut when even that is over; left out (said in the embed) as a last resort.
- */
-function csvFile(rows: readonly UsageRow[], input: UsageReplyInput, room: number): { file?: ReplyFile; note?: string } {
-  const key = input.period.key.replaceAll(':', '-');
-  const name = `usage-${key}${input.member ? `-${input.member}` : ''}.csv`;
-  const csv = Buffer.from(usageCsv(rows, input.pricePerSecondUsd), 'utf8');
-  if (csv.length <= room) return { file: { name, data: csv, contentType: 'text/csv; charset=utf-8' } };
-  const zipped = zipOne(name, csv, new Date(input.period.start));
-  if (zipped.length <= room) {
-    return { file: { name: `${name}.zip`, data: zipped, contentType: 'application/zip' }, note: 'The CSV is zipped: it is larger than Discord lets a bot attach.' };
-  }
-  const cutCsv = usageCsv(rows, input.pricePerSecondUsd, { promptLength: shortPromptLength });
-  const short = zipOne(name, Buffer.from(cutCsv, 'utf8'), new Date(input.period.start));
-  if (short.length <= room) {
-    return {
-      file: { name: `${name}.zip`, data: short, contentType: 'application/zip' },
-      note: `The CSV is zipped and its prompts are cut to ${shortPromptLength} characters to fit Discord's attachment limit.`,
-    };
-  }
-  return { note: 'The CSV is left out: this period has more jobs than one Discord attachment holds. Ask for a shorter period.' };
 }
 
 /**

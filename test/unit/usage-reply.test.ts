@@ -3,7 +3,7 @@ import { embedLength, type APIEmbed } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { periodOf } from '../../src/quota/period.js';
 import { chartSize } from '../../src/report/usage-chart.js';
-import { legendName, renderUsageReply, type UsageReplyInput } from '../../src/report/usage-reply.js';
+import { chartRoom, legendName, renderUsageReply, type UsageReplyInput } from '../../src/report/usage-reply.js';
 import type { UsageRow } from '../../src/report/usage-report.js';
 import { parseCsv } from '../harness/csv-reader.js';
 import { decodePng } from '../harness/png.js';
@@ -74,8 +74,8 @@ function unzipOne(zip: Buffer): { name: string; data: Buffer } {
 }
 
 describe('the usage report reply', () => {
-  it('shows videos, seconds, the estimated cost, failures and cancels, pending seconds and the top members', () => {
-    const { embeds } = renderUsageReply(input);
+  it('shows videos, seconds, the estimated cost, failures and cancels, pending seconds and the top members', async () => {
+    const { embeds } = await renderUsageReply(input);
     const [embed] = embeds;
     expect(embed!.title).toBe('Video usage · Fox Den');
     expect(embed!.description).toContain('**Nov 30 – Dec 6, 2026** (UTC week');
@@ -95,8 +95,8 @@ describe('the usage report reply', () => {
     expectWithinDiscordLimits(embed!);
   });
 
-  it('shows the chart inside the embed and attaches the period’s CSV beside it', () => {
-    const { embeds, files } = renderUsageReply(input);
+  it('shows the chart inside the embed and attaches the period’s CSV beside it', async () => {
+    const { embeds, files } = await renderUsageReply(input);
     expect(embeds[0]!.image).toEqual({ url: 'attachment://usage.png' });
     expect(files.map((f) => [f.name, f.contentType])).toEqual([
       ['usage.png', 'image/png'],
@@ -104,8 +104,8 @@ describe('the usage report reply', () => {
     ]);
   });
 
-  it('draws a PNG of the expected size with the members’ stacks on it, not a blank picture', () => {
-    const png = renderUsageReply(input).files[0]!.data;
+  it('draws a PNG of the expected size with the members’ stacks on it, not a blank picture', async () => {
+    const png = (await renderUsageReply(input)).files[0]!.data;
     const image = decodePng(png);
     expect({ width: image.width, height: image.height }).toEqual(chartSize);
     const colours = drawnColours(png);
@@ -115,8 +115,8 @@ describe('the usage report reply', () => {
     for (const colour of ['88,101,242', '87,242,135', '254,231,92']) expect(colours.get(colour) ?? 0).toBeGreaterThan(50);
   });
 
-  it('writes a CSV that parses back to the period’s jobs, prompts intact and a formula neutralised', () => {
-    const csv = renderUsageReply(input).files[1]!.data.toString('utf8');
+  it('writes a CSV that parses back to the period’s jobs, prompts intact and a formula neutralised', async () => {
+    const csv = (await renderUsageReply(input)).files[1]!.data.toString('utf8');
     const [header, ...lines] = parseCsv(csv);
     expect(header).toEqual(['job_id', 'accepted_at', 'member_id', 'seconds', 'state', 'estimated_cost_usd', 'prompt']);
     const expected = [...rows].sort((a, b) => a.acceptedAt - b.acceptedAt);
@@ -127,8 +127,8 @@ describe('the usage report reply', () => {
     expect(byId.get(rows[3]!.jobId)!.slice(4, 6)).toEqual(['failed', '0']);
   });
 
-  it('gives a member’s own figures, chart and CSV when a member is asked for', () => {
-    const reply = renderUsageReply({ ...input, member: bob });
+  it('gives a member’s own figures, chart and CSV when a member is asked for', async () => {
+    const reply = await renderUsageReply({ ...input, member: bob });
     const [embed] = reply.embeds;
     expect(embed!.description).toContain(`Member: <@${bob}>`);
     expect(fieldsOf(embed!)).toEqual({
@@ -150,8 +150,8 @@ describe('the usage report reply', () => {
     expectWithinDiscordLimits(embed!);
   });
 
-  it('says clearly when a period has no videos, and still attaches a chart with its title and axes', () => {
-    const reply = renderUsageReply({ ...input, rows: [], period: periodOf('month', at(1)) });
+  it('says clearly when a period has no videos, and still attaches a chart with its title and axes', async () => {
+    const reply = await renderUsageReply({ ...input, rows: [], period: periodOf('month', at(1)) });
     const [embed] = reply.embeds;
     expect(embed!.description).toContain('No videos in this period.');
     expect(embed!.description).toContain('**December 2026**');
@@ -167,40 +167,66 @@ describe('the usage report reply', () => {
     expectWithinDiscordLimits(embed!);
   });
 
-  it('zips the CSV when it is over the attachment limit, and says so', () => {
+  it('zips the CSV when it is over the attachment limit, and says so', async () => {
     const many = Array.from({ length: 3000 }, (_, i) => row(i % 2 ? alice : bob, 5, 'done', 1 + (i % 7), `a long prompt number ${i} `.repeat(8)));
-    const plain = renderUsageReply({ ...input, rows: many }).files[1]!;
-    const reply = renderUsageReply({ ...input, rows: many, maxFileBytes: plain.data.length });
+    const plain = (await renderUsageReply({ ...input, rows: many })).files[1]!;
+    // The reply keeps 256 KiB for the chart: one byte less than the plain CSV is left for it.
+    const maxFileBytes = chartRoom + plain.data.length - 1;
+    const reply = await renderUsageReply({ ...input, rows: many, maxFileBytes });
     const file = reply.files[1]!;
     expect(file.name).toBe('usage-week-2026-11-30.csv.zip');
     expect(file.contentType).toBe('application/zip');
-    expect(reply.files[0]!.data.length + file.data.length).toBeLessThanOrEqual(plain.data.length);
+    expect(reply.files[0]!.data.length + file.data.length).toBeLessThanOrEqual(maxFileBytes);
+    expect(file.data.length).toBeLessThan(plain.data.length / 2);
     const inner = unzipOne(file.data);
     expect(inner.name).toBe('usage-week-2026-11-30.csv');
     expect(inner.data.equals(plain.data)).toBe(true);
     expect(reply.embeds[0]!.footer!.text).toContain('The CSV is zipped');
   });
 
-  it('cuts prompts, then leaves the CSV out, when even the zipped CSV is too large', () => {
+  it('cuts prompts, then leaves the CSV out, when even the zipped CSV is too large', async () => {
     const random = new SeededRandom(6);
     const letters = 'abcdefghijklmnopqrstuvwxyz ';
     const noise = () => Array.from({ length: 600 }, () => letters[random.int(0, letters.length - 1)]).join('');
     const many = Array.from({ length: 2000 }, (_, i) => row(alice, 5, 'done', 1, `${i} ${noise()}`));
-    const png = renderUsageReply({ ...input, rows: many }).files[0]!.data.length;
-    const zipped = renderUsageReply({ ...input, rows: many, maxFileBytes: png + 400_000 });
+    const zipped = await renderUsageReply({ ...input, rows: many, maxFileBytes: chartRoom + 400_000 });
     expect(zipped.files[1]!.name).toBe('usage-week-2026-11-30.csv.zip');
     const [, ...lines] = parseCsv(unzipOne(zipped.files[1]!.data).data.toString('utf8'));
     expect(lines).toHaveLength(2000);
     expect(Math.max(...lines.map((l) => l[6]!.length))).toBe(200);
     expect(zipped.embeds[0]!.footer!.text).toContain('prompts are cut to 200 characters');
-    const none = renderUsageReply({ ...input, rows: many, maxFileBytes: png + 1000 });
+    const none = await renderUsageReply({ ...input, rows: many, maxFileBytes: chartRoom + 1000 });
     expect(none.files.map((f) => f.name)).toEqual(['usage.png']);
     expect(none.embeds[0]!.footer!.text).toContain('The CSV is left out');
   });
 
-  it('keeps every text inside Discord’s limits whatever the guild is called', () => {
-    const [embed] = renderUsageReply({ ...input, guildName: 'x'.repeat(400) }).embeds;
+  it('keeps every text inside Discord’s limits whatever the guild is called', async () => {
+    const [embed] = (await renderUsageReply({ ...input, guildName: 'x'.repeat(400) })).embeds;
     expectWithinDiscordLimits(embed!);
+  });
+
+  it('gives the same reply from rows given day by day, letting other work run in between', async () => {
+    const days = new Map<string, UsageRow[]>();
+    for (const r of rows) {
+      const day = new Date(r.acceptedAt).toISOString().slice(0, 10);
+      days.set(day, [...(days.get(day) ?? []), r]);
+    }
+    const byDay = async function* () {
+      for (const day of [...days.keys()].sort()) yield days.get(day)!;
+    };
+    let turns = 0;
+    const tick = () => {
+      turns++;
+      if (running) setImmediate(tick);
+    };
+    let running = true;
+    setImmediate(tick);
+    const streamed = await renderUsageReply({ ...input, rows: byDay });
+    running = false;
+    const whole = await renderUsageReply(input);
+    expect(streamed.embeds).toEqual(whole.embeds);
+    expect(streamed.files.map((f) => [f.name, f.data.toString('base64')])).toEqual(whole.files.map((f) => [f.name, f.data.toString('base64')]));
+    expect(turns).toBeGreaterThan(days.size / 2);
   });
 });
 
