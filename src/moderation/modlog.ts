@@ -49,7 +49,7 @@ export interface JobEndOutcome {
 export interface Modlog {
   jobAccepted(job: Job): Promise<void>;
   jobEnded(job: Job, outcome?: JobEndOutcome): Promise<void>;
-  /** `what` names the change in the title (e.g. `quota default`); `changes` are lines like `default: 60 s → 120 s`. */
+  /** `what` names the change in the title (e.g. `quota default`; default `/video-admin`); `changes` are lines like `default: 60 s → 120 s`. */
   settingsChanged(guildId: string, by: string, changes: readonly string[], what?: string): Promise<void>;
   /** The last problem with the guild's mod-log channel, in plain words; cleared by a later success. */
   problemOf(guildId: string): string | undefined;
@@ -237,7 +237,7 @@ export function createModlog(o: ModlogOptions): Modlog {
       });
     },
 
-    settingsChanged(guildId, by, changes, what = 'settings') {
+    settingsChanged(guildId, by, changes, what = '/video-admin') {
       return chain(`settings:${guildId}`, { guildId }, async () => {
         const channelId = o.channelOf(guildId);
         if (!channelId) return;
