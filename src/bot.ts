@@ -11,6 +11,9 @@ import { createLogger, type Logger } from './logger.js';
 import { loginWithRetry } from './login-with-retry.js';
 import { createAdminService } from './moderation/admin-service.js';
 import { GuildPolicy } from './moderation/guild-policy.js';
+import { createModlog } from './moderation/modlog.js';
+import { periodOf } from './quota/period.js';
+import { renderUsageReply } from './report/usage-reply.js';
 import { createQueueService, type QueueService } from './queue/queue-service.js';
 import { createReplicateClient } from './replicate/client.js';
 import { createPredictionRunner } from './replicate/prediction-runner.js';
@@ -109,8 +112,23 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     downloadBackoffMs: tuning.downloadBackoffMs,
     retryBackoffMs: tuning.deliveryRetryBackoffMs,
   });
+  const records = new GuildRecords(store);
+  // The mod-log reads the policy (its channel) and the policy tells it of jobs: the closures run once both exist.
+  const modlog = createModlog({
+    rest: client.rest,
+    records,
+    log,
+    clock,
+    pricePerSecondUsd: config.pricePerSecondUsd,
+    channelOf: (guildId) => policy.settingsOf(guildId).modlogChannelId,
+    loadImage: (jobId) => store.loadImage(jobId),
+  });
   const policy = new GuildPolicy({
-    records: new GuildRecords(store),
+    records,
+    observer: {
+      accepted: (job) => void modlog.jobAccepted(job),
+      ended: (job) => void modlog.jobEnded(job),
+    },
     operator: {
       quotaDefaultSeconds: config.quotaDefaultSeconds,
       quotaPeriod: config.quotaPeriod,
@@ -145,6 +163,16 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     clock,
     log,
     jobRetentionDays: finishedJobRetentionDays,
+    modlog,
+    renderUsage: ({ guildId, rows, kind, at, userId }) =>
+      renderUsageReply({
+        rows,
+        period: periodOf(kind, at),
+        pricePerSecondUsd: config.pricePerSecondUsd,
+        nameOf: (id) => client.users.cache.get(id)?.username ?? id,
+        ...(client.guilds.cache.get(guildId)?.name ? { guildName: client.guilds.cache.get(guildId)!.name } : {}),
+        ...(userId ? { member: userId } : {}),
+      }),
   });
   const route = createInteractionRouter({ commands, ctx: { queue, policy, admin, log, clock }, cancel: queue, log });
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
@@ -188,6 +216,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       await upkeep.stop();
       await queue.stop();
       await responder.close();
+      // Mod-log posts in flight get a moment; they never hold a stop up (the entry is edited by the next start).
+      await Promise.race([modlog.idle(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
       await client.destroy();
       await store.close();
       log.info('bot stopped');

@@ -17,7 +17,7 @@ export interface ReportReply {
 /** The mod-log as the moderators' commands use it (src/moderation/modlog.ts). */
 export interface ModlogPort {
   /** Posts who changed what; resolves when posted or given up (never rejects). */
-  settingsChanged(guildId: string, by: string, what: string, changes: readonly string[]): Promise<void>;
+  settingsChanged(guildId: string, by: string, changes: readonly string[], what?: string): Promise<void>;
   /** The last problem posting there (missing permission, channel gone), in plain words. */
   problemOf(guildId: string): string | undefined;
 }
@@ -27,7 +27,7 @@ export interface AdminDeps {
     settingsOf(guildId: string): GuildSettings;
     preview(guildId: string, change: AdminChange, by: string): { ok: true; changes: string[] } | { ok: false; error: string };
     change(guildId: string, change: AdminChange, by: string): Promise<{ ok: true; changes: string[] } | { ok: false; error: string }>;
-    rowsOf(guildId: string, kind: PeriodKind, at: number): Promise<UsageRow[]>;
+    rowsByDay(guildId: string, kind: PeriodKind, at: number): AsyncIterable<readonly UsageRow[]>;
     policyOf(guildId: string): { period: 'day' | 'week' };
     forgetPrompts(guildId: string, userId: string, days: number): Promise<string[]>;
   };
@@ -39,8 +39,14 @@ export interface AdminDeps {
   clock: Clock;
   log: Logger;
   modlog?: ModlogPort | undefined;
-  /** Renders the usage report (src/report). */
-  renderUsage?: (input: { rows: UsageRow[]; kind: PeriodKind; at: number; userId?: string }) => Promise<ReportReply> | ReportReply;
+  /** Renders the usage report (src/report/usage-reply.ts). */
+  renderUsage?: (input: {
+    guildId: string;
+    rows: () => AsyncIterable<readonly UsageRow[]>;
+    kind: PeriodKind;
+    at: number;
+    userId?: string;
+  }) => Promise<ReportReply>;
   /** How far back finished job records are kept (forget looks that far). */
   jobRetentionDays: number;
   /** Tries of a refused settings write before the moderator is told to try again (default 5, 0.25 s doubling). */
@@ -49,26 +55,26 @@ export interface AdminDeps {
 
 export type ChangeAnswer = { ok: true; text: string } | { ok: false; error: string };
 
-/** Labels of the changes for the mod-log's title, by kind. */
+/** The subcommand each change came from: the mod-log entry's title. */
 const what: Record<AdminChange['kind'], string> = {
-  'quota-default': 'default allowance',
-  'quota-role': 'role allowance',
-  'quota-member': 'member allowance',
-  'quota-clear': 'allowance cleared',
-  'quota-grant': 'extra seconds',
-  'quota-reset': 'usage reset',
-  'quota-budget': 'server budget',
+  'quota-default': 'quota default',
+  'quota-role': 'quota role',
+  'quota-member': 'quota member',
+  'quota-clear': 'quota clear',
+  'quota-grant': 'quota grant',
+  'quota-reset': 'quota reset',
+  'quota-budget': 'quota budget',
   limits: 'limits',
-  'access-channel': 'allowed channels',
-  'access-role': 'allowed roles',
-  'access-block': 'member blocked',
-  'access-unblock': 'member unblocked',
-  'words-add': 'blocked words',
-  'words-remove': 'blocked words',
-  modlog: 'mod-log',
-  pause: 'paused',
-  resume: 'resumed',
-  forget: 'member forgotten',
+  'access-channel': 'access channel',
+  'access-role': 'access role',
+  'access-block': 'access block',
+  'access-unblock': 'access unblock',
+  'words-add': 'words add',
+  'words-remove': 'words remove',
+  modlog: 'modlog',
+  pause: 'pause',
+  resume: 'resume',
+  forget: 'forget',
 };
 
 /**
@@ -114,7 +120,7 @@ export function createAdminService(deps: AdminDeps) {
         lines.push(`• ${redacted} finished video${redacted === 1 ? '' : 's'} redacted now; any still on their way are redacted when they end`);
         log.info({ guildId, userId: change.userId, jobs: jobIds.length, redacted }, 'member forgotten');
       }
-      const posted = deps.modlog?.settingsChanged(guildId, by, what[change.kind], result.changes);
+      const posted = deps.modlog?.settingsChanged(guildId, by, result.changes, what[change.kind]);
       if (change.kind === 'modlog' && change.channelId && posted) {
         // A new mod-log channel is tried at once, so a moderator hears now that the bot cannot post there.
         await Promise.race([posted, clock.sleep(2_000).catch(() => undefined)]);
@@ -137,8 +143,8 @@ export function createAdminService(deps: AdminDeps) {
       if (!deps.renderUsage) return 'Usage reports are not available in this version of the bot.';
       const kind = query.period ?? policy.policyOf(guildId).period;
       const at = clock.now();
-      const all = await policy.rowsOf(guildId, kind, at);
-      return deps.renderUsage({ rows: all, kind, at, ...(query.userId ? { userId: query.userId } : {}) });
+      const rows = () => policy.rowsByDay(guildId, kind, at);
+      return deps.renderUsage({ guildId, rows, kind, at, ...(query.userId ? { userId: query.userId } : {}) });
     },
   };
 }

@@ -35,7 +35,14 @@ export class GuildPolicy implements AdmissionPolicy {
   private readonly changing = new Map<string, Promise<ChangeResult>>();
 
   constructor(
-    private readonly o: { records: GuildRecords; operator: OperatorPolicy; clock: Clock; log: Logger },
+    private readonly o: {
+      records: GuildRecords;
+      operator: OperatorPolicy;
+      clock: Clock;
+      log: Logger;
+      /** Hears of each accepted and ended job after the ledger did (the mod-log). Must not throw. */
+      observer?: { accepted(job: Job): void; ended(job: Job): void };
+    },
   ) {}
 
   /**
@@ -149,12 +156,14 @@ export class GuildPolicy implements AdmissionPolicy {
   /** The job is accepted (acknowledged and stored): its usage row is written. */
   accepted(job: Job): void {
     this.track(job, true);
+    this.o.observer?.accepted(job);
   }
 
   /** The job ended: charged when delivered, refunded otherwise. */
   ended(job: Job): void {
     if (job.state === 'done') this.ledger.charge(job.guildId, job.id);
     else this.ledger.refund(job.guildId, job.id);
+    this.o.observer?.ended(job);
     const row = this.rowOf(job);
     if (!row) return;
     row.state = job.state;
@@ -218,6 +227,19 @@ export class GuildPolicy implements AdmissionPolicy {
       else await this.o.records.saveDay(guildId, day, () => rows);
     }
     return jobIds;
+  }
+
+  /**
+   * The usage rows of a period, day by day, oldest first (the per-day index, not every job): a busy month is never
+   * held whole. Each call reads again.
+   */
+  async *rowsByDay(guildId: string, kind: 'day' | 'week' | 'month', at: number): AsyncIterable<readonly UsageRow[]> {
+    const period = periodOf(kind, at);
+    for (let t = period.start; t < period.end && t <= this.o.clock.now(); t += dayMs) {
+      const day = isoDay(t);
+      const live = this.guilds.get(guildId)?.days.get(day);
+      yield live ? [...live.values()] : await this.o.records.loadDay(guildId, day);
+    }
   }
 
   /** The usage rows of a period, from the store (the per-day index, not every job). */
