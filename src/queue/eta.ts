@@ -39,15 +39,49 @@ export class GenerationHistory {
   }
 }
 
+/** What the line's estimate needs of the history: the median generation time of a clip duration, if known. */
+export type MedianOf = (duration: number) => number | undefined;
+
+export interface LineEstimate {
+  /** Jobs of the guild given their turn, with how long each has been generating (absent: not started yet). */
+  running: readonly { duration: number; elapsedMs?: number | undefined }[];
+  /** The guild's waiting jobs in the order they will run. */
+  waiting: readonly { duration: number }[];
+  /** Jobs the guild may run at once. */
+  concurrency: number;
+  median: MedianOf;
+}
+
 /**
- * Milliseconds until a job's video should be ready: `position` is its 1-based place among its guild's waiting jobs
- * (absent once it runs), `elapsedMs` how long it has been generating.
+ * Milliseconds until each waiting job's video should be ready, in line order: the guild's slots are played forward
+ * with the median generation time of each job's duration (a running job takes what is left of its median, nothing
+ * once past it). Undefined from the first job whose line holds a duration without history: without it any number
+ * would be a guess.
  */
-export function estimateRemainingMs(o: { medianMs: number; concurrency: number; position?: number; elapsedMs?: number }): number {
-  if (o.position === undefined) return Math.max(0, o.medianMs - (o.elapsedMs ?? 0));
-  // Jobs start in waves of `concurrency`: the running ones are about half done on average.
-  const waves = Math.ceil(o.position / Math.max(1, o.concurrency));
-  return (waves - 0.5) * o.medianMs + o.medianMs;
+export function estimateLine(o: LineEstimate): (number | undefined)[] {
+  const concurrency = Math.max(1, o.concurrency);
+  let ends: number[] = [];
+  for (const job of o.running) {
+    const median = o.median(job.duration);
+    if (median === undefined) return o.waiting.map(() => undefined);
+    ends.push(Math.max(0, median - (job.elapsedMs ?? 0)));
+  }
+  const ready: (number | undefined)[] = [];
+  // The line moves in order: no job starts before the one ahead of it.
+  let at = 0;
+  for (const job of o.waiting) {
+    const median = o.median(job.duration);
+    if (median === undefined) break;
+    ends = ends.filter((end) => end > at).sort((a, b) => a - b);
+    if (ends.length >= concurrency) {
+      at = ends[ends.length - concurrency]!;
+      ends = ends.filter((end) => end > at);
+    }
+    ends.push(at + median);
+    ready.push(at + median);
+  }
+  while (ready.length < o.waiting.length) ready.push(undefined);
+  return ready;
 }
 
 /** "under a minute", "about 4 min", "about 1 h 20 min": rounded up, coarser as it grows. */
