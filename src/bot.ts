@@ -10,12 +10,14 @@ import { createInteractionRouter } from './discord/router.js';
 import { createLogger, type Logger } from './logger.js';
 import { loginWithRetry } from './login-with-retry.js';
 import { GuildPolicy } from './moderation/guild-policy.js';
+import { GenerationHistory } from './queue/eta.js';
 import { createQueueService, type QueueService } from './queue/queue-service.js';
 import { createReplicateClient } from './replicate/client.js';
 import { createPredictionRunner } from './replicate/prediction-runner.js';
 import type { RetryPolicy } from './replicate/retry.js';
 import { createDiscordResponder } from './responder/discord-responder.js';
 import { responderTempRoot } from './responder/temp-dir.js';
+import { GenerationRecords } from './storage/generation-records.js';
 import { GuildRecords } from './storage/guild-records.js';
 import { openStore, type Store } from './storage/keyv-store.js';
 import { scheduleUpkeep } from './storage/upkeep.js';
@@ -79,16 +81,21 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const client = createDiscordClient({ apiUrl: config.discordApiUrl });
   client.rest.setToken(config.discordToken);
 
+  // The bot's own generation times: the poll schedule and the members' ETAs read the same history.
+  const generationRecords = new GenerationRecords(store, config.replicateModel);
+  const history = new GenerationHistory(
+    await generationRecords.load().catch((err: unknown) => {
+      log.warn({ err }, 'generation times not read; ETAs come back after the next videos');
+      return [];
+    }),
+  );
   const runner = createPredictionRunner({
     client: createReplicateClient({ token: config.replicateApiToken, baseUrl: config.replicateApiUrl }),
     model: config.replicateModel,
     clock,
     log,
     pollIntervalMs: config.pollIntervalMs,
-    durations: {
-      load: () => store.getMeta<number>(`generation-ms:${config.replicateModel}`),
-      save: (ms) => store.setMeta(`generation-ms:${config.replicateModel}`, ms),
-    },
+    times: { history, save: (samples) => generationRecords.save(samples) },
     ...(tuning.retry ? { retry: tuning.retry } : {}),
     ...(tuning.defaultExpectedMs ? { defaultExpectedMs: tuning.defaultExpectedMs } : {}),
   });
@@ -122,6 +129,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const queue = createQueueService({
     store,
     policy,
+    history,
     runner,
     responder,
     clock,

@@ -94,3 +94,8 @@ export function describeEta(ms: number): string {
   const rest = rounded % 60;
   return rest ? `about ${hours} h ${rest} min` : `about ${hours} h`;
 }
+
+/** A running job's time left: "about 3 min left", or plainly "taking longer than usual" once past its estimate. */
+export function describeRemaining(ms: number): string {
+  return ms > 0 ? `${describeEta(ms)} left` : 'taking longer than usual';
+}
