@@ -12,6 +12,8 @@ const kept = 25;
 
 export class GenerationHistory {
   private readonly samples = new Map<number, number[]>();
+  /** Medians by duration, until the next sample (the queue asks for them on every move of a line). */
+  private readonly medians = new Map<number, number | undefined>();
 
   constructor(initial: readonly GenerationSample[] = []) {
     for (const sample of initial) this.record(sample.duration, sample.ms);
@@ -23,9 +25,15 @@ export class GenerationHistory {
     list.push(ms);
     if (list.length > kept) list.shift();
     this.samples.set(duration, list);
+    this.medians.delete(duration);
   }
 
   median(duration: number): number | undefined {
+    if (!this.medians.has(duration)) this.medians.set(duration, this.computeMedian(duration));
+    return this.medians.get(duration);
+  }
+
+  private computeMedian(duration: number): number | undefined {
     const list = this.samples.get(duration);
     if (!list?.length) return undefined;
     const sorted = [...list].sort((a, b) => a - b);
@@ -45,43 +53,61 @@ export type MedianOf = (duration: number) => number | undefined;
 export interface LineEstimate {
   /** Jobs of the guild given their turn, with how long each has been generating (absent: not started yet). */
   running: readonly { duration: number; elapsedMs?: number | undefined }[];
-  /** The guild's waiting jobs in the order they will run. */
-  waiting: readonly { duration: number }[];
   /** Jobs the guild may run at once. */
   concurrency: number;
   median: MedianOf;
 }
 
 /**
- * Milliseconds until each waiting job's video should be ready, in line order: the guild's slots are played forward
- * with the median generation time of each job's duration (a running job takes what is left of its median, nothing
- * once past it). Undefined from the first job whose line holds a duration without history: without it any number
- * would be a guess.
+ * Plays a guild's slots forward, one waiting job at a time in line order: each call takes the next job's duration
+ * and answers the milliseconds until its video should be ready, with the median generation time of each job's
+ * duration (a running job takes what is left of its median, nothing once past it). Undefined from the first job
+ * whose line holds a duration without history, and for every job after it: without it any number would be a guess.
+ * Each step costs O(concurrency), so a long line is estimated in one pass.
  */
-export function estimateLine(o: LineEstimate): (number | undefined)[] {
+export function lineEstimator(o: LineEstimate): (duration: number) => number | undefined {
   const concurrency = Math.max(1, o.concurrency);
-  let ends: number[] = [];
+  const medians = new Map<number, number | undefined>();
+  const medianOf = (duration: number) => {
+    if (!medians.has(duration)) medians.set(duration, o.median(duration));
+    return medians.get(duration);
+  };
+  /** When each busy slot frees up (ms from now), ascending. */
+  const ends: number[] = [];
+  let unknown = false;
   for (const job of o.running) {
-    const median = o.median(job.duration);
-    if (median === undefined) return o.waiting.map(() => undefined);
-    ends.push(Math.max(0, median - (job.elapsedMs ?? 0)));
+    const median = medianOf(job.duration);
+    if (median === undefined) unknown = true;
+    else insertSorted(ends, Math.max(0, median - (job.elapsedMs ?? 0)));
   }
-  const ready: (number | undefined)[] = [];
   // The line moves in order: no job starts before the one ahead of it.
   let at = 0;
-  for (const job of o.waiting) {
-    const median = o.median(job.duration);
-    if (median === undefined) break;
-    ends = ends.filter((end) => end > at).sort((a, b) => a - b);
+  return (duration) => {
+    const median = unknown ? undefined : medianOf(duration);
+    if (median === undefined) {
+      unknown = true;
+      return undefined;
+    }
+    while (ends.length > 0 && ends[0]! <= at) ends.shift();
     if (ends.length >= concurrency) {
       at = ends[ends.length - concurrency]!;
-      ends = ends.filter((end) => end > at);
+      while (ends.length > 0 && ends[0]! <= at) ends.shift();
     }
-    ends.push(at + median);
-    ready.push(at + median);
-  }
-  while (ready.length < o.waiting.length) ready.push(undefined);
-  return ready;
+    insertSorted(ends, at + median);
+    return at + median;
+  };
+}
+
+/** The estimate for a whole line at once (see lineEstimator). */
+export function estimateLine(o: LineEstimate & { waiting: readonly { duration: number }[] }): (number | undefined)[] {
+  const next = lineEstimator(o);
+  return o.waiting.map((job) => next(job.duration));
+}
+
+function insertSorted(list: number[], value: number): void {
+  let i = list.length;
+  while (i > 0 && list[i - 1]! > value) i--;
+  list.splice(i, 0, value);
 }
 
 /** "under a minute", "about 4 min", "about 1 h 20 min": rounded up, coarser as it grows. */

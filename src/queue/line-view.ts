@@ -1,4 +1,4 @@
-import { estimateLine, type MedianOf } from './eta.js';
+import { lineEstimator, type MedianOf } from './eta.js';
 import type { Job } from './job.js';
 import type { ProgressInfo } from './ports.js';
 import type { Scheduler } from './scheduler.js';
@@ -50,13 +50,15 @@ export function createLineView(o: LineViewDeps) {
     return job.state === 'running' && job.startedAt !== undefined ? job.startedAt + ms : now + ms;
   }
 
-  /** ETA (ms from now) of each waiting job of the guild, by id; jobs without one are absent. */
-  function lineEtas(guildId: string): Map<string, number> {
-    const etas = new Map<string, number>();
-    if (!o.median) return etas;
+  /**
+   * ETAs (ms from now) of the guild's waiting jobs `ids` (its line, in order), aligned with them; shorter when the
+   * estimate stops (a duration without history). One pass, stopping at once without history: the queue asks on
+   * every move of a line.
+   */
+  function lineEtas(guildId: string, ids: readonly string[] = o.scheduler.waitingIds(guildId)): number[] {
+    const etas: number[] = [];
+    if (!o.median || ids.length === 0) return etas;
     const now = o.now();
-    const waitingIds = o.scheduler.waitingIds(guildId);
-    if (waitingIds.length === 0) return etas;
     // A delivering job's slot is as good as free: it is left out.
     const running = o.scheduler.runningIds(guildId).flatMap((id) => {
       const job = o.jobs.get(id);
@@ -64,19 +66,22 @@ export function createLineView(o: LineViewDeps) {
       const elapsedMs = job.state === 'running' && job.startedAt !== undefined ? now - job.startedAt : 0;
       return [{ duration: job.seconds, elapsedMs }];
     });
-    const waiting = waitingIds.map((id) => ({ duration: o.jobs.get(id)?.seconds ?? 5 }));
-    estimateLine({ running, waiting, concurrency: o.concurrencyOf(guildId), median }).forEach((eta, i) => {
-      if (eta !== undefined) etas.set(waitingIds[i]!, eta);
-    });
+    const next = lineEstimator({ running, concurrency: o.concurrencyOf(guildId), median });
+    for (const id of ids) {
+      const eta = next(o.jobs.get(id)?.seconds ?? 5);
+      if (eta === undefined) break;
+      etas.push(eta);
+    }
     return etas;
   }
 
   /** What the progress view needs beside the job: the ETA while waiting, the estimated end while running. */
-  function progressInfo(job: Job, etas?: ReadonlyMap<string, number>): ProgressInfo {
+  function progressInfo(job: Job): ProgressInfo {
     if (!o.median) return {};
     if (job.state === 'queued') {
-      if (!o.scheduler.isWaiting(job.id)) return {};
-      const eta = (etas ?? lineEtas(job.guildId)).get(job.id);
+      const position = o.scheduler.position(job.id);
+      if (position === undefined) return {};
+      const eta = lineEtas(job.guildId)[position - 1];
       return eta === undefined ? {} : { etaMs: eta };
     }
     if (job.state !== 'running') return {};
@@ -106,7 +111,7 @@ export function createLineView(o: LineViewDeps) {
         running.push({ job, ...(at !== undefined && job.state !== 'delivering' ? { etaMs: at - now } : {}) });
       } else if (job.state === 'queued') {
         const position = o.scheduler.position(job.id);
-        const eta = etas.get(job.id);
+        const eta = position === undefined ? undefined : etas[position - 1];
         waiting.push({ job, ...(position !== undefined ? { position } : {}), ...(eta !== undefined ? { etaMs: eta } : {}) });
       }
     }

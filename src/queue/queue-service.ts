@@ -95,7 +95,7 @@ export function createQueueService(deps: QueueDeps): QueueService {
   const jobs = new Map<string, Job>();
   const controls = new Map<string, JobControl>();
   /** Last position shown per waiting job: only changes are pushed. */
-  const shownPositions = new Map<string, string>();
+  const shownPositions = new Map<string, number>();
   /** States of recently finished jobs, so checkCancel can answer without I/O. Bounded, oldest dropped first. */
   const finished = new Map<string, Job['state']>();
   let seq = 0;
@@ -110,7 +110,7 @@ export function createQueueService(deps: QueueDeps): QueueService {
   });
   /** Every progress update carries the job's ETA (absent without history), whoever sends it. */
   const shown: Responder = {
-    update: (job, info) => responder.update(job, { ...lines.progressInfo(job), ...info }),
+    update: (job, info) => responder.update(job, info?.position !== undefined ? info : { ...lines.progressInfo(job), ...info }),
     finish: (job) => responder.finish(job),
     deliver: (...args) => responder.deliver(...args),
   };
@@ -157,11 +157,12 @@ export function createQueueService(deps: QueueDeps): QueueService {
   function showPositions(guildId: string): void {
     const ids = scheduler.waitingIds(guildId);
     if (ids.length === 0) return;
-    const etas = lines.lineEtas(guildId);
+    const etas = lines.lineEtas(guildId, ids);
     ids.forEach((jobId, index) => {
       const job = jobs.get(jobId);
-      const eta = etas.get(jobId);
-      const key = `${index + 1}${eta === undefined ? '' : '+eta'}`;
+      const eta = etas[index];
+      // The place, and whether an ETA shows: what decides an edit.
+      const key = 2 * (index + 1) + (eta === undefined ? 0 : 1);
       if (!job || shownPositions.get(jobId) === key) return;
       shownPositions.set(jobId, key);
       responder.update(job, { position: index + 1, ...(eta !== undefined ? { etaMs: eta } : {}) });
