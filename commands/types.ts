@@ -6,6 +6,7 @@ import type {
 import type { Logger } from 'pino';
 import type { Clock } from '../src/clock.js';
 import type { ImageRef, Job, ReplyTarget, VideoRequest } from '../src/queue/job.js';
+import type { AdminService } from '../src/moderation/admin-service.js';
 import type { Standing } from '../src/moderation/gate.js';
 import type { GuildSnapshot, MemberJob } from '../src/queue/line-view.js';
 import type { RefusalCode } from '../src/refusals.js';
@@ -50,6 +51,8 @@ export interface MemberPolicy {
 export interface CommandContext {
   queue: VideoQueue;
   policy: MemberPolicy;
+  /** The moderators' side of /video-admin (src/moderation/admin-service.ts). */
+  admin: AdminService;
   log: Logger;
   clock: Clock;
 }

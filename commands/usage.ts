@@ -38,7 +38,8 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
     for (const jobId of ctx.policy.recentDelivered(guildId, userId, linksShown * 2)) {
       if (links.length >= linksShown) break;
       const job = await ctx.queue.getJob(jobId);
-      const url = job && job.userId === userId ? videoLinkOf(job) : undefined;
+      // A forgotten job keeps no prompt to show: its member asked for it to go.
+      const url = job && job.userId === userId && job.forgottenAt === undefined ? videoLinkOf(job) : undefined;
       if (job && url) links.push({ job, url });
     }
   } catch (err) {

@@ -9,6 +9,7 @@ import { registerCommands } from './discord/register-commands.js';
 import { createInteractionRouter } from './discord/router.js';
 import { createLogger, type Logger } from './logger.js';
 import { loginWithRetry } from './login-with-retry.js';
+import { createAdminService } from './moderation/admin-service.js';
 import { GuildPolicy } from './moderation/guild-policy.js';
 import { GenerationHistory } from './queue/eta.js';
 import { createQueueService, type QueueService } from './queue/queue-service.js';
@@ -19,7 +20,7 @@ import { createDiscordResponder } from './responder/discord-responder.js';
 import { responderTempRoot } from './responder/temp-dir.js';
 import { GenerationRecords } from './storage/generation-records.js';
 import { GuildRecords } from './storage/guild-records.js';
-import { openStore, type Store } from './storage/keyv-store.js';
+import { finishedJobRetentionDays, openStore, type Store } from './storage/keyv-store.js';
 import { scheduleUpkeep } from './storage/upkeep.js';
 
 /** Timings an operator never sets but tests and the demo shorten. Defaults are the production values. */
@@ -130,6 +131,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     store,
     policy,
     history,
+    forgottenSince: (guildId, userId) => policy.forgottenSince(guildId, userId),
     runner,
     responder,
     clock,
@@ -144,7 +146,15 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     fetchImage: createImageFetcher({ extraHosts: [config.discordApiUrl] }),
   });
 
-  const route = createInteractionRouter({ commands, ctx: { queue, policy, log, clock }, cancel: queue, log });
+  const admin = createAdminService({
+    policy,
+    queue,
+    operator: policy.operator,
+    clock,
+    log,
+    jobRetentionDays: finishedJobRetentionDays,
+  });
+  const route = createInteractionRouter({ commands, ctx: { queue, policy, admin, log, clock }, cancel: queue, log });
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
   client.rest.on('rateLimited', (info) =>

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { periodOf } from '../../src/quota/period.js';
 import { embedReplyTo, messageLink, replyOnceShowing, stayInsideOneDay } from '../harness/member-steps.js';
 import { useWorldPerTest } from '../harness/use-world.js';
-import { predictionsReach, readyPing, requestVideo } from '../harness/video-steps.js';
+import { runAdmin } from '../harness/admin-steps.js';
+import { predictionsReach, readyPing, requestVideo, untilNoActiveJobs } from '../harness/video-steps.js';
 
 const mia = { id: '282000000000000001', username: 'mia' };
 const minutes = (n: number) => n * 60_000;
@@ -47,6 +48,19 @@ describe('/usage', () => {
     expect(links[0]).toMatch(new RegExp(`^• \\[“a bracketed \\\\\\*kite\\\\\\*”\\]\\(${kite!.replace(/[/.]/g, '\\$&')}\\) · <t:\\d+:R>$`));
     expect(links[1]).toContain(`](${boat!})`);
     expect(text).not.toContain('budget');
+  });
+
+  it("leaves out the videos of a member a moderator made the bot forget, and keeps counting their seconds", async () => {
+    const w = await start({ env: { QUOTA_DEFAULT_SECONDS: '60' } });
+    stayInsideOneDay(w);
+    await readyPing(w, requestVideo(w, mia, 'a private garden'));
+    await untilNoActiveJobs(w);
+    expect((await embedReplyTo(w, 'usage', mia)).embed.fields![1]!.value).toMatch(/^• \[“a private garden”\]/);
+
+    await runAdmin(w, 'forget', { member: mia.id });
+    const { embed } = await embedReplyTo(w, 'usage', mia);
+    expect(embed.description).toContain('55 of 60 seconds left today');
+    expect(embed.fields![1]).toEqual({ name: 'Your last videos', value: 'No videos yet.' });
   });
 
   it('says an unlimited allowance plainly, and that there is nothing yet', async () => {

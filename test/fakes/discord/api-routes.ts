@@ -5,6 +5,7 @@ import { buildVersion, isMessageBody, isRecordedMessage, parseMessageBody } from
 import { DEFAULT_APP_PERMISSIONS, DEFAULT_ATTACHMENT_SIZE_LIMIT } from './interaction-payloads.js';
 import { toApiMessage, toApiUser } from './payloads.js';
 import type { Route, RouteContext } from './router.js';
+import { checkBody } from './schema-check.js';
 import { MessageFlag, type FakeChannel, type StoredCommand } from './state.js';
 
 /** Channel messages may suppress embeds/notifications or use components v2, but are never ephemeral. */
@@ -60,6 +61,8 @@ async function createChannelMessage(env: FakeEnv, ctx: RouteContext): Promise<Re
   if (!has(channel, Permission.SendMessages)) return missingPermissions();
   const parsed = await parseMessageBody(ctx.headers['content-type'], ctx.body);
   if (!isMessageBody(parsed)) return parsed;
+  const refused = checkBody('message-create', parsed.json);
+  if (refused) return refused;
   if (parsed.files.length > 0 && !has(channel, Permission.AttachFiles)) return missingPermissions();
   const nonce = parsed.json.nonce;
   const nonceKey = typeof nonce === 'string' || typeof nonce === 'number' ? `${channelId}:${nonce}` : undefined;
@@ -102,6 +105,8 @@ async function editChannelMessage(env: FakeEnv, ctx: RouteContext): Promise<Repl
   if (!message) return errors.unknownMessage();
   const parsed = await parseMessageBody(ctx.headers['content-type'], ctx.body);
   if (!isMessageBody(parsed)) return parsed;
+  const refused = checkBody('message-edit', parsed.json, { messageFlags: message.flags });
+  if (refused) return refused;
   if (parsed.files.length > 0 && !has(usable, Permission.AttachFiles)) return missingPermissions();
   const version = buildVersion(message, parsed, {
     id: message.id,
@@ -178,18 +183,25 @@ function putCommands(env: FakeEnv, ctx: RouteContext): Reply {
     return discordError(400, 50109, 'The request body contains invalid JSON.');
   }
   if (!Array.isArray(body)) return errors.invalidFormBody('_', 'BASE_TYPE_ARRAY', 'Must be an array.');
+  const refused = checkBody('commands', body);
+  if (refused) return refused;
   const previous = env.state.commands.get(key) ?? [];
   const stored = (body as Record<string, unknown>[]).map((command): StoredCommand => {
     const name = String(command.name);
+    const type = typeof command.type === 'number' ? command.type : 1;
+    const permissions = command.default_member_permissions;
     return {
-      default_member_permissions: null,
       nsfw: false,
       ...command,
-      id: previous.find((p) => p.name === name)?.id ?? env.newId(),
+      // Discord stores the bitfield as a string (or null: everyone), whichever JSON type it was sent as.
+      default_member_permissions: permissions === undefined || permissions === null ? null : String(permissions),
+      // Context-menu commands have no description; Discord stores "".
+      description: typeof command.description === 'string' ? command.description : '',
+      id: previous.find((p) => p.name === name && p.type === type)?.id ?? env.newId(),
       application_id: env.bot.applicationId,
       ...(key === '' ? {} : { guild_id: key }),
       name,
-      type: typeof command.type === 'number' ? command.type : 1,
+      type,
       version: env.newId(),
     };
   });

@@ -10,9 +10,10 @@ import {
   type InteractionScene,
   type SlashCommandInput,
 } from './interaction-payloads.js';
+import { DEFAULT_MEMBER_PERMISSIONS, findMember, memberPermissions } from './guild-model.js';
 import type { FakeUser } from './payloads.js';
 import { newInteractionToken } from './snowflake.js';
-import type { InteractionRecord, RecordedMessage } from './state.js';
+import { rememberUser, type InteractionRecord, type RecordedMessage } from './state.js';
 
 export interface InteractionDispatcher {
   slashCommand(input: SlashCommandInput): InteractionHandle;
@@ -37,13 +38,19 @@ export function createInteractionDispatcher(
   }
 
   function scene(input: InteractionContextInput): InteractionScene {
-    const user: FakeUser = { ...defaultUser, ...input.user };
     const dm = input.context === 'dm';
     const guildId = dm ? undefined : (input.guildId ?? defaults.guildId);
     const guild = env.guilds.find((g) => g.id === guildId);
+    const member = input.user?.id === undefined ? undefined : findMember(guild, input.user.id);
+    const user: FakeUser = { ...defaultUser, ...member?.user, ...input.user };
+    rememberUser(env.state, user);
     const channelId = dm
       ? (input.channelId ?? dmChannelFor(user.id))
       : (input.channelId ?? (input.guildId ? guild?.channels[0]?.id : undefined) ?? defaults.channelId);
+    const roles = input.roles ?? member?.roles ?? [];
+    const computed = guild && member ? memberPermissions(guild, member, roles) : DEFAULT_MEMBER_PERMISSIONS;
+    const permissions = String(input.permissions ?? computed);
+    const joinedAt = new Date(env.clock.now() - 86_400_000).toISOString();
     return {
       id: env.newId(),
       token: newInteractionToken(),
@@ -52,8 +59,21 @@ export function createInteractionDispatcher(
       guildId,
       channelId,
       channelName: guild?.channels.find((c) => c.id === channelId)?.name,
+      channelType: env.state.channels.get(channelId)?.type ?? (dm ? 1 : 0),
       input: { ...input, appPermissions: input.appPermissions ?? env.state.channels.get(channelId)?.botPermissions },
-      joinedAt: new Date(env.clock.now() - 86_400_000).toISOString(),
+      joinedAt,
+      guild,
+      member,
+      roles,
+      permissions,
+      optionScene: {
+        guild,
+        channelId,
+        joinedAt,
+        invokerPermissions: permissions,
+        channel: (id) => env.state.channels.get(id),
+        user: (id) => env.state.users.get(id) ?? { id, username: `user-${id.slice(-4)}` },
+      },
     };
   }
 

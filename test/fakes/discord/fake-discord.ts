@@ -17,11 +17,13 @@ import { FakeGateway } from './gateway.js';
 import { interactionRoutes } from './interaction-routes.js';
 import { createInteractionDispatcher } from './dispatch.js';
 import type { ButtonPressInput, InteractionHandle, SlashCommandInput } from './interaction-payloads.js';
-import { guildCreatePayload, readyPayload, type FakeGuild } from './payloads.js';
+import { createGuildSetup, type AddChannelInput, type AddMemberInput, type AddRoleInput } from './guild-setup.js';
+import { guildCreatePayload, readyPayload, type FakeGuild, type FakeGuildChannel, type FakeMember, type FakeRole } from './payloads.js';
 import { createRequestHandler } from './server.js';
 import { createSnowflakes } from './snowflake.js';
 import {
   FakeDiscordState,
+  rememberUser,
   type AckLatency,
   type InteractionRecord,
   type MessageWithHistory,
@@ -38,6 +40,7 @@ export type {
   RecordedMessage,
   RequestRecord,
   StoredCommand,
+  StoredOption,
 } from './state.js';
 export type {
   ButtonMessageInput,
@@ -48,7 +51,8 @@ export type {
   SlashOptionValue,
 } from './interaction-payloads.js';
 export type { ChannelErrorCode, FaultSpec } from './faults.js';
-export type { FakeGuild, FakeUser } from './payloads.js';
+export type { FakeGuild, FakeGuildChannel, FakeMember, FakeRole, FakeUser } from './payloads.js';
+export type { AddChannelInput, AddMemberInput, AddRoleInput } from './guild-setup.js';
 
 export interface FakeDiscordOptions {
   /** Clock for deadlines, token expiry and recorded times; default the system clock. */
@@ -104,9 +108,16 @@ export interface FakeDiscord {
   /** Successful RESUMEs so far (grows when discord.js resumes after a dropped connection). */
   readonly resumeCount: number;
 
+  /** A slash command; `subcommand: 'quota role'` nests the options, user/role/channel options get `resolved`. */
   sendSlashCommand(input: SlashCommandInput): InteractionHandle;
   pressButton(input: ButtonPressInput): InteractionHandle;
   addAttachment(input: AddAttachmentInput): APIAttachment;
+  /** A new role in a guild (GUILD_ROLE_CREATE is sent); give its id (or itself) to members and ROLE options. */
+  addRole(input: AddRoleInput): FakeRole;
+  /** A member with roles; interactions from their user id carry those roles and the permissions they give. */
+  addMember(input: AddMemberInput): FakeMember;
+  /** A new guild channel (CHANNEL_CREATE is sent), usable as a CHANNEL option or an interaction's channel. */
+  addChannel(input: AddChannelInput): FakeGuildChannel;
   /** The attachment's URL answers 404 from now on. */
   expireAttachment(id: string): void;
   /** What happened to an interaction, by id or token; throws for an unknown one. */
@@ -128,7 +139,14 @@ export interface FakeDiscord {
   /** The channel is deleted: its routes, and the webhooks of interactions made in it, answer 404 10003. */
   deleteChannel(channelId: string): void;
   unexpectedRequests(): RequestRecord[];
-  /** Throws listing every request that had no route. Call it in afterEach. */
+  /** Requests whose body Discord's schema or limits refused (400 50035), each with its `invalidBody` reason. */
+  invalidBodies(): RequestRecord[];
+  /**
+   * For a test that sends a bad body on purpose: returns the refused requests not yet taken and marks them expected,
+   * so `assertNoUnexpectedRequests()` no longer fails on them.
+   */
+  expectInvalidBodies(): RequestRecord[];
+  /** Throws listing every request that had no route or whose body Discord would refuse. Call it in afterEach. */
   assertNoUnexpectedRequests(): void;
   /** Polls `probe` until it returns something other than undefined/null/false, and resolves with that value. */
   waitFor<T>(probe: (fake: FakeDiscord) => T | undefined | null | false, options?: WaitForOptions): Promise<T>;
@@ -164,8 +182,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const state = new FakeDiscordState();
   for (const guild of guilds) {
     for (const channel of guild.channels) {
-      state.channels.set(channel.id, { id: channel.id, type: 0, guildId: guild.id, name: channel.name });
+      state.channels.set(channel.id, { id: channel.id, type: channel.type ?? 0, guildId: guild.id, name: channel.name });
     }
+    for (const member of guild.members ?? []) rememberUser(state, member.user);
   }
   let baseUrl = '';
   const cdn = new FakeCdn(() => baseUrl, () => clock.now());
@@ -201,6 +220,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   });
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const dispatcher = createInteractionDispatcher(env, gateway, { guildId: firstGuild.id, channelId: firstChannel.id });
+  const setup = createGuildSetup(env, gateway);
 
   const fake: FakeDiscord = {
     apiUrl: `${baseUrl}/api`,
@@ -232,6 +252,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       return cdn.toApiAttachment(id, url);
     },
     expireAttachment: (id) => cdn.expire(id),
+    addRole: (input) => setup.addRole(input),
+    addMember: (input) => setup.addMember(input),
+    addChannel: (input) => setup.addChannel(input),
     interaction(idOrToken) {
       const record = state.findInteraction(idOrToken);
       if (!record) throw new Error(`fake discord: no interaction ${idOrToken.slice(0, 24)}`);
@@ -253,12 +276,25 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       channel.deleted = true;
     },
     unexpectedRequests: () => state.requests.filter((r) => r.unexpected),
+    invalidBodies: () => state.requests.filter((r) => r.invalidBody !== undefined),
+    expectInvalidBodies() {
+      const taken = state.requests.filter((r) => r.invalidBody !== undefined && !r.invalidBodyExpected);
+      for (const r of taken) r.invalidBodyExpected = true;
+      return taken;
+    },
     assertNoUnexpectedRequests() {
       const unexpected = state.requests.filter((r) => r.unexpected);
+      const invalid = state.requests.filter((r) => r.invalidBody !== undefined && !r.invalidBodyExpected);
+      const problems: string[] = [];
       if (unexpected.length > 0) {
         const list = unexpected.map((r) => `  ${r.method} ${r.path}${r.query} -> ${r.status}`).join('\n');
-        throw new Error(`fake discord got ${unexpected.length} request(s) it has no route for:\n${list}`);
+        problems.push(`fake discord got ${unexpected.length} request(s) it has no route for:\n${list}`);
       }
+      if (invalid.length > 0) {
+        const list = invalid.map((r) => `  ${r.method} ${r.path} -> ${r.status}: ${r.invalidBody}`).join('\n');
+        problems.push(`fake discord refused ${invalid.length} body(ies) real Discord would refuse:\n${list}`);
+      }
+      if (problems.length > 0) throw new Error(problems.join('\n'));
     },
     async waitFor(probe, waitOptions = {}) {
       const deadline = Date.now() + (waitOptions.timeoutMs ?? 5000);

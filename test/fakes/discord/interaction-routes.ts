@@ -6,6 +6,7 @@ import { toApiMessage } from './payloads.js';
 import type { Route, RouteContext } from './router.js';
 import { MessageFlag, type InteractionRecord, type RecordedMessage } from './state.js';
 import { propagateEdit } from './message-edits.js';
+import { checkBody } from './schema-check.js';
 
 /** Flags a sender may set on a new message: ephemeral, suppress embeds, suppress notifications, components v2. */
 const SETTABLE_FLAGS = MessageFlag.Ephemeral | 4 | 4096 | MessageFlag.ComponentsV2;
@@ -51,6 +52,9 @@ function callback(env: FakeEnv): (ctx: RouteContext) => Promise<Reply> {
     if (type === undefined || !allowed.includes(type)) {
       return answer(errors.invalidFormBody('type', 'BASE_TYPE_CHOICES', `Value must be one of {${allowed.join(', ')}}.`));
     }
+    const messageFlags = type === 7 ? record.original?.flags : undefined;
+    const refused = checkBody('callback', parsed.json, { callbackType: type, messageFlags });
+    if (refused) return answer(refused);
     const data = (parsed.json.data ?? {}) as Record<string, unknown>;
     const requested = typeof data.flags === 'number' ? data.flags : 0;
     const applied = applyCallback(env, record, type, { json: data, files: parsed.files }, requested, ctx.now);
@@ -148,6 +152,8 @@ async function editMessage(env: FakeEnv, ctx: RouteContext, record: InteractionR
   if (!previous) return errors.unknownMessage();
   const parsed = await parseMessageBody(ctx.headers['content-type'], ctx.body);
   if (!isMessageBody(parsed)) return parsed;
+  const refused = checkBody('webhook-edit', parsed.json, { messageFlags: previous.flags });
+  if (refused) return refused;
   const version = buildVersion(previous, parsed, {
     id: previous.id,
     channelId: previous.channelId,
@@ -172,6 +178,8 @@ async function createFollowUp(env: FakeEnv, ctx: RouteContext, record: Interacti
   if (record.ackType === undefined) return errors.unknownWebhook();
   const parsed = await parseMessageBody(ctx.headers['content-type'], ctx.body);
   if (!isMessageBody(parsed)) return parsed;
+  const refused = checkBody('webhook-create', parsed.json);
+  if (refused) return refused;
   const loading = record.original && (record.original.flags & MessageFlag.Loading) !== 0 ? record.original : undefined;
   const requested = typeof parsed.json.flags === 'number' ? parsed.json.flags : 0;
   const version = buildVersion(loading, parsed, {

@@ -1,3 +1,5 @@
+import type { FakeUser } from './payloads.js';
+
 /** A file as a member would see it on a message. */
 export interface RecordedAttachment {
   id: string;
@@ -80,6 +82,10 @@ export interface RequestRecord {
   /** The route that handled it, e.g. `PATCH /webhooks/:app/:token/messages/@original`; undefined when unmatched. */
   route: string | undefined;
   unexpected: boolean;
+  /** Why Discord's schema or limits refused the body (answered 400 50035); fails `assertNoUnexpectedRequests`. */
+  invalidBody?: string;
+  /** Set by `expectInvalidBodies()`: a test that provoked the refusal on purpose has seen it. */
+  invalidBodyExpected?: boolean;
 }
 
 /** Every callback attempt, accepted or not: the stuff acknowledgement benchmarks are made of. */
@@ -93,13 +99,33 @@ export interface AckLatency {
   status: number;
 }
 
+/** An option of a registered command as stored (as sent: description, required, choices, nested options …). */
+export interface StoredOption {
+  name: string;
+  type: number;
+  description?: string;
+  required?: boolean;
+  options?: StoredOption[];
+  [key: string]: unknown;
+}
+
+/** A registered command as Discord stores and returns it. */
 export interface StoredCommand {
   id: string;
   application_id: string;
   guild_id?: string;
   name: string;
+  /** 1 slash (chat input), 2 user, 3 message context menu. */
   type: number;
-  options?: { name: string; type: number }[];
+  /** "" for context-menu commands. */
+  description: string;
+  /** The bitfield as a string (e.g. "32" = Manage Server), or null when everyone may use it. */
+  default_member_permissions: string | null;
+  /** As sent: 0 guild, 1 bot DM, 2 private channel; absent when not sent. */
+  contexts?: number[] | null;
+  /** As sent: 0 guild install, 1 user install; absent when not sent. */
+  integration_types?: number[];
+  options?: StoredOption[];
   [key: string]: unknown;
 }
 
@@ -143,6 +169,8 @@ export class FakeDiscordState {
   readonly channels = new Map<string, FakeChannel>();
   /** Keyed by `<channel>:<nonce>` (Discord checks per author; the fake has one author). */
   readonly nonces = new Map<string, NonceRecord>();
+  /** Every user the fake has seen (members, interaction users, message authors), for resolved data. */
+  readonly users = new Map<string, FakeUser>();
 
   addInteraction(record: InteractionRecord): void {
     this.interactions.set(record.id, record);
@@ -160,4 +188,9 @@ export class FakeDiscordState {
     }
     return undefined;
   }
+}
+
+/** Keeps the latest name of a user the fake has seen. */
+export function rememberUser(state: FakeDiscordState, user: FakeUser): void {
+  state.users.set(user.id, { ...state.users.get(user.id), ...user });
 }
