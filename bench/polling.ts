@@ -6,13 +6,14 @@
  *  - simulatePolls (pure) for E = 300 s and a spread of actual durations 240-390 s, and for E not yet learned
  *    (the runner's default 300 s);
  *  - the real prediction runner (createPredictionRunner) on a ManualClock against a stub Replicate client, to check
- *    the runner follows the schedule, including learning E over successive predictions;
+ *    the runner follows the schedule, including learning E (the median of its recent runs) over successive predictions;
  *  - the replicate client's own run()/wait(): a GET every 500 ms.
  *
  * Targets: <= 40 requests per 5-minute prediction, median notice delay <= 3 s.
  */
 import type Replicate from 'replicate';
 import pino from 'pino';
+import { GenerationHistory } from '../src/queue/eta.js';
 import { createPredictionRunner } from '../src/replicate/prediction-runner.js';
 import { learnExpected, simulatePolls } from '../src/replicate/poll-schedule.js';
 import { ManualClock } from '../test/harness/test-clock.js';
@@ -70,17 +71,20 @@ async function realRunner(actualMs: number[], initialExpected?: number) {
       },
     },
   } as unknown as Replicate;
-  let stored = initialExpected;
+  const times = {
+    history: new GenerationHistory(initialExpected === undefined ? [] : [{ duration: 5, ms: initialExpected }]),
+    save: async () => {},
+  };
   const runner = createPredictionRunner({
     client,
     clock,
     log: pino({ level: 'silent' }),
     pollIntervalMs: baseMs,
-    durations: { load: async () => stored, save: async (ms) => void (stored = ms) },
+    times,
   });
   const rows: { run: number; expectedS: number; actualS: number; requests: number; delayS: number }[] = [];
   for (const [i, duration] of actualMs.entries()) {
-    const expectedBefore = stored ?? defaultExpectedMs;
+    const expectedBefore = times.history.median(5) ?? defaultExpectedMs;
     current = { createdAt: clock.now(), durationMs: duration };
     gets = 0;
     let endedAt: number | undefined;

@@ -8,6 +8,7 @@ import type { Clock } from '../src/clock.js';
 import type { ImageRef, Job, ReplyTarget, VideoRequest } from '../src/queue/job.js';
 import type { AdminService } from '../src/moderation/admin-service.js';
 import type { Standing } from '../src/moderation/gate.js';
+import type { GuildSnapshot, MemberJob } from '../src/queue/line-view.js';
 import type { RefusalCode } from '../src/refusals.js';
 import type { EffectivePolicy } from '../src/settings/guild-settings.js';
 
@@ -31,12 +32,20 @@ export interface VideoQueue {
   accept(job: Job, acknowledged?: Promise<boolean>): Promise<void>;
   /** The first outcome of the accepted job's first write: durable, or refused by the store (and being retried). */
   whenStored(jobId: string): Promise<'stored' | 'refused'>;
+  /** Synchronous, in memory: how many wait and run in the guild (/queue). */
+  guildSnapshot(guildId: string): GuildSnapshot;
+  /** Synchronous, in memory: the member's waiting and running jobs, with places and ETAs (/usage, /queue). */
+  memberJobs(guildId: string, userId: string): MemberJob[];
+  /** A job's record, live or from the store (a finished one may be gone: expired or forgotten). */
+  getJob(jobId: string): Promise<Job | undefined>;
 }
 
 /** The moderators' rules as members' commands read them (synchronous, in memory). */
 export interface MemberPolicy {
   standingOf(guildId: string, userId: string, roleIds: readonly string[], now?: number): Standing;
   policyOf(guildId: string): EffectivePolicy;
+  /** Ids of the member's latest delivered jobs (the recent days kept in memory), newest first. */
+  recentDelivered(guildId: string, userId: string, limit: number): string[];
 }
 
 export interface CommandContext {

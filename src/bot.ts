@@ -12,6 +12,8 @@ import { loginWithRetry } from './login-with-retry.js';
 import { createAdminService } from './moderation/admin-service.js';
 import { GuildPolicy } from './moderation/guild-policy.js';
 import { createModlog } from './moderation/modlog.js';
+import { GenerationHistory } from './queue/eta.js';
+import { videoLinkOf } from './queue/video-link.js';
 import { periodOf } from './quota/period.js';
 import { renderUsageReply } from './report/usage-reply.js';
 import { createQueueService, type QueueService } from './queue/queue-service.js';
@@ -20,6 +22,7 @@ import { createPredictionRunner } from './replicate/prediction-runner.js';
 import type { RetryPolicy } from './replicate/retry.js';
 import { createDiscordResponder } from './responder/discord-responder.js';
 import { responderTempRoot } from './responder/temp-dir.js';
+import { GenerationRecords } from './storage/generation-records.js';
 import { GuildRecords } from './storage/guild-records.js';
 import { finishedJobRetentionDays, openStore, type Store } from './storage/keyv-store.js';
 import { scheduleUpkeep } from './storage/upkeep.js';
@@ -83,16 +86,21 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const client = createDiscordClient({ apiUrl: config.discordApiUrl });
   client.rest.setToken(config.discordToken);
 
+  // The bot's own generation times: the poll schedule and the members' ETAs read the same history.
+  const generationRecords = new GenerationRecords(store, config.replicateModel);
+  const history = new GenerationHistory(
+    await generationRecords.load().catch((err: unknown) => {
+      log.warn({ err }, 'generation times not read; ETAs come back after the next videos');
+      return [];
+    }),
+  );
   const runner = createPredictionRunner({
     client: createReplicateClient({ token: config.replicateApiToken, baseUrl: config.replicateApiUrl }),
     model: config.replicateModel,
     clock,
     log,
     pollIntervalMs: config.pollIntervalMs,
-    durations: {
-      load: () => store.getMeta<number>(`generation-ms:${config.replicateModel}`),
-      save: (ms) => store.setMeta(`generation-ms:${config.replicateModel}`, ms),
-    },
+    times: { history, save: (samples) => generationRecords.save(samples) },
     ...(tuning.retry ? { retry: tuning.retry } : {}),
     ...(tuning.defaultExpectedMs ? { defaultExpectedMs: tuning.defaultExpectedMs } : {}),
   });
@@ -127,7 +135,10 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     records,
     observer: {
       accepted: (job) => void modlog.jobAccepted(job),
-      ended: (job) => void modlog.jobEnded(job),
+      ended: (job) => {
+        const messageUrl = videoLinkOf(job);
+        void modlog.jobEnded(job, messageUrl ? { messageUrl } : {});
+      },
     },
     operator: {
       quotaDefaultSeconds: config.quotaDefaultSeconds,
@@ -141,6 +152,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const queue = createQueueService({
     store,
     policy,
+    history,
     forgottenSince: (guildId, userId) => policy.forgottenSince(guildId, userId),
     runner,
     responder,

@@ -142,6 +142,16 @@ export class GuildPolicy implements AdmissionPolicy {
     return standingOf(this.viewOf(guildId, userId), { guildId, userId, roleIds, now });
   }
 
+  /** Ids of the member's latest delivered jobs among the days kept in memory (about a week), newest first. */
+  recentDelivered(guildId: string, userId: string, limit: number): string[] {
+    const rows = [...(this.guilds.get(guildId)?.days.values() ?? [])].flatMap((day) => [...day.values()]);
+    return rows
+      .filter((row) => row.userId === userId && row.state === 'done')
+      .sort((a, b) => b.acceptedAt - a.acceptedAt)
+      .slice(0, limit)
+      .map((row) => row.jobId);
+  }
+
   /** The job was admitted: its seconds are reserved from now on (synchronous, right after `check`). */
   reserve(job: Job): void {
     this.ledger.reserve({ id: job.id, guildId: job.guildId, userId: job.userId, seconds: job.seconds, acceptedAt: job.createdAt, charged: false });

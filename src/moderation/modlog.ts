@@ -100,7 +100,7 @@ export function createModlog(o: ModlogOptions): Modlog {
   function post(channelId: string, body: object, file?: RawFile): Promise<APIMessage> {
     const route = Routes.channelMessages(channelId);
     if (!file) return withRetry(() => o.rest.post(route, { body })) as Promise<APIMessage>;
-    const withFile = { ...body, attachments: [{ id: 0, filename: file.name }] };
+    const withFile = { ...body, attachments: [{ id: '0', filename: file.name }] };
     return withRetry(() => o.rest.post(route, { body: withFile, files: [file] })) as Promise<APIMessage>;
   }
 

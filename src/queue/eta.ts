@@ -12,6 +12,8 @@ const kept = 25;
 
 export class GenerationHistory {
   private readonly samples = new Map<number, number[]>();
+  /** Medians by duration, until the next sample (the queue asks for them on every move of a line). */
+  private readonly medians = new Map<number, number | undefined>();
 
   constructor(initial: readonly GenerationSample[] = []) {
     for (const sample of initial) this.record(sample.duration, sample.ms);
@@ -23,9 +25,15 @@ export class GenerationHistory {
     list.push(ms);
     if (list.length > kept) list.shift();
     this.samples.set(duration, list);
+    this.medians.delete(duration);
   }
 
   median(duration: number): number | undefined {
+    if (!this.medians.has(duration)) this.medians.set(duration, this.computeMedian(duration));
+    return this.medians.get(duration);
+  }
+
+  private computeMedian(duration: number): number | undefined {
     const list = this.samples.get(duration);
     if (!list?.length) return undefined;
     const sorted = [...list].sort((a, b) => a - b);
@@ -39,15 +47,67 @@ export class GenerationHistory {
   }
 }
 
+/** What the line's estimate needs of the history: the median generation time of a clip duration, if known. */
+export type MedianOf = (duration: number) => number | undefined;
+
+export interface LineEstimate {
+  /** Jobs of the guild given their turn, with how long each has been generating (absent: not started yet). */
+  running: readonly { duration: number; elapsedMs?: number | undefined }[];
+  /** Jobs the guild may run at once. */
+  concurrency: number;
+  median: MedianOf;
+}
+
 /**
- * Milliseconds until a job's video should be ready: `position` is its 1-based place among its guild's waiting jobs
- * (absent once it runs), `elapsedMs` how long it has been generating.
+ * Plays a guild's slots forward, one waiting job at a time in line order: each call takes the next job's duration
+ * and answers the milliseconds until its video should be ready, with the median generation time of each job's
+ * duration (a running job takes what is left of its median, nothing once past it). Undefined from the first job
+ * whose line holds a duration without history, and for every job after it: without it any number would be a guess.
+ * Each step costs O(concurrency), so a long line is estimated in one pass.
  */
-export function estimateRemainingMs(o: { medianMs: number; concurrency: number; position?: number; elapsedMs?: number }): number {
-  if (o.position === undefined) return Math.max(0, o.medianMs - (o.elapsedMs ?? 0));
-  // Jobs start in waves of `concurrency`: the running ones are about half done on average.
-  const waves = Math.ceil(o.position / Math.max(1, o.concurrency));
-  return (waves - 0.5) * o.medianMs + o.medianMs;
+export function lineEstimator(o: LineEstimate): (duration: number) => number | undefined {
+  const concurrency = Math.max(1, o.concurrency);
+  const medians = new Map<number, number | undefined>();
+  const medianOf = (duration: number) => {
+    if (!medians.has(duration)) medians.set(duration, o.median(duration));
+    return medians.get(duration);
+  };
+  /** When each busy slot frees up (ms from now), ascending. */
+  const ends: number[] = [];
+  let unknown = false;
+  for (const job of o.running) {
+    const median = medianOf(job.duration);
+    if (median === undefined) unknown = true;
+    else insertSorted(ends, Math.max(0, median - (job.elapsedMs ?? 0)));
+  }
+  // The line moves in order: no job starts before the one ahead of it.
+  let at = 0;
+  return (duration) => {
+    const median = unknown ? undefined : medianOf(duration);
+    if (median === undefined) {
+      unknown = true;
+      return undefined;
+    }
+    while (ends.length > 0 && ends[0]! <= at) ends.shift();
+    if (ends.length >= concurrency) {
+      at = ends[ends.length - concurrency]!;
+      while (ends.length > 0 && ends[0]! <= at) ends.shift();
+    }
+    insertSorted(ends, at + median);
+    return at + median;
+  };
+}
+
+/** The estimate for a whole line at once (see lineEstimator). */
+export function estimateLine(o: LineEstimate & { waiting: readonly { duration: number }[] }): (number | undefined)[] {
+  const next = lineEstimator(o);
+  return o.waiting.map((job) => next(job.duration));
+}
+
+function insertSorted(list: number[], value: number): void {
+  let i = list.length;
+  while (i > 0 && list[i - 1]! > value) i--;
+  list.splice(i, 0, value);
 }
 
 /** "under a minute", "about 4 min", "about 1 h 20 min": rounded up, coarser as it grows. */
@@ -59,4 +119,9 @@ export function describeEta(ms: number): string {
   const hours = Math.floor(rounded / 60);
   const rest = rounded % 60;
   return rest ? `about ${hours} h ${rest} min` : `about ${hours} h`;
+}
+
+/** A running job's time left: "about 3 min left", or plainly "taking longer than usual" once past its estimate. */
+export function describeRemaining(ms: number): string {
+  return ms > 0 ? `${describeEta(ms)} left` : 'taking longer than usual';
 }

@@ -44,6 +44,12 @@ export interface ReplyTarget {
   channelMessageId?: string;
 }
 
+/** A message in a guild channel (or thread): with the job's guild, a link to it. */
+export interface PostedMessage {
+  channelId: string;
+  messageId: string;
+}
+
 export interface Job {
   id: string;
   guildId: string;
@@ -73,6 +79,8 @@ export interface Job {
   /** How the video reached the member: set (with `postedAt`) as soon as it is up, before the member is pinged. */
   delivery?: 'attachment' | 'reencoded' | 'link' | 'channel';
   postedAt?: number;
+  /** The message carrying the video (recorded with `postedAt`): what a link to the video points at. */
+  postedMessage?: PostedMessage;
   /** When the member was pinged about the delivered video: a restart never pings twice. */
   pingedAt?: number;
   /**

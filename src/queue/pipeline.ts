@@ -157,6 +157,7 @@ async function awaitPrediction(ctx: QueueContext, job: WithPrediction, control: 
   const signal = AbortSignal.any([ctx.stopSignal, control.cancel.signal]);
   const end = await ctx.runner.waitForEnd(job.predictionId, {
     signal,
+    seconds: job.seconds,
     ...(job.startedAt !== undefined ? { startedAt: job.startedAt } : {}),
     onUpdate: () => {
       const live = ctx.current(job.id);
@@ -201,9 +202,11 @@ async function deliver(ctx: QueueContext, job: WithPrediction, resumed: boolean,
   if (!job.outputUrl) throw new Error('delivering job without an output URL');
   const delivery = await ctx.responder.deliver(job, job.outputUrl, ctx.stopSignal, {
     resumed,
-    markPosted: async (kind) => {
+    markPosted: async (kind, message) => {
       const now = ctx.clock.now();
-      await ctx.commit({ ...latest(), delivery: kind, postedAt: latest().postedAt ?? now, updatedAt: now });
+      const posted = latest();
+      const where = message ?? posted.postedMessage;
+      await ctx.commit({ ...posted, delivery: kind, postedAt: posted.postedAt ?? now, ...(where ? { postedMessage: where } : {}), updatedAt: now });
     },
     markPinged: async () => {
       const now = ctx.clock.now();

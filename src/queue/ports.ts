@@ -1,4 +1,4 @@
-import type { ImageRef, Job, JobDraft } from './job.js';
+import type { ImageRef, Job, JobDraft, PostedMessage } from './job.js';
 
 /**
  * The queue service's neighbours. `queue/` imports no discord.js, replicate or keyv: it orchestrates through these.
@@ -78,7 +78,13 @@ export interface PredictionRunner {
    */
   waitForEnd(
     predictionId: string,
-    options: { signal?: AbortSignal; startedAt?: number; onUpdate?: (snapshot: PredictionSnapshot) => void },
+    options: {
+      signal?: AbortSignal;
+      startedAt?: number;
+      onUpdate?: (snapshot: PredictionSnapshot) => void;
+      /** The clip's duration (default 5): its generation time is learned under it. */
+      seconds?: number;
+    },
   ): Promise<PredictionSnapshot>;
   /**
    * Best effort, a few tries (the prediction ends on its own anyway); resolves when Replicate has no such prediction.
@@ -91,9 +97,17 @@ export interface PredictionRunner {
 export interface ProgressInfo {
   /** 1-based place in the guild's queue while waiting. */
   position?: number;
+  /**
+   * While waiting: milliseconds until the video should be ready, as of this update (from the bot's own history;
+   * absent until there is some). Fixed between updates, so the message is not edited just to count down.
+   */
+  etaMs?: number;
+  /** While running: when the video should be ready (epoch ms); the view counts down to it beside the elapsed time. */
+  readyAt?: number;
 }
 
 export type DeliveryKind = NonNullable<Job['delivery']>;
+export type { PostedMessage } from './job.js';
 
 export interface DeliverOptions {
   /**
@@ -101,8 +115,11 @@ export interface DeliverOptions {
    * record saying so, and is not posted a second time when the member can already see it.
    */
   resumed?: boolean;
-  /** Persists that the video is up (how, and when); resolves once durable. Called before the member is pinged. */
-  markPosted?: (delivery: DeliveryKind) => Promise<void>;
+  /**
+   * Persists that the video is up (how, when, and in which message when Discord said); resolves once durable.
+   * Called before the member is pinged.
+   */
+  markPosted?: (delivery: DeliveryKind, message?: PostedMessage) => Promise<void>;
   /** Persists that the member was pinged; resolves once durable. */
   markPinged?: () => Promise<void>;
 }

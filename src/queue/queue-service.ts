@@ -7,6 +7,8 @@ import { newControl, type JobControl, type Line, type QueueContext } from './con
 import { isTerminal, redactJob, type Job, type JobDraft } from './job.js';
 import { createJobWriter } from './job-writer.js';
 import type { AdmissionPolicy, FetchImage, JobStore, PredictionRunner, Responder } from './ports.js';
+import type { GenerationHistory } from './eta.js';
+import { createLineView, type GuildSnapshot, type MemberJob } from './line-view.js';
 import { planRecovery } from './recovery.js';
 import { Reservations } from './reservations.js';
 import { runPipeline } from './pipeline.js';
@@ -15,6 +17,7 @@ import { Scheduler, type QueueEntry } from './scheduler.js';
 export type { Admission, QueueLimits, Refusal } from './admission.js';
 export type { CancelBy, CancelResult, CancelVerdict } from './cancel.js';
 export type { FetchImage } from './ports.js';
+export type { GuildSnapshot, MemberJob } from './line-view.js';
 
 export interface QueueDeps {
   store: JobStore;
@@ -27,6 +30,8 @@ export interface QueueDeps {
   newId?: () => string;
   /** The guilds' moderation rules and seconds ledger (none: only the operator's limits apply). */
   policy?: AdmissionPolicy;
+  /** The bot's own generation times (median per clip duration): the ETAs read them. None: no ETA is shown. */
+  history?: Pick<GenerationHistory, 'median'>;
   /** Waits between retries of a refused store write (see job-writer.ts). */
   writeRetry?: { baseDelayMs?: number; maxDelayMs?: number };
   /** When a moderator made the bot forget a member's input (`/video-admin forget`); their older jobs are redacted. */
@@ -69,6 +74,10 @@ export interface QueueService {
   updateReply(jobId: string, reply: Job['reply']): Promise<void>;
   getJob(jobId: string): Promise<Job | undefined>;
   stats(): QueueStats;
+  /** Synchronous, in memory: how many wait and run in one guild. */
+  guildSnapshot(guildId: string): GuildSnapshot;
+  /** Synchronous, in memory: a member's waiting and running jobs in one guild, with places and ETAs. */
+  memberJobs(guildId: string, userId: string): MemberJob[];
   /** Cancels a member's waiting jobs in a guild (a moderator blocked them); running ones finish. Resolves with how many. */
   cancelWaitingOf(guildId: string, userId: string, by: CancelBy): Promise<number>;
   /**
@@ -87,10 +96,8 @@ const recentlyFinishedKept = 1000;
 export function createQueueService(deps: QueueDeps): QueueService {
   const { store, responder, clock, limits } = deps;
   const policy = deps.policy;
-  const scheduler = new Scheduler({
-    ...limits,
-    ...(policy ? { concurrencyOf: (guildId: string) => Math.min(limits.guildConcurrency, policy.limitsOf(guildId).concurrency) } : {}),
-  });
+  const guildConcurrencyOf = (guildId: string) => Math.min(limits.guildConcurrency, policy?.limitsOf(guildId).concurrency ?? Infinity);
+  const scheduler = new Scheduler({ ...limits, ...(policy ? { concurrencyOf: guildConcurrencyOf } : {}) });
   const stopper = new AbortController();
   const forgotten = (job: Job) => {
     const since = deps.forgottenSince?.(job.guildId, job.userId);
@@ -115,11 +122,25 @@ export function createQueueService(deps: QueueDeps): QueueService {
   const finished = new Map<string, Job['state']>();
   let seq = 0;
   let stopping = false;
+  const lines = createLineView({
+    scheduler,
+    jobs,
+    median: deps.history ? (duration) => deps.history?.median(duration) : undefined,
+    // The process-wide cap binds too when it is lower.
+    concurrencyOf: (guildId) => Math.min(limits.maxConcurrent, guildConcurrencyOf(guildId)),
+    now: () => clock.now(),
+  });
+  /** Every progress update carries the job's ETA (absent without history), whoever sends it. */
+  const shown: Responder = {
+    update: (job, info) => responder.update(job, info?.position !== undefined ? info : { ...lines.progressInfo(job), ...info }),
+    finish: (job) => responder.finish(job),
+    deliver: (...args) => responder.deliver(...args),
+  };
 
   const ctx: QueueContext = {
     store,
     runner: deps.runner,
-    responder,
+    responder: shown,
     clock,
     fetchImage: deps.fetchImage,
     policy,
@@ -151,12 +172,22 @@ export function createQueueService(deps: QueueDeps): QueueService {
     ).catch(() => undefined); // only stop() rejects the write: the next start shows the end again
   }
 
+  /**
+   * Shows the waiting their places, with the ETA as of now. Only a change of place (or an ETA appearing or going)
+   * is pushed: the line's moves refresh the ETAs, the clock alone never edits a message.
+   */
   function showPositions(guildId: string): void {
-    scheduler.waitingIds(guildId).forEach((jobId, index) => {
+    const ids = scheduler.waitingIds(guildId);
+    if (ids.length === 0) return;
+    const etas = lines.lineEtas(guildId, ids);
+    ids.forEach((jobId, index) => {
       const job = jobs.get(jobId);
-      if (!job || shownPositions.get(jobId) === index + 1) return;
-      shownPositions.set(jobId, index + 1);
-      responder.update(job, { position: index + 1 });
+      const eta = etas[index];
+      // The place, and whether an ETA shows: what decides an edit.
+      const key = 2 * (index + 1) + (eta === undefined ? 0 : 1);
+      if (!job || shownPositions.get(jobId) === key) return;
+      shownPositions.set(jobId, key);
+      responder.update(job, { position: index + 1, ...(eta !== undefined ? { etaMs: eta } : {}) });
     });
   }
 
@@ -292,7 +323,7 @@ export function createQueueService(deps: QueueDeps): QueueService {
       for (const job of plan.refetch) void launch(job, newControl('accepting', true));
       for (const job of plan.resume) {
         // A delivering job's reply may already show the video: only the delivery decides what it shows next.
-        if (job.state !== 'delivering') responder.update(job);
+        if (job.state !== 'delivering') shown.update(job);
         void launch(job, newControl('started', true));
       }
       for (const guildId of guilds) showPositions(guildId);
@@ -341,6 +372,9 @@ export function createQueueService(deps: QueueDeps): QueueService {
       }
       return redacted;
     },
+
+    guildSnapshot: lines.guildSnapshot,
+    memberJobs: lines.memberJobs,
   };
 }
 

@@ -157,6 +157,11 @@ export class Scheduler {
     return (this.guilds.get(guildId)?.waiting ?? []).map((e) => e.jobId);
   }
 
+  /** Ids of the jobs running in one guild (a walk over the running ones: at most the process-wide cap). */
+  runningIds(guildId: string): string[] {
+    return [...this.runningById.values()].filter((e) => e.guildId === guildId).map((e) => e.jobId);
+  }
+
   isWaiting(jobId: string): boolean {
     return this.waitingById.has(jobId);
   }

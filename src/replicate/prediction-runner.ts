@@ -2,21 +2,25 @@ import type { Logger } from 'pino';
 import type Replicate from 'replicate';
 import type { Clock } from '../clock.js';
 import { predictionGoneReason } from '../queue/describe.js';
+import type { GenerationHistory, GenerationSample } from '../queue/eta.js';
 import type { Job } from '../queue/job.js';
 import { JobFailure, type PredictionRunner, type PredictionSnapshot, type StartImage } from '../queue/ports.js';
 import { classify, isAmbiguous, isGone, isOperatorRefusal, shortReason } from './api-error.js';
 import { findCreatedPrediction } from './find-created.js';
 import { toModelInput } from './input.js';
-import { learnExpected, nextPollDelay } from './poll-schedule.js';
+import { nextPollDelay } from './poll-schedule.js';
 import { backoffMs, defaultRetryPolicy, retryDelayMs, withRetry, type RetryInfo, type RetryPolicy } from './retry.js';
 import { generationMs, isTerminalStatus, toSnapshot } from './snapshot.js';
 
 export const klingModel = 'kwaivgi/kling-v1.6-standard';
 
-/** Where the learned generation time lives between runs (the caller backs it with the store's meta values). */
-export interface DurationStore {
-  load(): Promise<number | undefined>;
-  save(ms: number): Promise<void>;
+/**
+ * The bot's own generation times (the same history the queue's ETA reads) and where they are kept between runs:
+ * each succeeded prediction adds a sample for its clip's duration, saved before the wait returns.
+ */
+export interface GenerationTimes {
+  history: GenerationHistory;
+  save(samples: GenerationSample[]): Promise<void>;
 }
 
 export interface PredictionRunnerOptions {
@@ -28,8 +32,9 @@ export interface PredictionRunnerOptions {
   log: Logger;
   /** REPLICATE_POLL_INTERVAL_MS: the base of the adaptive poll schedule (default 5000). */
   pollIntervalMs?: number;
-  durations?: DurationStore;
-  /** Generation time assumed until one was learned (default 300 000 ms: a typical 5-second clip). */
+  /** Recent generation times per clip duration: the poll schedule expects their median. */
+  times?: GenerationTimes;
+  /** Generation time assumed for a duration without history (default 300 000 ms: a typical 5-second clip). */
   defaultExpectedMs?: number;
   retry?: Partial<RetryPolicy>;
 }
@@ -49,17 +54,14 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
   const model = options.model ?? klingModel;
   const baseMs = options.pollIntervalMs ?? 5_000;
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
-  let learned: Promise<number | undefined> | undefined;
+  const expectedMs = (duration: number): number =>
+    options.times?.history.median(duration) ?? options.defaultExpectedMs ?? 300_000;
 
-  async function expectedMs(): Promise<number> {
-    learned ??= (options.durations?.load() ?? Promise.resolve(undefined)).catch(() => undefined);
-    return (await learned) ?? options.defaultExpectedMs ?? 300_000;
-  }
-
-  async function learn(observedMs: number): Promise<void> {
-    const next = learnExpected(await learned, observedMs);
-    learned = Promise.resolve(next);
-    await options.durations?.save(next).catch((err: unknown) => log.warn({ err }, 'could not save the learned generation time'));
+  async function learn(duration: number, observedMs: number): Promise<void> {
+    const times = options.times;
+    if (!times) return;
+    times.history.record(duration, observedMs);
+    await times.save(times.history.toSamples()).catch((err: unknown) => log.warn({ err }, 'could not save the generation times'));
   }
 
   /** One line per retry; a refused token or missing credit is the operator's to fix, so it is logged as an error. */
@@ -161,9 +163,9 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
       }
     },
 
-    async waitForEnd(predictionId, { signal, startedAt, onUpdate }) {
+    async waitForEnd(predictionId, { signal, startedAt, onUpdate, seconds = 5 }) {
       const begin = startedAt ?? clock.now();
-      const expected = await expectedMs();
+      const expected = expectedMs(seconds);
       const pollLog = log.child({ predictionId });
       const onRetry = logRetry(pollLog, 'prediction poll');
       let last: string | undefined;
@@ -182,7 +184,7 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
           }
           if (isTerminalStatus(snapshot.status)) {
             pollLog.info({ status: snapshot.status }, 'prediction ended');
-            if (snapshot.status === 'succeeded') await learn(generationMs(prediction) ?? clock.now() - begin);
+            if (snapshot.status === 'succeeded') await learn(seconds, generationMs(prediction) ?? clock.now() - begin);
             return snapshot;
           }
           delay = nextPollDelay(clock.now() - begin, expected, baseMs);

@@ -1,8 +1,14 @@
 import type { Logger } from 'pino';
 import type { Job, ReplyTarget } from '../queue/job.js';
-import type { DeliveryKind } from '../queue/ports.js';
+import type { DeliveryKind, PostedMessage } from '../queue/ports.js';
 import { describeRestError, snowflakeAt, snowflakeTime, type DiscordApi, type SeenMessage } from './discord-api.js';
 import { jobRef, renderDoneHeadline, renderReadyPingPrefix } from './progress-view.js';
+
+/** A video up in Discord: how it went out, and the message that carries it when Discord told us. */
+export interface Posted {
+  kind: DeliveryKind;
+  message?: PostedMessage;
+}
 
 /** The attachment's name in Discord: also how a restart recognises a video already posted. */
 export const videoFilename = 'video.mp4';
@@ -15,14 +21,15 @@ const maxPages = 10;
  * crash) had in fact happened. `undefined` means "could not tell".
  */
 export function createDeliveryCheck(api: DiscordApi, log: Logger) {
-  /** What the interaction's message shows: the kind of delivery it carries, or undefined when it carries none. */
-  async function onOriginal(job: Job, reply: ReplyTarget): Promise<DeliveryKind | undefined> {
+  /** What the interaction's message shows: the delivery it carries (kind and message), or undefined when none. */
+  async function onOriginal(job: Job, reply: ReplyTarget): Promise<Posted | undefined> {
     try {
       const original = await api.getOriginal(reply);
+      const message = { channelId: reply.channelId, messageId: original.id };
       if (original.attachments.some((a) => a.filename === videoFilename)) {
-        return original.content.includes('Re-encoded') ? 'reencoded' : 'attachment';
+        return { kind: original.content.includes('Re-encoded') ? 'reencoded' : 'attachment', message };
       }
-      return original.content.startsWith('✅') ? 'link' : undefined;
+      return original.content.startsWith('✅') ? { kind: 'link', message } : undefined;
     } catch (err) {
       log.warn({ jobId: job.id, err: describeRestError(err) }, 'could not read the reply back');
       return undefined;
@@ -40,7 +47,7 @@ export function createDeliveryCheck(api: DiscordApi, log: Logger) {
     sinceMs: number,
     untilMs: number,
     found: (m: SeenMessage) => boolean,
-  ): Promise<boolean | undefined> {
+  ): Promise<SeenMessage | false | undefined> {
     let after = snowflakeAt(sinceMs - clockSkewMs);
     for (let page = 0; page < maxPages; page++) {
       let messages: SeenMessage[];
@@ -51,7 +58,8 @@ export function createDeliveryCheck(api: DiscordApi, log: Logger) {
         return undefined;
       }
       if (messages.length === 0) return page === 0 ? undefined : false;
-      if (messages.some(found)) return true;
+      const match = messages.find(found);
+      if (match) return match;
       const newest = messages.reduce((a, m) => (BigInt(m.id) > BigInt(a) ? m.id : a), after);
       if (messages.length < 100 || snowflakeTime(newest) > untilMs + clockSkewMs) return false;
       after = newest;
@@ -59,7 +67,7 @@ export function createDeliveryCheck(api: DiscordApi, log: Logger) {
     return undefined;
   }
 
-  /** Whether this job's video is already in the channel as a message of the bot's. */
+  /** This job's video in the channel, as a message of the bot's: false when it is not there, undefined when unknown. */
   async function inChannel(job: Job, reply: ReplyTarget, sinceMs: number, untilMs: number) {
     const headline = renderDoneHeadline(job);
     return scan(job, reply.channelId, Math.min(reply.interactionAt, sinceMs), untilMs, (m) =>
@@ -75,12 +83,13 @@ export function createDeliveryCheck(api: DiscordApi, log: Logger) {
   async function pinged(job: Job, reply: ReplyTarget, postedAt: number): Promise<boolean | undefined> {
     const prefix = renderReadyPingPrefix(job);
     const ref = jobRef(job);
-    return scan(job, reply.channelId, reply.interactionAt, postedAt, (m) => {
+    const found = await scan(job, reply.channelId, reply.interactionAt, postedAt, (m) => {
       if (!m.content.startsWith(prefix)) return false;
       // A follow-up belongs to its interaction; a channel ping names its job (the member may have several).
       if (m.interaction_metadata) return m.interaction_metadata.id === reply.interactionId;
       return m.author?.id === reply.applicationId && m.content.endsWith(ref) && snowflakeTime(m.id) >= postedAt - clockSkewMs;
     });
+    return found && true;
   }
 
   return { onOriginal, inChannel, pinged };

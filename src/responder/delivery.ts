@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Job, ReplyTarget } from '../queue/job.js';
-import { JobFailure, type DeliveryKind } from '../queue/ports.js';
+import { JobFailure, type DeliveryKind, type PostedMessage } from '../queue/ports.js';
 import type { ChannelHealth } from './channel-health.js';
-import type { DeliveryCheck } from './delivery-check.js';
+import type { DeliveryCheck, Posted } from './delivery-check.js';
 import {
   UploadTimeoutError,
   describeRestError,
@@ -55,7 +55,7 @@ export interface DeliveryOptions {
 
 /** What the queue records as the delivery goes: the video up, then the member pinged. */
 export interface DeliveryHooks {
-  markPosted(kind: DeliveryKind): Promise<void>;
+  markPosted(kind: DeliveryKind, message?: PostedMessage): Promise<void>;
   markPinged(): Promise<void>;
 }
 
@@ -112,15 +112,15 @@ export function createDelivery(o: DeliveryOptions) {
   }
 
   /** The ladder on the member's reply. Undefined when the reply cannot carry the video (the channel is next). */
-  async function toOriginal(w: Work, from?: Rung): Promise<DeliveryKind | undefined> {
+  async function toOriginal(w: Work, from?: Rung): Promise<Posted | undefined> {
     let rung: Rung | undefined = from ?? (await firstRung(w, w.reply.attachmentSizeLimit || defaultAttachmentLimit));
     while (rung) {
       const current: Rung = rung;
       try {
-        await send(w, current.bytes ?? 0, (signal) =>
+        const edited = await send(w, current.bytes ?? 0, (signal) =>
           o.api.editOriginal(w.reply, doneView(w, current), { file: fileOf(current), signal }),
         );
-        return current.kind;
+        return { kind: current.kind, ...messageOf(w, edited) };
       } catch (err) {
         w.signal?.throwIfAborted();
         o.log.warn({ jobId: w.job.id, rung: current.kind, err: describeRestError(err) }, 'delivery to the reply failed');
@@ -144,7 +144,7 @@ export function createDelivery(o: DeliveryOptions) {
    * an upload that landed unseen is returned by Discord instead of doubled. A progress message that moved to the
    * channel is then closed, pointing at it. False when the channel cannot take it.
    */
-  async function toChannel(w: Work): Promise<boolean> {
+  async function toChannel(w: Work): Promise<Posted | false> {
     const { channelId } = w.reply;
     if (o.health.isUnusable(channelId)) return false;
     const nonce = nonceFor(w.job.id, 'delivery');
@@ -153,18 +153,19 @@ export function createDelivery(o: DeliveryOptions) {
       const current: Rung = rung;
       try {
         const view = { ...doneView(w, current), allowed_mentions: onlyMentioning(w.job.userId) };
-        await send(w, current.bytes ?? 0, (signal) =>
+        const posted = await send(w, current.bytes ?? 0, (signal) =>
           o.api.postChannelMessage(channelId, view, { file: fileOf(current), signal, nonce }),
         );
         await closeMovedProgress(w);
-        return true;
+        return { kind: 'channel', ...messageOf(w, posted) };
       } catch (err) {
         w.signal?.throwIfAborted();
         o.log.warn({ jobId: w.job.id, rung: current.kind, err: describeRestError(err) }, 'delivery to the channel failed');
         // Past Discord's nonce memory (a few minutes) only the channel's history can tell whether it landed.
-        if (isAmbiguousError(err) && (await o.check.inChannel(w.job, w.reply, w.startedAt, o.clock.now()))) {
+        const landed = isAmbiguousError(err) ? await o.check.inChannel(w.job, w.reply, w.startedAt, o.clock.now()) : undefined;
+        if (landed) {
           await closeMovedProgress(w);
-          return true;
+          return { kind: 'channel', ...messageOf(w, landed) };
         }
         const fileRefused = isMissingPermissionError(err) && current.path !== undefined;
         if (isChannelUnusableError(err) && !fileRefused) {
@@ -229,19 +230,19 @@ export function createDelivery(o: DeliveryOptions) {
   }
 
   /** The video is up: record it, then ping (the channel message already pinged), then record that. */
-  async function announce(job: Job, reply: ReplyTarget, kind: DeliveryKind, hooks: DeliveryHooks, stop?: AbortSignal): Promise<void> {
-    await hooks.markPosted(kind);
-    if (kind !== 'channel' && !(await ping(job, reply, o.clock.now(), stop))) return;
+  async function announce(job: Job, reply: ReplyTarget, posted: Posted, hooks: DeliveryHooks, stop?: AbortSignal): Promise<void> {
+    await hooks.markPosted(posted.kind, posted.message);
+    if (posted.kind !== 'channel' && !(await ping(job, reply, o.clock.now(), stop))) return;
     await hooks.markPinged();
   }
 
   /** One pass down every ladder: the reply, the channel, and the reply's link when the channel refused. */
-  async function onePass(w: Work): Promise<DeliveryKind | undefined> {
+  async function onePass(w: Work): Promise<Posted | undefined> {
     const replyUsable = () => !w.replyDead && tokenAlive(w.reply);
     const onReply = !w.reply.channelMessageId && replyUsable();
-    const kind = (onReply ? await toOriginal(w) : undefined) ?? ((await toChannel(w)) ? 'channel' : undefined);
+    const posted = (onReply ? await toOriginal(w) : undefined) || (await toChannel(w)) || undefined;
     // The channel refused and the progress had moved there: the reply's webhook needs no channel permission.
-    return kind ?? (!onReply && replyUsable() ? await toOriginal(w, link(w)) : undefined);
+    return posted ?? (!onReply && replyUsable() ? await toOriginal(w, link(w)) : undefined);
   }
 
   async function deliver(
@@ -265,10 +266,10 @@ export function createDelivery(o: DeliveryOptions) {
       });
       const w: Work = { job, reply, url, dir, input, bytes, signal, startedAt };
       for (let pass = 1; ; pass++) {
-        const kind = await onePass(w);
-        if (kind) {
-          await announce(job, reply, kind, hooks, signal);
-          return kind;
+        const posted = await onePass(w);
+        if (posted) {
+          await announce(job, reply, posted, hooks, signal);
+          return posted.kind;
         }
         // Nowhere left to try (the channel refuses for good and the token is dead), or tried for long enough.
         const lost = o.health.isUnusable(reply.channelId);
@@ -286,6 +287,11 @@ export function createDelivery(o: DeliveryOptions) {
   }
 
   return { deliver, ping, announce };
+}
+
+/** Where the video landed, when Discord answered with the message (a link to it needs its id). */
+function messageOf(w: Work, message: { id?: string } | undefined): { message?: PostedMessage } {
+  return message?.id ? { message: { channelId: w.reply.channelId, messageId: message.id } } : {};
 }
 
 export type Delivery = ReturnType<typeof createDelivery>;

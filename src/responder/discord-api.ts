@@ -51,7 +51,8 @@ async function withFile(view: object, file: UploadFile): Promise<FormData> {
 export interface DiscordApi {
   /** The interaction's message as Discord shows it now. */
   getOriginal(reply: ReplyTarget): Promise<SeenMessage>;
-  editOriginal(reply: ReplyTarget, view: MessageView, options?: SendOptions): Promise<void>;
+  /** Resolves with the message as edited (its id names the video's message once it carries one). */
+  editOriginal(reply: ReplyTarget, view: MessageView, options?: SendOptions): Promise<SeenMessage>;
   /** A new message under the interaction (it pings). Never resent by the REST client: the caller decides. */
   followUp(reply: ReplyTarget, view: MessageView, options?: SendOptions): Promise<SeenMessage>;
   postChannelMessage(channelId: string, view: MessageView, options?: SendOptions): Promise<SeenMessage>;
@@ -74,9 +75,9 @@ export function createDiscordApi(rest: REST, uploads: REST = rest): DiscordApi {
     },
     async editOriginal(reply, view, options = {}) {
       const route = Routes.webhookMessage(reply.applicationId, reply.interactionToken);
-      if (!options.file) return void (await rest.patch(route, { body: view, auth: false, signal: options.signal }));
+      if (!options.file) return (await rest.patch(route, { body: view, auth: false, signal: options.signal })) as SeenMessage;
       const body = await withFile(view, options.file);
-      await uploads.patch(route, { body, passThroughBody: true, auth: false, signal: options.signal });
+      return (await uploads.patch(route, { body, passThroughBody: true, auth: false, signal: options.signal })) as SeenMessage;
     },
     async followUp(reply, view, options = {}) {
       const route = Routes.webhook(reply.applicationId, reply.interactionToken);

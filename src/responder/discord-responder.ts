@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js';
 import type { Job, ReplyTarget } from '../queue/job.js';
 import type { DeliverOptions, DeliveryKind, ProgressInfo, Responder } from '../queue/ports.js';
 import { createChannelHealth } from './channel-health.js';
-import { createDeliveryCheck } from './delivery-check.js';
+import { createDeliveryCheck, type Posted } from './delivery-check.js';
 import { createDelivery, defaultAttachmentLimit, type DeliveryHooks } from './delivery.js';
 import { createDiscordApi, describeRestError, isAmbiguousError, isChannelUnusableError, isDeadReplyError, nonceFor } from './discord-api.js';
 import { createProgressTracker, mergeReply } from './progress-tracker.js';
@@ -110,11 +110,12 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
    * cannot tell means "no": the video is posted rather than lost (a channel post reuses its nonce, so a repeat
    * within minutes of the first is returned by Discord instead of doubled).
    */
-  async function alreadyPosted(job: Job, reply: ReplyTarget): Promise<DeliveryKind | undefined> {
+  async function alreadyPosted(job: Job, reply: ReplyTarget): Promise<Posted | undefined> {
     const onReply = !reply.channelMessageId && tokenAlive(reply) ? await check.onOriginal(job, reply) : undefined;
-    const found =
-      onReply ?? ((await check.inChannel(job, reply, job.predictionDoneAt ?? job.updatedAt, clock.now())) ? 'channel' : undefined);
-    if (found) log.info({ jobId: job.id, delivery: found }, 'video was already delivered before the restart');
+    const inChannel = onReply ? undefined : await check.inChannel(job, reply, job.predictionDoneAt ?? job.updatedAt, clock.now());
+    const found: Posted | undefined =
+      onReply ?? (inChannel ? { kind: 'channel', message: { channelId: reply.channelId, messageId: inChannel.id } } : undefined);
+    if (found) log.info({ jobId: job.id, delivery: found.kind }, 'video was already delivered before the restart');
     return found;
   }
 
@@ -135,7 +136,7 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
     }
     const found = await alreadyPosted(job, reply);
     if (found) await delivery.announce(job, reply, found, hooks, stop);
-    return found;
+    return found?.kind;
   }
 
   /**

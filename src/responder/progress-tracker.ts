@@ -23,6 +23,9 @@ interface Tracked {
   job: Job;
   reply: ReplyTarget;
   position?: number;
+  /** The ETA the queue gave (waiting: ms as of its update; running: the estimated end), kept between its updates. */
+  etaMs?: number;
+  readyAt?: number;
   /** The last view sent (or dropped after an error), to skip edits that change nothing. */
   sentKey?: string;
   lastEditAt: number;
@@ -67,6 +70,9 @@ export function createProgressTracker(o: ProgressTrackerOptions) {
     t.job = job;
     t.reply = mergeReply(t.reply, job.reply);
     t.position = info?.position ?? (job.state === 'queued' ? t.position : undefined);
+    // Each update carries the ETA in force (the queue adds it to all of them): absent means there is none.
+    t.etaMs = job.state === 'queued' ? (info?.position !== undefined || info?.etaMs !== undefined ? info.etaMs : t.etaMs) : undefined;
+    t.readyAt = job.state === 'running' ? info?.readyAt : undefined;
     ticker ??= o.clock.setTimer(o.progressIntervalMs, tick);
     pump(t);
   }
@@ -87,7 +93,7 @@ export function createProgressTracker(o: ProgressTrackerOptions) {
       });
       return;
     }
-    const view = renderProgress(t.job, { position: t.position, now: o.clock.now() });
+    const view = renderProgress(t.job, { position: t.position, etaMs: t.etaMs, readyAt: t.readyAt, now: o.clock.now() });
     const key = JSON.stringify(view);
     const movable = !t.reply.channelMessageId && !t.moveFailed && liveStates.has(t.job.state);
     const move = movable && tokenNearlyExpired(t.reply);
@@ -111,11 +117,11 @@ export function createProgressTracker(o: ProgressTrackerOptions) {
         if (!channelUsable) return stopFor(t);
         return await o.api.editChannelMessage(reply.channelId, reply.channelMessageId, view);
       }
-      if (!move) return await o.api.editOriginal(reply, view);
+      if (!move) return void (await o.api.editOriginal(reply, view));
       if (!channelUsable) {
         // Nowhere to move to: keep editing the reply while its token lives.
         t.moveFailed = true;
-        return await o.api.editOriginal(reply, view);
+        return void (await o.api.editOriginal(reply, view));
       }
     } catch (err) {
       if (reply.channelMessageId && isChannelUnusableError(err)) {

@@ -2,6 +2,7 @@ import { ButtonStyle, ComponentType } from 'discord.js';
 import type { APIActionRowComponent, APIAllowedMentions, APIComponentInMessageActionRow } from 'discord.js';
 import type { Job } from '../queue/job.js';
 import { cancelCustomId } from '../discord/custom-id.js';
+import { describeEta, describeRemaining } from '../queue/eta.js';
 import { formatElapsed, formatMegabytes, summarizeRequest } from './format.js';
 
 /**
@@ -21,7 +22,11 @@ export function onlyMentioning(userId: string): APIAllowedMentions {
 }
 
 export interface ProgressViewInfo {
-  position?: number;
+  position?: number | undefined;
+  /** Waiting: ms until the video should be ready, as of the queue's last update (absent without history). */
+  etaMs?: number | undefined;
+  /** Running: when the video should be ready (epoch ms); counted down beside the elapsed time. */
+  readyAt?: number | undefined;
   now: number;
 }
 
@@ -36,12 +41,16 @@ export function renderProgress(job: Job, info: ProgressViewInfo): MessageView {
 
 function statusLine(job: Job, info: ProgressViewInfo): string {
   switch (job.state) {
-    case 'queued':
-      return info.position ? `⏳ In the queue — position ${info.position}` : '⏳ In the queue';
+    case 'queued': {
+      const line = info.position ? `⏳ In the queue — position ${info.position}` : '⏳ In the queue';
+      return info.etaMs === undefined ? line : `${line} · ready in ${describeEta(info.etaMs)}`;
+    }
     case 'starting':
       return 'Starting…';
-    case 'running':
-      return `🎬 Generating… ${formatElapsed(info.now - (job.startedAt ?? job.updatedAt))} elapsed`;
+    case 'running': {
+      const line = `🎬 Generating… ${formatElapsed(info.now - (job.startedAt ?? job.updatedAt))} elapsed`;
+      return info.readyAt === undefined ? line : `${line} · ${describeRemaining(info.readyAt - info.now)}`;
+    }
     case 'delivering':
       return '📦 Preparing your video…';
     case 'done':

@@ -7,8 +7,8 @@ const putsOf = (w: World) => w.discord.requests.filter((r) => r.method === 'PUT'
 /** /video as Discord stores it: what a member's client shows. */
 function expectVideoCommand(w: World, guildId?: string): void {
   const commands = w.discord.commands(guildId);
-  expect(commands.map((c) => c.name)).toEqual(['video']);
-  const video = commands[0]!;
+  expect(commands.map((c) => c.name)).toEqual(['video', 'video-admin', 'usage', 'queue']);
+  const video = commands.find((c) => c.name === 'video')!;
   expect(video.type).toBe(1);
   expect(video.contexts).toEqual([0]);
   expect(video.integration_types).toEqual([0]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeEta, estimateRemainingMs, GenerationHistory } from '../../src/queue/eta.js';
+import { describeEta, estimateLine, GenerationHistory } from '../../src/queue/eta.js';
 
 describe('the ETA', () => {
   it('has no estimate until there is history for that duration', () => {
@@ -19,14 +19,27 @@ describe('the ETA', () => {
     expect(new GenerationHistory(history.toSamples()).median(5)).toBe(100_000);
   });
 
-  it('counts the jobs ahead in waves of the guild’s concurrency', () => {
-    const medianMs = 240_000;
-    expect(estimateRemainingMs({ medianMs, concurrency: 2, elapsedMs: 60_000 })).toBe(180_000);
-    expect(estimateRemainingMs({ medianMs, concurrency: 2, elapsedMs: 300_000 })).toBe(0);
-    expect(estimateRemainingMs({ medianMs, concurrency: 2, position: 1 })).toBe(360_000);
-    expect(estimateRemainingMs({ medianMs, concurrency: 2, position: 2 })).toBe(360_000);
-    expect(estimateRemainingMs({ medianMs, concurrency: 2, position: 3 })).toBe(600_000);
-    expect(estimateRemainingMs({ medianMs, concurrency: 1, position: 3 })).toBe(840_000);
+  it('plays the guild’s slots forward: jobs ahead and the running ones’ time left, by concurrency', () => {
+    const median = (d: number) => (d === 5 ? 240_000 : d === 10 ? 480_000 : undefined);
+    const five = { duration: 5 };
+    // Two slots, one running for a minute, one free: the first waiting starts at once, the next when the runner ends.
+    expect(estimateLine({ concurrency: 2, median, running: [{ duration: 5, elapsedMs: 60_000 }], waiting: [five, five] })).toEqual([
+      240_000, 420_000,
+    ]);
+    // One slot: each waits for the one ahead; a 10 s clip ahead takes its own (longer) median.
+    expect(estimateLine({ concurrency: 1, median, running: [{ duration: 5 }], waiting: [{ duration: 10 }, five] })).toEqual([
+      720_000, 960_000,
+    ]);
+    // A run past its median counts as ending now, never as negative time.
+    expect(estimateLine({ concurrency: 1, median, running: [{ duration: 5, elapsedMs: 900_000 }], waiting: [five] })).toEqual([240_000]);
+  });
+
+  it('gives no estimate from the first job whose line holds a duration without history', () => {
+    const onlyFive = (d: number) => (d === 5 ? 240_000 : undefined);
+    expect(estimateLine({ concurrency: 1, median: onlyFive, running: [], waiting: [{ duration: 5 }, { duration: 10 }, { duration: 5 }] })).toEqual([
+      240_000, undefined, undefined,
+    ]);
+    expect(estimateLine({ concurrency: 2, median: onlyFive, running: [{ duration: 10 }], waiting: [{ duration: 5 }] })).toEqual([undefined]);
   });
 
   it('rounds honestly: up, and coarser as it grows', () => {

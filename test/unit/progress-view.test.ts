@@ -139,3 +139,23 @@ describe('helpers', () => {
     expect(shorten('🐱🐱🐱🐱', 3)).toBe('🐱🐱…');
   });
 });
+
+describe('the ETA in the progress message', () => {
+  it('shows a waiting job its place and, once there is history, when its video should be ready', () => {
+    expect(renderProgress(job(), { position: 2, now: t0 }).content.split('\n')[0]).toBe('⏳ In the queue — position 2');
+    expect(renderProgress(job(), { position: 2, etaMs: 181_000, now: t0 }).content.split('\n')[0]).toBe(
+      '⏳ In the queue — position 2 · ready in about 4 min',
+    );
+  });
+
+  it('counts a running job down to its estimate, and says plainly when it runs past it', () => {
+    const running = job({ state: 'running', startedAt: t0 });
+    expect(renderProgress(running, { now: t0 + 60_000 }).content).not.toMatch(/left|longer/);
+    expect(renderProgress(running, { readyAt: t0 + 240_000, now: t0 + 60_000 }).content.split('\n')[0]).toBe(
+      `🎬 Generating… ${formatElapsed(60_000)} elapsed · about 3 min left`,
+    );
+    expect(renderProgress(running, { readyAt: t0 + 240_000, now: t0 + 300_000 }).content.split('\n')[0]).toBe(
+      `🎬 Generating… ${formatElapsed(300_000)} elapsed · taking longer than usual`,
+    );
+  });
+});

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { Clock } from '../../../src/clock.js';
 import { systemClock } from '../../../src/clock.js';
+import { GenerationHistory, type GenerationSample } from '../../../src/queue/eta.js';
 import type { Job, VideoRequest } from '../../../src/queue/job.js';
 import { createReplicateClient, type ReplicateClientOptions } from '../../../src/replicate/client.js';
 import { createPredictionRunner, type PredictionRunnerOptions } from '../../../src/replicate/prediction-runner.js';
@@ -26,13 +27,13 @@ export async function startRunnerFixture(
       done();
     },
   });
-  const saved: number[] = [];
+  const saved: GenerationSample[][] = [];
   const runner = createPredictionRunner({
     client: createReplicateClient({ token: options.clientToken ?? fake.token, baseUrl: fake.baseUrl, ...options.client }),
     clock,
     log: pino({ level: 'debug' }, sink),
     pollIntervalMs: 20,
-    durations: { load: async () => 300, save: async (ms) => void saved.push(ms) },
+    times: { history: new GenerationHistory([{ duration: 5, ms: 300 }]), save: async (samples) => void saved.push(samples) },
     retry: { baseDelayMs: 5, maxDelayMs: 20, operatorRetryMs: 10, random: () => 0.5 },
     ...options.runner,
   });
