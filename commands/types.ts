@@ -6,6 +6,7 @@ import type {
 import type { Logger } from 'pino';
 import type { Clock } from '../src/clock.js';
 import type { ImageRef, Job, ReplyTarget, VideoRequest } from '../src/queue/job.js';
+import type { ReusableInput } from '../src/queue/job-input.js';
 import type { Standing } from '../src/moderation/gate.js';
 import type { RefusalCode } from '../src/refusals.js';
 import type { EffectivePolicy } from '../src/settings/guild-settings.js';
@@ -30,6 +31,11 @@ export interface VideoQueue {
   accept(job: Job, acknowledged?: Promise<boolean>): Promise<void>;
   /** The first outcome of the accepted job's first write: durable, or refused by the store (and being retried). */
   whenStored(jobId: string): Promise<'stored' | 'refused'>;
+  /**
+   * A job's input for a new job (Regenerate, Remix): its request and a reference to its kept image, or why it
+   * cannot be reused. May read the store: callers bound the wait (Discord's 3 seconds).
+   */
+  inputOf(jobId: string): Promise<ReusableInput>;
 }
 
 /** The moderators' rules as members' commands read them (synchronous, in memory). */

@@ -28,6 +28,13 @@ export interface ImageRef {
   stored: boolean;
   /** Sniffed MIME type of the stored bytes. */
   mimeType?: string;
+  /**
+   * Regenerate and Remix: the bytes are copied from this job's stored image (`url` is then the original's, long
+   * expired) instead of being fetched.
+   */
+  source?: { jobId: string };
+  /** A delivered job's image is kept until then (the bot's clock) for Regenerate and Remix, then dropped. */
+  keptUntil?: number;
 }
 
 /** How to reach the member: the interaction's webhook (15 minutes) and, after that, the channel. */
@@ -80,6 +87,11 @@ export interface Job {
    * job listed as active, so a restart shows the end again. Absent on records from before it existed: shown.
    */
   endShown?: boolean;
+  /**
+   * Set when the member's prompts and image were deleted at their request (`/video-admin forget`): the record keeps
+   * its seconds and states, and Regenerate and Remix refuse it (see job-input.ts).
+   */
+  forgottenAt?: number;
 }
 
 export const terminalStates: ReadonlySet<JobState> = new Set(['done', 'failed', 'canceled']);

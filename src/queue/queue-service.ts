@@ -5,6 +5,7 @@ import { admitJob, type Admission, type QueueLimits } from './admission.js';
 import { createCancel, type CancelBy, type CancelResult, type CancelVerdict } from './cancel.js';
 import { newControl, type JobControl, type Line, type QueueContext } from './context.js';
 import { isTerminal, type Job, type JobDraft } from './job.js';
+import { reusableInput, type ReusableInput } from './job-input.js';
 import { createJobWriter } from './job-writer.js';
 import type { AdmissionPolicy, FetchImage, JobStore, PredictionRunner, Responder } from './ports.js';
 import { planRecovery } from './recovery.js';
@@ -15,6 +16,7 @@ import { Scheduler, type QueueEntry } from './scheduler.js';
 export type { Admission, QueueLimits, Refusal } from './admission.js';
 export type { CancelBy, CancelResult, CancelVerdict } from './cancel.js';
 export type { FetchImage } from './ports.js';
+export type { JobInput, ReusableInput } from './job-input.js';
 
 export interface QueueDeps {
   store: JobStore;
@@ -66,6 +68,11 @@ export interface QueueService {
    */
   updateReply(jobId: string, reply: Job['reply']): Promise<void>;
   getJob(jobId: string): Promise<Job | undefined>;
+  /**
+   * The input of a job for a new one (Regenerate, Remix): its request and a reference to its kept image, or why it
+   * cannot be reused (forgotten at its member's request, or expired). One store read unless the job is live.
+   */
+  inputOf(jobId: string): Promise<ReusableInput>;
   stats(): QueueStats;
 }
 
@@ -201,7 +208,8 @@ export function createQueueService(deps: QueueDeps): QueueService {
     reservations.release(job.id);
     shownPositions.delete(job.id);
     jobs.delete(job.id);
-    if (job.image) {
+    // A delivered video's image stays for Regenerate and Remix (the store's upkeep drops it at `keptUntil`).
+    if (job.image && job.image.keptUntil === undefined) {
       try {
         await store.deleteImage(job.id);
       } catch (err) {
@@ -295,6 +303,10 @@ export function createQueueService(deps: QueueDeps): QueueService {
 
     async getJob(jobId) {
       return jobs.get(jobId) ?? reservations.get(jobId) ?? store.getJob(jobId);
+    },
+
+    async inputOf(jobId) {
+      return reusableInput(jobs.get(jobId) ?? (await store.getJob(jobId)), clock.now());
     },
 
     stats() {
