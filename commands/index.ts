@@ -4,9 +4,10 @@ import { regenerateButton } from './regenerate.js';
 import { remixButton, remixModal } from './remix.js';
 import type { Command, CommandData } from './types.js';
 import * as video from './video.js';
+import * as videoAdmin from './video-admin.js';
 
 /** Every slash command the bot offers: shared by the interaction router and the registration. */
-export const commands: readonly Command[] = [video];
+export const commands: readonly Command[] = [video, videoAdmin];
 
 /** Every message context menu (right-click a message → Apps), for the registration. */
 export const messageCommandData: readonly CommandData[] = [animateImage.data];

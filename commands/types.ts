@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../src/clock.js';
 import type { ImageRef, Job, ReplyTarget, VideoRequest } from '../src/queue/job.js';
 import type { ReusableInput } from '../src/queue/job-input.js';
+import type { AdminService } from '../src/moderation/admin-service.js';
 import type { Standing } from '../src/moderation/gate.js';
 import type { RefusalCode } from '../src/refusals.js';
 import type { EffectivePolicy } from '../src/settings/guild-settings.js';
@@ -47,6 +48,8 @@ export interface MemberPolicy {
 export interface CommandContext {
   queue: VideoQueue;
   policy: MemberPolicy;
+  /** The moderators' side of /video-admin (src/moderation/admin-service.ts). */
+  admin: AdminService;
   log: Logger;
   clock: Clock;
 }

@@ -9,6 +9,7 @@ import { registerCommands } from './discord/register-commands.js';
 import { createInteractionRouter } from './discord/router.js';
 import { createLogger, type Logger } from './logger.js';
 import { loginWithRetry } from './login-with-retry.js';
+import { createAdminService } from './moderation/admin-service.js';
 import { GuildPolicy } from './moderation/guild-policy.js';
 import { createQueueService, type QueueService } from './queue/queue-service.js';
 import { createReplicateClient } from './replicate/client.js';
@@ -17,7 +18,7 @@ import type { RetryPolicy } from './replicate/retry.js';
 import { createDiscordResponder } from './responder/discord-responder.js';
 import { responderTempRoot } from './responder/temp-dir.js';
 import { GuildRecords } from './storage/guild-records.js';
-import { openStore, type Store } from './storage/keyv-store.js';
+import { finishedJobRetentionDays, openStore, type Store } from './storage/keyv-store.js';
 import { scheduleUpkeep } from './storage/upkeep.js';
 
 /** Timings an operator never sets but tests and the demo shorten. Defaults are the production values. */
@@ -122,6 +123,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const queue = createQueueService({
     store,
     policy,
+    forgottenSince: (guildId, userId) => policy.forgottenSince(guildId, userId),
     runner,
     responder,
     clock,
@@ -136,10 +138,18 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     fetchImage: createImageFetcher({ extraHosts: [config.discordApiUrl] }),
   });
 
+  const admin = createAdminService({
+    policy,
+    queue,
+    operator: policy.operator,
+    clock,
+    log,
+    jobRetentionDays: finishedJobRetentionDays,
+  });
   const route = createInteractionRouter({
     commands,
     ...createInteractionHandlers(clock),
-    ctx: { queue, policy, log, clock },
+    ctx: { queue, policy, admin, log, clock },
     cancel: queue,
     log,
   });

@@ -19,22 +19,11 @@ export type InputRefusal = 'input-forgotten' | 'input-expired';
 export type ReusableInput = { ok: true; input: JobInput } | { ok: false; refusal: InputRefusal };
 
 /**
- * Forgotten: the member's prompts and image were deleted at their request. Read from the marker, and from an empty
- * prompt too, so a record forgotten by hand (or by an older writer) is never reused.
+ * Forgotten: the member's prompts and image were deleted at their request (`redactJob` in job.ts). Read from the
+ * marker, and from an empty prompt too, so a record forgotten by hand (or by an older writer) is never reused.
  */
 export function isForgotten(job: Pick<Job, 'forgottenAt' | 'request'>): boolean {
   return job.forgottenAt !== undefined || !job.request.prompt;
-}
-
-/**
- * The record with the member's words and image gone (what `forget` stores): prompt emptied, negative prompt and
- * image reference dropped, the marker set. The seconds, states and times stay, so the ledger still adds up. The
- * image bytes (`image:<jobId>`) are the caller's to delete.
- */
-export function forgetInput(job: Job, now: number): Job {
-  const { negativePrompt: _negative, ...request } = job.request;
-  const { image: _image, ...rest } = job;
-  return { ...rest, request: { ...request, prompt: '' }, forgottenAt: now, updatedAt: now };
 }
 
 /** Whether the job's start image bytes are still there to copy at `now`. */

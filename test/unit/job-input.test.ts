@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { forgetInput, isForgotten, keptImageMs, reusableInput } from '../../src/queue/job-input.js';
-import type { Job } from '../../src/queue/job.js';
+import { isForgotten, keptImageMs, reusableInput } from '../../src/queue/job-input.js';
+import { redactJob, type Job } from '../../src/queue/job.js';
 import { job as baseJob } from './storage-backends.js';
 
 const t0 = Date.UTC(2026, 0, 1);
@@ -43,11 +43,10 @@ describe("reusing a job's input for Regenerate and Remix", () => {
   });
 
   it('is forgotten once its member asked for it, before any other reason', () => {
-    const forgotten = forgetInput(done({ image: { ...image, keptUntil: t0 + 10 } }), t0);
+    const forgotten = redactJob(done({ image: { ...image, keptUntil: t0 + 10 } }), t0);
     expect(isForgotten(forgotten)).toBe(true);
     expect(forgotten.request).toEqual({ prompt: '', duration: 10 });
     expect(forgotten.image).toBeUndefined();
-    expect(forgotten).toMatchObject({ forgottenAt: t0, seconds: 10, state: 'done' });
     expect(reusableInput(forgotten, t0)).toEqual({ ok: false, refusal: 'input-forgotten' });
     expect(reusableInput(done({ request: { prompt: '' } }), t0)).toEqual({ ok: false, refusal: 'input-forgotten' });
   });
