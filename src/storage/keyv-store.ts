@@ -169,7 +169,9 @@ class KeyvJobStore implements Store {
     if (stale.length === 0) return;
     for (const id of stale) this.active.delete(id);
     await this.writeIndex();
-    await this.keyv.deleteMany(stale.map((id) => `image:${id}`));
+    // A delivered video's image stays (it is listed for the upkeep, see keepImage); any other is of no use now.
+    const unkept = stale.filter((id) => records[ids.indexOf(id)]?.image?.keptUntil === undefined);
+    await this.keyv.deleteMany(unkept.map((id) => `image:${id}`));
     this.log.info({ jobIds: stale }, 'dropped finished or never-written jobs from the active index');
   }
 

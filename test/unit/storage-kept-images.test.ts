@@ -1,14 +1,24 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../../src/storage/keyv-store.js';
+import type { Backend } from '../../src/storage/backend.js';
+import { openBackend, openStore, openStoreOn } from '../../src/storage/keyv-store.js';
 import { scheduleUpkeep } from '../../src/storage/upkeep.js';
 import { LogSink } from '../harness/log-sink.js';
 import { JumpClock } from '../harness/test-clock.js';
-import { testBackends, uniqueId } from './storage-backends.js';
+import { job, testBackends, uniqueId } from './storage-backends.js';
 
 const silent = pino({ level: 'silent' });
 const day = 24 * 60 * 60 * 1000;
 const t0 = Date.UTC(2026, 2, 10, 18);
+
+/** The backend with the active index's writes refused: what a process killed just before that write leaves. */
+async function indexRefused(url: string, owner: string): Promise<Backend> {
+  const backend = await openBackend(url, silent);
+  const set = backend.adapter.set.bind(backend.adapter) as (key: string, value: unknown, ttl?: number) => Promise<unknown>;
+  backend.adapter.set = (key: string, value: unknown, ttl?: number) =>
+    key.endsWith(`:jobs:active:${owner}`) ? Promise.reject(new Error('cut off here')) : set(key, value, ttl);
+  return backend;
+}
 
 for (const backend of testBackends(14)) {
   describe.skipIf(backend.skip)(`${backend.title}: kept images`, () => {
@@ -32,6 +42,30 @@ for (const backend of testBackends(14)) {
       expect(await store.dropExpiredImages(t0 + 8 * day)).toBe(1);
       expect(await store.loadImage(later)).toBeUndefined();
       expect(await store.dropExpiredImages(t0 + 30 * day)).toBe(0);
+      await store.close();
+    });
+
+    it('a delivered job a crash left in the active index keeps its image at load; another finished one loses it', async () => {
+      const url = backend.url();
+      const owner = uniqueId('main');
+      const [kept, failed] = [uniqueId('kept'), uniqueId('failed')];
+      const image = { filename: 'a.png', contentType: 'image/png', size: 3, url: 'https://cdn/a.png', stored: true };
+      const before = await openStore(url, silent, { owner });
+      for (const id of [kept, failed]) {
+        await before.saveJob(job(id, 'running'));
+        await before.saveImage(id, Buffer.from(`${id} bytes`));
+      }
+      await before.keepImage(kept, t0 + 7 * day);
+      await before.close();
+      const crashing = await openStoreOn(await indexRefused(url, owner), silent, { owner });
+      await expect(crashing.saveJob({ ...job(kept, 'done'), image: { ...image, keptUntil: t0 + 7 * day } })).rejects.toThrow();
+      await expect(crashing.saveJob({ ...job(failed, 'failed'), image })).rejects.toThrow();
+      await crashing.close();
+
+      const store = await openStore(url, silent, { owner });
+      expect(await store.listActiveJobs()).toEqual([]);
+      expect((await store.loadImage(kept))?.toString()).toBe(`${kept} bytes`);
+      expect(await store.loadImage(failed)).toBeUndefined();
       await store.close();
     });
   });
