@@ -11,13 +11,27 @@ import type { APIAttachment } from 'discord-api-types/v10';
 import { systemClock, type Clock } from '../../../src/clock.js';
 import { apiRoutes } from './api-routes.js';
 import { FakeCdn } from './cdn.js';
+import { imageSize } from './image-size.js';
 import type { FakeEnv } from './env.js';
 import { FaultInjector, type FaultSpec } from './faults.js';
 import { FakeGateway } from './gateway.js';
 import { interactionRoutes } from './interaction-routes.js';
 import { createInteractionDispatcher } from './dispatch.js';
 import type { ButtonPressInput, InteractionHandle, SlashCommandInput } from './interaction-payloads.js';
-import { createGuildSetup, type AddChannelInput, type AddMemberInput, type AddRoleInput } from './guild-setup.js';
+import {
+  createGuildSetup,
+  type AddChannelInput,
+  type AddMemberInput,
+  type AddRoleInput,
+  type PostMessageInput,
+} from './guild-setup.js';
+import {
+  readModalInputs,
+  type AutocompleteInput,
+  type MessageCommandInput,
+  type ModalSubmitInput,
+  type ModalTextInput,
+} from './menu-modal-payloads.js';
 import { guildCreatePayload, readyPayload, type FakeGuild, type FakeGuildChannel, type FakeMember, type FakeRole } from './payloads.js';
 import { createRequestHandler } from './server.js';
 import { createSnowflakes } from './snowflake.js';
@@ -36,6 +50,7 @@ export type {
   FollowUpRecord,
   InteractionRecord,
   MessageWithHistory,
+  ModalData,
   RecordedAttachment,
   RecordedMessage,
   RequestRecord,
@@ -52,7 +67,14 @@ export type {
 } from './interaction-payloads.js';
 export type { ChannelErrorCode, FaultSpec } from './faults.js';
 export type { FakeGuild, FakeGuildChannel, FakeMember, FakeRole, FakeUser } from './payloads.js';
-export type { AddChannelInput, AddMemberInput, AddRoleInput } from './guild-setup.js';
+export type { AddChannelInput, AddMemberInput, AddRoleInput, PostMessageInput } from './guild-setup.js';
+export type {
+  AutocompleteInput,
+  MessageCommandInput,
+  MessageRef,
+  ModalSubmitInput,
+  ModalTextInput,
+} from './menu-modal-payloads.js';
 
 export interface FakeDiscordOptions {
   /** Clock for deadlines, token expiry and recorded times; default the system clock. */
@@ -78,6 +100,9 @@ export interface AddAttachmentInput {
   contentType?: string | null;
   /** Channel the upload belongs to (only shapes the URL); default the first channel. */
   channelId?: string;
+  /** Image size Discord reports; default read from a PNG or GIF header, else none. */
+  width?: number;
+  height?: number;
 }
 
 export interface WaitForOptions {
@@ -110,7 +135,24 @@ export interface FakeDiscord {
 
   /** A slash command; `subcommand: 'quota role'` nests the options, user/role/channel options get `resolved`. */
   sendSlashCommand(input: SlashCommandInput): InteractionHandle;
+  /** Autocomplete (interaction type 4) while typing `focused`; the bot answers with callback type 8 (`choices`). */
+  sendAutocomplete(input: AutocompleteInput): InteractionHandle;
+  /** A message context-menu command (type 2, data.type 3) on a message in the fake, with `resolved.messages`. */
+  sendMessageCommand(input: MessageCommandInput): InteractionHandle;
+  /**
+   * A button press on any message in the fake: the original response, a follow-up or a channel message. 6/7 and
+   * `@original` edits change that message; a 4/5 reply becomes the press's own `original`.
+   */
   pressButton(input: ButtonPressInput): InteractionHandle;
+  /**
+   * MODAL_SUBMIT (type 5) in the shown modal's shape (Label by default). `from` names the interaction that showed
+   * it (gives custom_id and, for a button's modal, `message`, which allows 6/7); unknown or missing required fields throw.
+   */
+  submitModal(input: ModalSubmitInput): InteractionHandle;
+  /** The text inputs of the modal an interaction showed (custom_id, style, required, prefill …); throws if none. */
+  modalInputs(idOrToken: string): ModalTextInput[];
+  /** A member's message (content, uploads from addAttachment, embeds), shown in `channelMessages`. */
+  postMessage(input: PostMessageInput): MessageWithHistory;
   addAttachment(input: AddAttachmentInput): APIAttachment;
   /** A new role in a guild (GUILD_ROLE_CREATE is sent); give its id (or itself) to members and ROLE options. */
   addRole(input: AddRoleInput): FakeRole;
@@ -242,13 +284,23 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       return gateway.resumeCount;
     },
     sendSlashCommand: (input) => dispatcher.slashCommand(input),
+    sendAutocomplete: (input) => dispatcher.autocomplete(input),
+    sendMessageCommand: (input) => dispatcher.messageCommand(input),
     pressButton: (input) => dispatcher.button(input),
+    submitModal: (input) => dispatcher.modalSubmit(input),
+    modalInputs(idOrToken) {
+      const modal = state.findInteraction(idOrToken)?.modal;
+      if (!modal) throw new Error(`fake discord: interaction ${idOrToken.slice(0, 24)} showed no modal`);
+      return readModalInputs(modal);
+    },
+    postMessage: (input) => setup.postMessage(input),
     addAttachment(input) {
       const id = newId();
       const extension = /\.([a-z0-9]+)$/i.exec(input.filename)?.[1]?.toLowerCase() ?? '';
       const contentType = input.contentType === undefined ? (CONTENT_TYPES[extension] ?? null) : input.contentType;
       const channelId = input.channelId ?? firstChannel.id;
-      const url = cdn.store({ id, channelId, filename: input.filename, contentType, bytes: input.bytes });
+      const size = input.width !== undefined && input.height !== undefined ? { width: input.width, height: input.height } : imageSize(input.bytes);
+      const url = cdn.store({ id, channelId, filename: input.filename, contentType, bytes: input.bytes, ...size });
       return cdn.toApiAttachment(id, url);
     },
     expireAttachment: (id) => cdn.expire(id),
