@@ -5,6 +5,8 @@ import { buildVersion, isMessageBody, isRecordedMessage, parseMessageBody } from
 import { DEFAULT_APP_PERMISSIONS, DEFAULT_ATTACHMENT_SIZE_LIMIT } from './interaction-payloads.js';
 import { toApiMessage, toApiUser } from './payloads.js';
 import type { Route, RouteContext } from './router.js';
+import { checkBody } from './schema-check.js';
+import { interactionMetadata, responseMessageType } from './message-lookup.js';
 import { MessageFlag, type FakeChannel, type StoredCommand } from './state.js';
 
 /** Channel messages may suppress embeds/notifications or use components v2, but are never ephemeral. */
@@ -16,6 +18,7 @@ const bit = (n: number): bigint => 1n << BigInt(n);
 export const Permission = {
   ViewChannel: bit(10),
   SendMessages: bit(11),
+  ManageMessages: bit(13),
   EmbedLinks: bit(14),
   AttachFiles: bit(15),
   ReadMessageHistory: bit(16),
@@ -60,6 +63,8 @@ async function createChannelMessage(env: FakeEnv, ctx: RouteContext): Promise<Re
   if (!has(channel, Permission.SendMessages)) return missingPermissions();
   const parsed = await parseMessageBody(ctx.headers['content-type'], ctx.body);
   if (!isMessageBody(parsed)) return parsed;
+  const refused = checkBody('message-create', parsed.json);
+  if (refused) return refused;
   if (parsed.files.length > 0 && !has(channel, Permission.AttachFiles)) return missingPermissions();
   const nonce = parsed.json.nonce;
   const nonceKey = typeof nonce === 'string' || typeof nonce === 'number' ? `${channelId}:${nonce}` : undefined;
@@ -100,8 +105,11 @@ async function editChannelMessage(env: FakeEnv, ctx: RouteContext): Promise<Repl
   const usable = usableChannel(env, channelId);
   if (!channel || !isChannel(usable)) return isChannel(usable) ? errors.unknownChannel() : usable;
   if (!message) return errors.unknownMessage();
+  if (message.author) return discordError(403, 50005, 'Cannot edit a message authored by another user');
   const parsed = await parseMessageBody(ctx.headers['content-type'], ctx.body);
   if (!isMessageBody(parsed)) return parsed;
+  const refused = checkBody('message-edit', parsed.json, { messageFlags: message.flags });
+  if (refused) return refused;
   if (parsed.files.length > 0 && !has(usable, Permission.AttachFiles)) return missingPermissions();
   const version = buildVersion(message, parsed, {
     id: message.id,
@@ -135,11 +143,12 @@ function listMessages(env: FakeEnv, ctx: RouteContext): Reply {
   }
   for (const record of env.state.interactions.values()) {
     if (record.channelId !== channelId || record.ephemeral) continue;
-    const metadata = { id: record.id, type: record.kind === 'command' ? 2 : 3, user: { id: record.userId } };
+    const metadata = interactionMetadata(env, record);
     const extra = { guildId: record.guildId, webhook: true, interactionMetadata: metadata };
-    if (record.original && record.kind === 'command') {
+    // A press's original starts as the message it was on (listed with its own owner) until it replies anew.
+    if (record.original && record.original.id !== record.message?.id) {
       const created = record.originalHistory[0] ?? record.original;
-      shown.push(toApiMessage(record.original, created, env.bot, { ...extra, type: 20 }));
+      shown.push(toApiMessage(record.original, created, env.bot, { ...extra, type: responseMessageType(record, record.original.id) }));
     }
     for (const followUp of record.followUps) {
       if (followUp.editedLoadingOriginal || (followUp.flags & MessageFlag.Ephemeral) !== 0) continue;
@@ -178,18 +187,25 @@ function putCommands(env: FakeEnv, ctx: RouteContext): Reply {
     return discordError(400, 50109, 'The request body contains invalid JSON.');
   }
   if (!Array.isArray(body)) return errors.invalidFormBody('_', 'BASE_TYPE_ARRAY', 'Must be an array.');
+  const refused = checkBody('commands', body);
+  if (refused) return refused;
   const previous = env.state.commands.get(key) ?? [];
   const stored = (body as Record<string, unknown>[]).map((command): StoredCommand => {
     const name = String(command.name);
+    const type = typeof command.type === 'number' ? command.type : 1;
+    const permissions = command.default_member_permissions;
     return {
-      default_member_permissions: null,
       nsfw: false,
       ...command,
-      id: previous.find((p) => p.name === name)?.id ?? env.newId(),
+      // Discord stores the bitfield as a string (or null: everyone), whichever JSON type it was sent as.
+      default_member_permissions: permissions === undefined || permissions === null ? null : String(permissions),
+      // Context-menu commands have no description; Discord stores "".
+      description: typeof command.description === 'string' ? command.description : '',
+      id: previous.find((p) => p.name === name && p.type === type)?.id ?? env.newId(),
       application_id: env.bot.applicationId,
       ...(key === '' ? {} : { guild_id: key }),
       name,
-      type: typeof command.type === 'number' ? command.type : 1,
+      type,
       version: env.newId(),
     };
   });
@@ -313,6 +329,7 @@ export function apiRoutes(env: FakeEnv): Route[] {
         const usable = usableChannel(env, channelId);
         if (!channel || !isChannel(usable)) return isChannel(usable) ? errors.unknownChannel() : usable;
         if (!message) return errors.unknownMessage();
+        if (message.author && !has(usable, Permission.ManageMessages)) return missingPermissions();
         const list = env.state.channelMessages.get(channelId) ?? [];
         list.splice(list.indexOf(message), 1);
         return { status: 204 };

@@ -11,17 +11,33 @@ import type { APIAttachment } from 'discord-api-types/v10';
 import { systemClock, type Clock } from '../../../src/clock.js';
 import { apiRoutes } from './api-routes.js';
 import { FakeCdn } from './cdn.js';
+import { imageSize } from './image-size.js';
 import type { FakeEnv } from './env.js';
 import { FaultInjector, type FaultSpec } from './faults.js';
 import { FakeGateway } from './gateway.js';
 import { interactionRoutes } from './interaction-routes.js';
 import { createInteractionDispatcher } from './dispatch.js';
 import type { ButtonPressInput, InteractionHandle, SlashCommandInput } from './interaction-payloads.js';
-import { guildCreatePayload, readyPayload, type FakeGuild } from './payloads.js';
+import {
+  createGuildSetup,
+  type AddChannelInput,
+  type AddMemberInput,
+  type AddRoleInput,
+  type PostMessageInput,
+} from './guild-setup.js';
+import {
+  readModalInputs,
+  type AutocompleteInput,
+  type MessageCommandInput,
+  type ModalSubmitInput,
+  type ModalTextInput,
+} from './menu-modal-payloads.js';
+import { guildCreatePayload, readyPayload, type FakeGuild, type FakeGuildChannel, type FakeMember, type FakeRole } from './payloads.js';
 import { createRequestHandler } from './server.js';
 import { createSnowflakes } from './snowflake.js';
 import {
   FakeDiscordState,
+  rememberUser,
   type AckLatency,
   type InteractionRecord,
   type MessageWithHistory,
@@ -34,10 +50,12 @@ export type {
   FollowUpRecord,
   InteractionRecord,
   MessageWithHistory,
+  ModalData,
   RecordedAttachment,
   RecordedMessage,
   RequestRecord,
   StoredCommand,
+  StoredOption,
 } from './state.js';
 export type {
   ButtonMessageInput,
@@ -48,7 +66,15 @@ export type {
   SlashOptionValue,
 } from './interaction-payloads.js';
 export type { ChannelErrorCode, FaultSpec } from './faults.js';
-export type { FakeGuild, FakeUser } from './payloads.js';
+export type { FakeGuild, FakeGuildChannel, FakeMember, FakeRole, FakeUser } from './payloads.js';
+export type { AddChannelInput, AddMemberInput, AddRoleInput, PostMessageInput } from './guild-setup.js';
+export type {
+  AutocompleteInput,
+  MessageCommandInput,
+  MessageRef,
+  ModalSubmitInput,
+  ModalTextInput,
+} from './menu-modal-payloads.js';
 
 export interface FakeDiscordOptions {
   /** Clock for deadlines, token expiry and recorded times; default the system clock. */
@@ -74,6 +100,9 @@ export interface AddAttachmentInput {
   contentType?: string | null;
   /** Channel the upload belongs to (only shapes the URL); default the first channel. */
   channelId?: string;
+  /** Image size Discord reports; default read from a PNG or GIF header, else none. */
+  width?: number;
+  height?: number;
 }
 
 export interface WaitForOptions {
@@ -104,9 +133,33 @@ export interface FakeDiscord {
   /** Successful RESUMEs so far (grows when discord.js resumes after a dropped connection). */
   readonly resumeCount: number;
 
+  /** A slash command; `subcommand: 'quota role'` nests the options, user/role/channel options get `resolved`. */
   sendSlashCommand(input: SlashCommandInput): InteractionHandle;
+  /** Autocomplete (interaction type 4) while typing `focused`; the bot answers with callback type 8 (`choices`). */
+  sendAutocomplete(input: AutocompleteInput): InteractionHandle;
+  /** A message context-menu command (type 2, data.type 3) on a message in the fake, with `resolved.messages`. */
+  sendMessageCommand(input: MessageCommandInput): InteractionHandle;
+  /**
+   * A button press on any message in the fake: the original response, a follow-up or a channel message. 6/7 and
+   * `@original` edits change that message; a 4/5 reply becomes the press's own `original`.
+   */
   pressButton(input: ButtonPressInput): InteractionHandle;
+  /**
+   * MODAL_SUBMIT (type 5) in the shown modal's shape (Label by default). `from` names the interaction that showed
+   * it (gives custom_id and, for a button's modal, `message`, which allows 6/7); unknown or missing required fields throw.
+   */
+  submitModal(input: ModalSubmitInput): InteractionHandle;
+  /** The text inputs of the modal an interaction showed (custom_id, style, required, prefill …); throws if none. */
+  modalInputs(idOrToken: string): ModalTextInput[];
+  /** A member's message (content, uploads from addAttachment, embeds), shown in `channelMessages`. */
+  postMessage(input: PostMessageInput): MessageWithHistory;
   addAttachment(input: AddAttachmentInput): APIAttachment;
+  /** A new role in a guild (GUILD_ROLE_CREATE is sent); give its id (or itself) to members and ROLE options. */
+  addRole(input: AddRoleInput): FakeRole;
+  /** A member with roles; interactions from their user id carry those roles and the permissions they give. */
+  addMember(input: AddMemberInput): FakeMember;
+  /** A new guild channel (CHANNEL_CREATE is sent), usable as a CHANNEL option or an interaction's channel. */
+  addChannel(input: AddChannelInput): FakeGuildChannel;
   /** The attachment's URL answers 404 from now on. */
   expireAttachment(id: string): void;
   /** What happened to an interaction, by id or token; throws for an unknown one. */
@@ -128,7 +181,14 @@ export interface FakeDiscord {
   /** The channel is deleted: its routes, and the webhooks of interactions made in it, answer 404 10003. */
   deleteChannel(channelId: string): void;
   unexpectedRequests(): RequestRecord[];
-  /** Throws listing every request that had no route. Call it in afterEach. */
+  /** Requests whose body Discord's schema or limits refused (400 50035), each with its `invalidBody` reason. */
+  invalidBodies(): RequestRecord[];
+  /**
+   * For a test that sends a bad body on purpose: returns the refused requests not yet taken and marks them expected,
+   * so `assertNoUnexpectedRequests()` no longer fails on them.
+   */
+  expectInvalidBodies(): RequestRecord[];
+  /** Throws listing every request that had no route or whose body Discord would refuse. Call it in afterEach. */
   assertNoUnexpectedRequests(): void;
   /** Polls `probe` until it returns something other than undefined/null/false, and resolves with that value. */
   waitFor<T>(probe: (fake: FakeDiscord) => T | undefined | null | false, options?: WaitForOptions): Promise<T>;
@@ -164,8 +224,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const state = new FakeDiscordState();
   for (const guild of guilds) {
     for (const channel of guild.channels) {
-      state.channels.set(channel.id, { id: channel.id, type: 0, guildId: guild.id, name: channel.name });
+      state.channels.set(channel.id, { id: channel.id, type: channel.type ?? 0, guildId: guild.id, name: channel.name });
     }
+    for (const member of guild.members ?? []) rememberUser(state, member.user);
   }
   let baseUrl = '';
   const cdn = new FakeCdn(() => baseUrl, () => clock.now());
@@ -201,6 +262,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   });
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const dispatcher = createInteractionDispatcher(env, gateway, { guildId: firstGuild.id, channelId: firstChannel.id });
+  const setup = createGuildSetup(env, gateway);
 
   const fake: FakeDiscord = {
     apiUrl: `${baseUrl}/api`,
@@ -222,16 +284,29 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       return gateway.resumeCount;
     },
     sendSlashCommand: (input) => dispatcher.slashCommand(input),
+    sendAutocomplete: (input) => dispatcher.autocomplete(input),
+    sendMessageCommand: (input) => dispatcher.messageCommand(input),
     pressButton: (input) => dispatcher.button(input),
+    submitModal: (input) => dispatcher.modalSubmit(input),
+    modalInputs(idOrToken) {
+      const modal = state.findInteraction(idOrToken)?.modal;
+      if (!modal) throw new Error(`fake discord: interaction ${idOrToken.slice(0, 24)} showed no modal`);
+      return readModalInputs(modal);
+    },
+    postMessage: (input) => setup.postMessage(input),
     addAttachment(input) {
       const id = newId();
       const extension = /\.([a-z0-9]+)$/i.exec(input.filename)?.[1]?.toLowerCase() ?? '';
       const contentType = input.contentType === undefined ? (CONTENT_TYPES[extension] ?? null) : input.contentType;
       const channelId = input.channelId ?? firstChannel.id;
-      const url = cdn.store({ id, channelId, filename: input.filename, contentType, bytes: input.bytes });
+      const size = input.width !== undefined && input.height !== undefined ? { width: input.width, height: input.height } : imageSize(input.bytes);
+      const url = cdn.store({ id, channelId, filename: input.filename, contentType, bytes: input.bytes, ...size });
       return cdn.toApiAttachment(id, url);
     },
     expireAttachment: (id) => cdn.expire(id),
+    addRole: (input) => setup.addRole(input),
+    addMember: (input) => setup.addMember(input),
+    addChannel: (input) => setup.addChannel(input),
     interaction(idOrToken) {
       const record = state.findInteraction(idOrToken);
       if (!record) throw new Error(`fake discord: no interaction ${idOrToken.slice(0, 24)}`);
@@ -253,12 +328,25 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       channel.deleted = true;
     },
     unexpectedRequests: () => state.requests.filter((r) => r.unexpected),
+    invalidBodies: () => state.requests.filter((r) => r.invalidBody !== undefined),
+    expectInvalidBodies() {
+      const taken = state.requests.filter((r) => r.invalidBody !== undefined && !r.invalidBodyExpected);
+      for (const r of taken) r.invalidBodyExpected = true;
+      return taken;
+    },
     assertNoUnexpectedRequests() {
       const unexpected = state.requests.filter((r) => r.unexpected);
+      const invalid = state.requests.filter((r) => r.invalidBody !== undefined && !r.invalidBodyExpected);
+      const problems: string[] = [];
       if (unexpected.length > 0) {
         const list = unexpected.map((r) => `  ${r.method} ${r.path}${r.query} -> ${r.status}`).join('\n');
-        throw new Error(`fake discord got ${unexpected.length} request(s) it has no route for:\n${list}`);
+        problems.push(`fake discord got ${unexpected.length} request(s) it has no route for:\n${list}`);
       }
+      if (invalid.length > 0) {
+        const list = invalid.map((r) => `  ${r.method} ${r.path} -> ${r.status}: ${r.invalidBody}`).join('\n');
+        problems.push(`fake discord refused ${invalid.length} body(ies) real Discord would refuse:\n${list}`);
+      }
+      if (problems.length > 0) throw new Error(problems.join('\n'));
     },
     async waitFor(probe, waitOptions = {}) {
       const deadline = Date.now() + (waitOptions.timeoutMs ?? 5000);

@@ -5,6 +5,8 @@ export interface Reply {
   status: number;
   json?: unknown;
   headers?: Record<string, string>;
+  /** Set when the body broke Discord's schema or limits: kept on the request record (see schema-check.ts). */
+  violation?: string;
 }
 
 /** A Discord JSON error body: `{code, message, errors?}`. */

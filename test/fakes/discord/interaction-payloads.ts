@@ -1,31 +1,26 @@
-import type { APIAttachment } from 'discord-api-types/v10';
-import { toApiAttachment, toApiUser, type BotIdentity, type FakeUser } from './payloads.js';
+import { partialMember, type FakeGuild, type FakeMember } from './guild-model.js';
+import { buildCommandOptions, type OptionScene, type SlashOptionValue } from './interaction-options.js';
+import { toApiUser, type BotIdentity, type FakeUser } from './payloads.js';
 import type { RecordedAttachment, StoredCommand } from './state.js';
 
 const bit = (n: number): bigint => 1n << BigInt(n);
-/** @everyone-like rights: view, send, embed, attach, history, reactions, external emoji, voice, app commands. */
-export const DEFAULT_MEMBER_PERMISSIONS = [10, 11, 14, 15, 16, 6, 18, 20, 21, 31].reduce((acc, n) => acc | bit(n), 0n);
+export { DEFAULT_MEMBER_PERMISSIONS } from './guild-model.js';
+export { OptionType, type SlashOptionValue } from './interaction-options.js';
 /** What a freshly invited bot typically has in a channel: view, send, embed, attach, history, app commands. */
 export const DEFAULT_APP_PERMISSIONS = [10, 11, 14, 15, 16, 31, 38].reduce((acc, n) => acc | bit(n), 0n);
 export const DEFAULT_ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024;
-
-export const OptionType = { String: 3, Integer: 4, Boolean: 5, Number: 10, Attachment: 11 } as const;
-
-/** An option value: plain values are typed from the registered command (or guessed), or give `{type, value}`. */
-export type SlashOptionValue =
-  | string
-  | number
-  | boolean
-  | APIAttachment
-  | { type: number; value: string | number | boolean };
 
 /** Who did it and where; everything defaults to the fake's first guild, first channel and a default member. */
 export interface InteractionContextInput {
   user?: Partial<FakeUser>;
   guildId?: string;
   channelId?: string;
-  /** Member permissions in the channel, e.g. `PermissionFlagsBits.ManageGuild | ...`. */
+  /**
+   * Member permissions in the channel, e.g. `PermissionFlagsBits.ManageGuild | ...`. Default: for a member added with
+   * `addMember`, what their roles give (see `memberPermissions`); else DEFAULT_MEMBER_PERMISSIONS.
+   */
   permissions?: bigint | string;
+  /** The member's role ids; default their roles from `addMember`, else none. */
   roles?: string[];
   /** The bot's permissions in the channel (`app_permissions`). */
   appPermissions?: bigint | string;
@@ -38,6 +33,9 @@ export interface InteractionContextInput {
 
 export interface SlashCommandInput extends InteractionContextInput {
   name: string;
+  /** `'settings'` (a subcommand) or `'quota role'` (group, then subcommand), as registered. */
+  subcommand?: string;
+  /** The options of the (sub)command, by name; see SlashOptionValue. */
   options?: Record<string, SlashOptionValue>;
 }
 
@@ -73,61 +71,37 @@ export interface InteractionScene {
   guildId: string | undefined;
   channelId: string;
   channelName: string | undefined;
+  /** The channel's type (0 text, 1 DM, …). */
+  channelType: number;
   input: InteractionContextInput;
   joinedAt: string;
+  guild: FakeGuild | undefined;
+  /** The invoking member's entry, when added with `addMember`. */
+  member: FakeMember | undefined;
+  /** The member's role ids and permissions as the interaction carries them. */
+  roles: string[];
+  permissions: string;
+  /** Builds options and resolved data against this scene's guild. */
+  optionScene: OptionScene;
 }
 
-function isAttachment(value: SlashOptionValue): value is APIAttachment {
-  return typeof value === 'object' && 'url' in value && 'id' in value;
-}
-
-function guessType(value: string | number | boolean): number {
-  if (typeof value === 'string') return OptionType.String;
-  if (typeof value === 'boolean') return OptionType.Boolean;
-  return Number.isInteger(value) ? OptionType.Integer : OptionType.Number;
-}
-
-export function toOptions(
-  options: Record<string, SlashOptionValue>,
-  command: StoredCommand | undefined,
-): { options: unknown[]; attachments: Record<string, APIAttachment> } {
-  const attachments: Record<string, APIAttachment> = {};
-  const wire = Object.entries(options).map(([name, value]) => {
-    if (isAttachment(value)) {
-      attachments[value.id] = value;
-      return { name, type: OptionType.Attachment, value: value.id };
-    }
-    if (typeof value === 'object') return { name, type: value.type, value: value.value };
-    const registered = command?.options?.find((o) => o.name === name)?.type;
-    return { name, type: registered ?? guessType(value), value };
-  });
-  return { options: wire, attachments };
-}
-
-function baseInteraction(scene: InteractionScene): Record<string, unknown> {
+export function baseInteraction(scene: InteractionScene): Record<string, unknown> {
   const { input } = scene;
   const inGuild = input.context !== 'dm' && scene.guildId !== undefined;
   const apiUser = toApiUser(scene.user);
   const who = inGuild
     ? {
         member: {
+          ...partialMember(scene.member ?? { user: scene.user, roles: [] }, scene.joinedAt, scene.roles),
           user: apiUser,
-          roles: input.roles ?? [],
-          permissions: String(input.permissions ?? DEFAULT_MEMBER_PERMISSIONS),
-          joined_at: scene.joinedAt,
-          nick: null,
-          avatar: null,
+          permissions: scene.permissions,
           deaf: false,
           mute: false,
-          pending: false,
-          flags: 0,
-          premium_since: null,
-          communication_disabled_until: null,
         },
       }
     : { user: apiUser };
   const channel = inGuild
-    ? { id: scene.channelId, type: 0, guild_id: scene.guildId, name: scene.channelName ?? 'general' }
+    ? { id: scene.channelId, type: scene.channelType, guild_id: scene.guildId, name: scene.channelName ?? 'general' }
     : { id: scene.channelId, type: 1, recipients: [apiUser] };
   return {
     id: scene.id,
@@ -152,45 +126,41 @@ export function slashCommandPayload(
   input: SlashCommandInput,
   commandId: string,
   command: StoredCommand | undefined,
+  focused?: string,
 ): Record<string, unknown> {
-  const { options, attachments } = toOptions(input.options ?? {}, command);
+  const { options, resolved } = buildCommandOptions(input, command, scene.optionScene);
+  if (focused !== undefined) markFocused(options, focused);
   return {
     ...baseInteraction(scene),
-    type: 2,
+    type: focused === undefined ? 2 : 4,
     data: {
       id: commandId,
       name: input.name,
       type: 1,
       options,
-      ...(scene.guildId && input.context !== 'dm' ? { guild_id: command?.guild_id } : {}),
-      ...(Object.keys(attachments).length > 0 ? { resolved: { attachments } } : {}),
+      ...(scene.guildId && input.context !== 'dm' && command?.guild_id ? { guild_id: command.guild_id } : {}),
+      ...(resolved ? { resolved } : {}),
     },
   };
 }
 
-export function buttonPayload(scene: InteractionScene, input: ButtonPressInput): Record<string, unknown> {
-  const message = input.message;
+/** Autocomplete marks the option being typed `focused: true`; its value is the text typed so far. */
+function markFocused(options: unknown[], name: string): void {
+  for (const option of options as { name: string; type: number; value?: unknown; focused?: boolean; options?: unknown[] }[]) {
+    if (option.options) markFocused(option.options, name);
+    else if (option.name === name) {
+      option.focused = true;
+      option.value = String(option.value ?? '');
+    }
+  }
+}
+
+/** A button press: `message` is the whole message the button is on, as discord.js needs for `.message`. */
+export function buttonPayload(scene: InteractionScene, customId: string, message: Record<string, unknown>): Record<string, unknown> {
   return {
     ...baseInteraction(scene),
     type: 3,
-    message: {
-      id: message.id,
-      type: 0,
-      channel_id: message.channelId ?? scene.channelId,
-      author: toApiUser(scene.bot.user, true),
-      content: message.content ?? '',
-      embeds: [],
-      components: message.components ?? [],
-      attachments: (message.attachments ?? []).map(toApiAttachment),
-      mentions: [],
-      mention_roles: [],
-      mention_everyone: false,
-      pinned: false,
-      tts: false,
-      flags: message.flags ?? 0,
-      timestamp: scene.joinedAt,
-      edited_timestamp: null,
-    },
-    data: { custom_id: input.customId, component_type: 2 },
+    message,
+    data: { custom_id: customId, component_type: 2 },
   };
 }

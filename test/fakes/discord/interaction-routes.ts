@@ -4,8 +4,10 @@ import { errors, type Reply } from './http.js';
 import { buildVersion, isMessageBody, isRecordedMessage, parseMessageBody, type MessageBody } from './message-body.js';
 import { toApiMessage } from './payloads.js';
 import type { Route, RouteContext } from './router.js';
-import { MessageFlag, type InteractionRecord, type RecordedMessage } from './state.js';
+import { MessageFlag, type InteractionRecord, type ModalData, type RecordedMessage } from './state.js';
+import { interactionType, responseMessageType } from './message-lookup.js';
 import { propagateEdit } from './message-edits.js';
+import { checkBody } from './schema-check.js';
 
 /** Flags a sender may set on a new message: ephemeral, suppress embeds, suppress notifications, components v2. */
 const SETTABLE_FLAGS = MessageFlag.Ephemeral | 4 | 4096 | MessageFlag.ComponentsV2;
@@ -17,7 +19,7 @@ function apiMessage(env: FakeEnv, record: InteractionRecord, message: RecordedMe
     json: toApiMessage(message, created, env.bot, {
       guildId: record.guildId,
       webhook: true,
-      type: record.kind === 'command' && message.id === record.original?.id ? 20 : 0,
+      type: responseMessageType(record, message.id),
     }),
   };
 }
@@ -47,10 +49,13 @@ function callback(env: FakeEnv): (ctx: RouteContext) => Promise<Reply> {
     }
     if (record.ackType !== undefined) return answer(errors.alreadyAcknowledged());
     if (!isMessageBody(parsed)) return answer(parsed);
-    const allowed = record.kind === 'command' ? [4, 5] : [4, 5, 6, 7];
+    const allowed = allowedCallbacks(record);
     if (type === undefined || !allowed.includes(type)) {
       return answer(errors.invalidFormBody('type', 'BASE_TYPE_CHOICES', `Value must be one of {${allowed.join(', ')}}.`));
     }
+    const messageFlags = type === 7 ? record.original?.flags : undefined;
+    const refused = checkBody('callback', parsed.json, { callbackType: type, messageFlags });
+    if (refused) return answer(refused);
     const data = (parsed.json.data ?? {}) as Record<string, unknown>;
     const requested = typeof data.flags === 'number' ? data.flags : 0;
     const applied = applyCallback(env, record, type, { json: data, files: parsed.files }, requested, ctx.now);
@@ -64,14 +69,14 @@ function callback(env: FakeEnv): (ctx: RouteContext) => Promise<Reply> {
       json: {
         interaction: {
           id: record.id,
-          type: record.kind === 'command' ? 2 : 3,
+          type: interactionType(record),
           response_message_id: record.original?.id,
           response_message_loading: type === 5,
           response_message_ephemeral: record.ephemeral,
         },
         resource: {
           type,
-          ...(record.original && type !== 5 && type !== 6
+          ...(record.original && (type === 4 || type === 7)
             ? { message: apiMessage(env, record, record.original, record.originalHistory).json }
             : {}),
         },
@@ -90,6 +95,20 @@ function applyCallback(
   now: number,
 ): Reply | undefined {
   if (type === 6) return undefined;
+  if (type === 8) {
+    record.choices = (body.json.choices ?? []) as { name: string; value: string | number }[];
+    return undefined;
+  }
+  if (type === 9) {
+    if (body.files.length > 0) return errors.invalidFormBody('data', 'BASE_TYPE_BAD', 'Files are not allowed here.');
+    record.modal = body.json as unknown as ModalData;
+    return undefined;
+  }
+  // A reply to a press or a modal submit is a new message: it becomes the interaction's @original.
+  if ((type === 4 || type === 5) && record.message !== undefined && record.original?.id === record.message.id) {
+    record.original = undefined;
+    record.originalHistory = [];
+  }
   if (type === 5) {
     if (body.files.length > 0) return errors.invalidFormBody('data', 'BASE_TYPE_BAD', 'Files are not allowed here.');
     const flags = (requestedFlags & MessageFlag.Ephemeral) | MessageFlag.Loading;
@@ -126,6 +145,23 @@ function applyCallback(
   return undefined;
 }
 
+/**
+ * Callback types each interaction may answer with ([RR] callback table): a modal (9) only as the first answer to a
+ * command or a press, never to a modal submit; updates (6, 7) only where there is a message to update.
+ */
+function allowedCallbacks(record: InteractionRecord): number[] {
+  switch (record.kind) {
+    case 'command':
+      return [4, 5, 9];
+    case 'component':
+      return [4, 5, 6, 7, 9];
+    case 'modal':
+      return record.message ? [4, 5, 6, 7] : [4, 5];
+    case 'autocomplete':
+      return [8];
+  }
+}
+
 /** The interaction behind a webhook token, or Discord's refusal: unknown, wrong app, or expired. */
 function byWebhookToken(env: FakeEnv, appId: string, token: string, now: number): InteractionRecord | Reply {
   const record = env.state.interactionsByToken.get(token);
@@ -148,6 +184,8 @@ async function editMessage(env: FakeEnv, ctx: RouteContext, record: InteractionR
   if (!previous) return errors.unknownMessage();
   const parsed = await parseMessageBody(ctx.headers['content-type'], ctx.body);
   if (!isMessageBody(parsed)) return parsed;
+  const refused = checkBody('webhook-edit', parsed.json, { messageFlags: previous.flags });
+  if (refused) return refused;
   const version = buildVersion(previous, parsed, {
     id: previous.id,
     channelId: previous.channelId,
@@ -172,6 +210,8 @@ async function createFollowUp(env: FakeEnv, ctx: RouteContext, record: Interacti
   if (record.ackType === undefined) return errors.unknownWebhook();
   const parsed = await parseMessageBody(ctx.headers['content-type'], ctx.body);
   if (!isMessageBody(parsed)) return parsed;
+  const refused = checkBody('webhook-create', parsed.json);
+  if (refused) return refused;
   const loading = record.original && (record.original.flags & MessageFlag.Loading) !== 0 ? record.original : undefined;
   const requested = typeof parsed.json.flags === 'number' ? parsed.json.flags : 0;
   const version = buildVersion(loading, parsed, {

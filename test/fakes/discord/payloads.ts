@@ -1,13 +1,8 @@
 import type { APIAttachment } from 'discord-api-types/v10';
+import { apiRoles, toApiGuildChannel, type FakeGuild } from './guild-model.js';
 import type { RecordedAttachment, RecordedMessage } from './state.js';
 
-/** A guild the bot is in. Ids must be 17-19 digit snowflakes (see `createSnowflakes`). */
-export interface FakeGuild {
-  id: string;
-  name: string;
-  ownerId?: string;
-  channels: { id: string; name: string }[];
-}
+export type { FakeGuild, FakeGuildChannel, FakeMember, FakeRole } from './guild-model.js';
 
 export interface FakeUser {
   id: string;
@@ -57,32 +52,8 @@ export function guildCreatePayload(guild: FakeGuild, bot: BotIdentity, joinedAt:
     icon: null,
     owner_id: guild.ownerId ?? bot.user.id,
     unavailable: false,
-    roles: [
-      {
-        id: guild.id,
-        name: '@everyone',
-        color: 0,
-        hoist: false,
-        position: 0,
-        permissions: '2248473465835073',
-        managed: false,
-        mentionable: false,
-        flags: 0,
-      },
-    ],
-    channels: guild.channels.map((c, position) => ({
-      id: c.id,
-      type: 0,
-      name: c.name,
-      guild_id: guild.id,
-      position,
-      permission_overwrites: [],
-      parent_id: null,
-      nsfw: false,
-      topic: null,
-      rate_limit_per_user: 0,
-      last_message_id: null,
-    })),
+    roles: apiRoles(guild),
+    channels: guild.channels.map((c, position) => toApiGuildChannel(guild, c, position)),
     members: [],
     emojis: [],
     stickers: [],
@@ -94,7 +65,7 @@ export function guildCreatePayload(guild: FakeGuild, bot: BotIdentity, joinedAt:
     guild_scheduled_events: [],
     soundboard_sounds: [],
     joined_at: joinedAt,
-    member_count: 2,
+    member_count: 1 + (guild.members?.length ?? 1),
     large: false,
     premium_tier: 0,
     preferred_locale: 'en-US',
@@ -116,6 +87,7 @@ export function toApiAttachment(attachment: RecordedAttachment): APIAttachment {
     url: attachment.url,
     proxy_url: attachment.url,
     ...(attachment.contentType === null ? {} : { content_type: attachment.contentType }),
+    ...(attachment.width === undefined ? {} : { width: attachment.width, height: attachment.height }),
   };
 }
 
@@ -129,7 +101,7 @@ export function toApiMessage(
     webhook?: boolean;
     type?: number;
     /** For interaction responses and follow-ups: which interaction made them (`interaction_metadata`). */
-    interactionMetadata?: { id: string; type: number; user: { id: string } };
+    interactionMetadata?: Record<string, unknown>;
   } = {},
 ): Record<string, unknown> {
   return {
@@ -137,9 +109,9 @@ export function toApiMessage(
     type: extra.type ?? 0,
     channel_id: message.channelId,
     ...(extra.guildId ? { guild_id: extra.guildId } : {}),
-    author: toApiUser(bot.user, true),
+    author: message.author ? toApiUser(message.author) : toApiUser(bot.user, true),
     content: message.content,
-    embeds: message.embeds,
+    embeds: message.embeds.map((embed) => withAttachmentUrls(embed, message.attachments)),
     components: message.components,
     attachments: message.attachments.map(toApiAttachment),
     mentions: [],
@@ -153,4 +125,20 @@ export function toApiMessage(
     ...(extra.webhook ? { webhook_id: bot.applicationId, application_id: bot.applicationId } : {}),
     ...(extra.interactionMetadata ? { interaction_metadata: extra.interactionMetadata } : {}),
   };
+}
+
+/**
+ * Discord shows an embed's `attachment://name` image or thumbnail as that attachment's CDN link in what it returns
+ * (the fake records the embed as the bot sent it).
+ */
+function withAttachmentUrls(embed: unknown, attachments: RecordedAttachment[]): unknown {
+  if (typeof embed !== 'object' || embed === null) return embed;
+  const result: Record<string, unknown> = { ...(embed as Record<string, unknown>) };
+  for (const key of ['image', 'thumbnail'] as const) {
+    const media = result[key] as { url?: unknown } | undefined;
+    const name = typeof media?.url === 'string' ? /^attachment:\/\/(.+)$/.exec(media.url)?.[1] : undefined;
+    const file = name === undefined ? undefined : attachments.find((a) => a.filename === name);
+    if (file) result[key] = { ...media, url: file.url, proxy_url: file.url };
+  }
+  return result;
 }

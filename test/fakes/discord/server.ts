@@ -60,7 +60,7 @@ export function createRequestHandler(parts: ServerParts): (req: IncomingMessage,
     const now = env.clock.now();
     const url = new URL(req.url ?? '/', 'http://fake.invalid');
     const method = (req.method ?? 'GET').toUpperCase();
-    const record = (status: number, route: string | undefined): void => {
+    const record = (status: number, route: string | undefined, violation?: string): void => {
       env.state.requests.push({
         method,
         path: redactPath(url.pathname),
@@ -70,6 +70,7 @@ export function createRequestHandler(parts: ServerParts): (req: IncomingMessage,
         headers: safeHeaders(req),
         route,
         unexpected: route === undefined,
+        ...(violation === undefined ? {} : { invalidBody: violation }),
       });
     };
     void (async () => {
@@ -89,8 +90,8 @@ export function createRequestHandler(parts: ServerParts): (req: IncomingMessage,
       const fault = found ? parts.faults.take(method, url.pathname, hasFile) : undefined;
       if (fault && 'hang' in fault) {
         // Read, perhaps applied, never answered: the client's own timeout is all that ends it.
-        if (fault.hang === 'after-landing') await answer(found!.route, ctx, env.botToken);
-        record(0, routeName);
+        const landed = fault.hang === 'after-landing' ? await answer(found!.route, ctx, env.botToken) : undefined;
+        record(0, routeName, landed?.violation);
         return;
       }
       const reply = fault
@@ -98,7 +99,7 @@ export function createRequestHandler(parts: ServerParts): (req: IncomingMessage,
         : found
           ? await answer(found.route, ctx, env.botToken)
           : errors.notFound();
-      record(reply.status, routeName);
+      record(reply.status, routeName, reply.violation);
       writeReply(res, reply, rateLimitHeaders(routeName ?? 'unmatched', now));
     })().catch((err: unknown) => {
       record(500, undefined);

@@ -1,3 +1,5 @@
+import type { FakeUser } from './payloads.js';
+
 /** A file as a member would see it on a message. */
 export interface RecordedAttachment {
   id: string;
@@ -6,6 +8,9 @@ export interface RecordedAttachment {
   size: number;
   bytes: Buffer;
   url: string;
+  /** For images whose size the fake could read (PNG, GIF), or that a test gave. */
+  width?: number;
+  height?: number;
 }
 
 /** One version of a message (a send or an edit), stamped with the fake's clock time. */
@@ -20,6 +25,8 @@ export interface RecordedMessage {
   allowedMentions: unknown;
   /** Clock time of this version. */
   at: number;
+  /** Who wrote it, for a member's message from `postMessage`; absent for the bot's own messages. */
+  author?: FakeUser;
 }
 
 /** A message plus every version it went through, oldest first (the last equals the message itself). */
@@ -42,16 +49,28 @@ export interface InteractionRecord {
   id: string;
   token: string;
   applicationId: string;
-  kind: 'command' | 'component';
+  /** command: slash or context menu (type 2); component: a button (3); autocomplete (4); modal: a modal submit (5). */
+  kind: 'command' | 'component' | 'autocomplete' | 'modal';
+  /** For commands: 1 slash, 3 message context menu. */
+  commandType?: number;
   commandName: string | undefined;
+  /** The button's custom_id, or the submitted modal's. */
   customId: string | undefined;
+  /** For message context-menu commands: the target message's id. */
+  targetId?: string;
+  /** For button presses and modal submits from a message: that message as it was then. */
+  message?: RecordedMessage;
+  /** The modal shown (callback type 9): `{custom_id, title, components}` as the bot sent it. */
+  modal?: ModalData;
+  /** The autocomplete choices answered (callback type 8). */
+  choices?: { name: string; value: string | number }[];
   guildId: string | undefined;
   channelId: string;
   userId: string;
   attachmentSizeLimit: number;
   /** Clock time INTERACTION_CREATE was sent. */
   dispatchedAt: number;
-  /** Callback type that was accepted (4, 5, 6, 7), if any. */
+  /** Callback type that was accepted (4–9), if any. */
   ackType: number | undefined;
   /** Clock time the accepted callback arrived. */
   ackAt: number | undefined;
@@ -63,6 +82,13 @@ export interface InteractionRecord {
   /** Every version of the original response, in order. */
   originalHistory: RecordedMessage[];
   followUps: FollowUpRecord[];
+}
+
+/** A modal as the bot showed it (callback type 9's `data`). */
+export interface ModalData {
+  custom_id: string;
+  title: string;
+  components: unknown[];
 }
 
 /** One request the fake received; secrets removed. */
@@ -80,6 +106,10 @@ export interface RequestRecord {
   /** The route that handled it, e.g. `PATCH /webhooks/:app/:token/messages/@original`; undefined when unmatched. */
   route: string | undefined;
   unexpected: boolean;
+  /** Why Discord's schema or limits refused the body (answered 400 50035); fails `assertNoUnexpectedRequests`. */
+  invalidBody?: string;
+  /** Set by `expectInvalidBodies()`: a test that provoked the refusal on purpose has seen it. */
+  invalidBodyExpected?: boolean;
 }
 
 /** Every callback attempt, accepted or not: the stuff acknowledgement benchmarks are made of. */
@@ -93,19 +123,40 @@ export interface AckLatency {
   status: number;
 }
 
+/** An option of a registered command as stored (as sent: description, required, choices, nested options …). */
+export interface StoredOption {
+  name: string;
+  type: number;
+  description?: string;
+  required?: boolean;
+  options?: StoredOption[];
+  [key: string]: unknown;
+}
+
+/** A registered command as Discord stores and returns it. */
 export interface StoredCommand {
   id: string;
   application_id: string;
   guild_id?: string;
   name: string;
+  /** 1 slash (chat input), 2 user, 3 message context menu. */
   type: number;
-  options?: { name: string; type: number }[];
+  /** "" for context-menu commands. */
+  description: string;
+  /** The bitfield as a string (e.g. "32" = Manage Server), or null when everyone may use it. */
+  default_member_permissions: string | null;
+  /** As sent: 0 guild, 1 bot DM, 2 private channel; absent when not sent. */
+  contexts?: number[] | null;
+  /** As sent: 0 guild install, 1 user install; absent when not sent. */
+  integration_types?: number[];
+  options?: StoredOption[];
   [key: string]: unknown;
 }
 
 export function withoutHistory(message: MessageWithHistory | RecordedMessage): RecordedMessage {
-  const { id, channelId, content, components, embeds, attachments, flags, allowedMentions, at } = message;
-  return { id, channelId, content, components, embeds, attachments, flags, allowedMentions, at };
+  const { id, channelId, content, components, embeds, attachments, flags, allowedMentions, at, author } = message;
+  const version = { id, channelId, content, components, embeds, attachments, flags, allowedMentions, at };
+  return author ? { ...version, author } : version;
 }
 
 /** A channel the bot may post in: a guild text channel (type 0) or a DM it opened (type 1). */
@@ -143,6 +194,8 @@ export class FakeDiscordState {
   readonly channels = new Map<string, FakeChannel>();
   /** Keyed by `<channel>:<nonce>` (Discord checks per author; the fake has one author). */
   readonly nonces = new Map<string, NonceRecord>();
+  /** Every user the fake has seen (members, interaction users, message authors), for resolved data. */
+  readonly users = new Map<string, FakeUser>();
 
   addInteraction(record: InteractionRecord): void {
     this.interactions.set(record.id, record);
@@ -160,4 +213,9 @@ export class FakeDiscordState {
     }
     return undefined;
   }
+}
+
+/** Keeps the latest name of a user the fake has seen. */
+export function rememberUser(state: FakeDiscordState, user: FakeUser): void {
+  state.users.set(user.id, { ...state.users.get(user.id), ...user });
 }
