@@ -1,3 +1,4 @@
+import { PermissionFlagsBits } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { ephemeralAnswer, pressAgain } from '../harness/again-steps.js';
 import { onePixelPng } from '../harness/png.js';
@@ -41,6 +42,30 @@ describe('Regenerate and Remix once the original input is gone', () => {
     await w.discord.waitFor(() => w.logs.find('dropped start images past their keeping time').length > 0, {
       description: 'the upkeep to drop the image',
     });
+    expect(await w.bot.store.loadImage(jobId)).toBeUndefined();
+  });
+
+  it("refuse privately once a moderator made the bot forget the original's creator", async () => {
+    const w = await start();
+    w.discord.addMember({ user: amy });
+    const { delivered, jobId } = await deliveredFromImage(w);
+
+    const forget = w.discord.sendSlashCommand({
+      name: 'video-admin',
+      subcommand: 'forget',
+      options: { member: amy.id },
+      permissions: PermissionFlagsBits.ManageGuild,
+    });
+    await w.discord.waitFor((d) => /redacted/.test(d.interaction(forget.id).original?.content ?? ''), {
+      description: "the moderator's answer",
+    });
+    const regen = await ephemeralAnswer(w, pressAgain(w, delivered, 'regen', ben));
+    const remix = await ephemeralAnswer(w, pressAgain(w, delivered, 'remix', ben));
+
+    for (const text of [regen, remix]) {
+      expect(text).toBe("That video's prompt and image were deleted at its creator's request, so it can't be regenerated or remixed.");
+    }
+    expect(w.replicate.predictions).toHaveLength(1);
     expect(await w.bot.store.loadImage(jobId)).toBeUndefined();
   });
 
