@@ -12,13 +12,16 @@
  * The stand-ins listen with a backlog of 4096 (see FakeWorldOptions.backlog); pass `511` as a third argument to
  * keep Node's default and see the SYN drops a burst causes.
  *
- * Usage: tsx bench/ack-latency.ts [burst|rate] [in-process|child-process] [backlog] [rate per second]
+ * `moderated` as a sixth argument turns every moderation rule on first (bench/lib/moderation.ts).
+ *
+ * Usage: tsx bench/ack-latency.ts [burst|rate] [in-process|child-process] [backlog] [rate per second] [moderated]
  * (defaults: burst child-process 4096 1000; bench/run.ts runs every variant, each in its own process)
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Events } from 'discord.js';
 import { preciseClock } from './lib/fake-world.js';
 import { startBenchBot } from './lib/bot.js';
+import { applyBenchModeration } from './lib/moderation.js';
 import { startFakes, type FakesMode } from './lib/fakes.js';
 import { listenOverflows, printTable, round, runIfMain, sleep, summarize, until, writeResult } from './lib/stats.js';
 
@@ -27,12 +30,13 @@ export type AckScenario = 'burst' | 'rate';
 const guildCount = 100;
 const deadlineMs = 3000;
 
-export async function runAck(scenario: AckScenario, mode: FakesMode, backlog = 4096, perSecond = 1000) {
+export async function runAck(scenario: AckScenario, mode: FakesMode, backlog = 4096, perSecond = 1000, moderation = false) {
   const fakes = await startFakes(mode, { guildCount, predictionMs: 3_600_000, backlog });
   const bench = await startBenchBot(fakes.endpoints, {
     GUILD_QUEUE_LIMIT: '100000',
     USER_PENDING_LIMIT: '100',
   });
+  if (moderation) await applyBenchModeration(bench.bot, fakes.endpoints.guildIds);
   const loop = monitorEventLoopDelay({ resolution: 5 });
   try {
     // Let start-up traffic (command registration, gateway guild creates) settle.
@@ -89,6 +93,7 @@ export async function runAck(scenario: AckScenario, mode: FakesMode, backlog = 4
     const result = {
       bench: 'ack-latency',
       scenario,
+      moderation,
       perSecond: scenario === 'rate' ? perSecond : undefined,
       fakes: mode,
       backlog,
@@ -124,10 +129,13 @@ export async function runAck(scenario: AckScenario, mode: FakesMode, backlog = 4
       botLogLines: bench.log.count,
       botLogSample: bench.log.lines.slice(0, 3),
     };
-    const suffix = (backlog === 4096 ? '' : `-backlog${backlog}`) + (scenario === 'rate' && perSecond !== 1000 ? `-${perSecond}ps` : '');
+    const suffix =
+      (backlog === 4096 ? '' : `-backlog${backlog}`) +
+      (scenario === 'rate' && perSecond !== 1000 ? `-${perSecond}ps` : '') +
+      (moderation ? '-moderated' : '');
     writeResult(`ack-${scenario}-${mode}${suffix}`, result);
     const what = scenario === 'rate' ? `rate ${perSecond}/s for 10 s` : 'burst of 1,000';
-    printTable(`ack latency, ${what}, fakes ${mode}, backlog ${backlog}`, [
+    printTable(`ack latency, ${what}, fakes ${mode}, backlog ${backlog}${moderation ? ', moderation on' : ''}`, [
       {
         interactions: total,
         accepted: accepted.length,
@@ -157,6 +165,7 @@ runIfMain(import.meta.url, async () => {
   const modes: FakesMode[] = [(process.argv[3] as FakesMode | undefined) ?? 'child-process'];
   const backlog = process.argv[4] ? Number(process.argv[4]) : undefined;
   const perSecond = process.argv[5] ? Number(process.argv[5]) : undefined;
+  const moderation = process.argv[6] === 'moderated';
   if (scenarios.length * modes.length > 1) throw new Error('run one scenario per process: tsx bench/ack-latency.ts <scenario> <mode>');
-  for (const scenario of scenarios) for (const mode of modes) await runAck(scenario, mode, backlog, perSecond);
+  for (const scenario of scenarios) for (const mode of modes) await runAck(scenario, mode, backlog, perSecond, moderation);
 });

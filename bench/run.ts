@@ -3,7 +3,7 @@
  * and sockets do not colour the next), and prints their figures. Results land in bench/out/*.json.
  *
  *   npm run bench                 everything (~3 minutes on 2 cores)
- *   npm run bench -- ack          acknowledgement latency only (also: polling, memory)
+ *   npm run bench -- ack          acknowledgement latency only (also: polling, memory, report)
  *   npm run bench -- ack:rate     one scenario by name (see `scenarios` below)
  */
 import { spawn } from 'node:child_process';
@@ -19,6 +19,8 @@ const scenarios: { name: string; group: string; file: string; args: string[] }[]
   { name: 'ack:burst-child', group: 'ack', file: 'ack-latency.ts', args: ['burst', 'child-process'] },
   { name: 'ack:rate', group: 'ack', file: 'ack-latency.ts', args: ['rate', 'in-process'] },
   { name: 'ack:rate-child', group: 'ack', file: 'ack-latency.ts', args: ['rate', 'child-process'] },
+  { name: 'ack:burst-child-moderated', group: 'ack', file: 'ack-latency.ts', args: ['burst', 'child-process', '4096', '1000', 'moderated'] },
+  { name: 'ack:rate-child-moderated', group: 'ack', file: 'ack-latency.ts', args: ['rate', 'child-process', '4096', '1000', 'moderated'] },
   { name: 'ack:rate500-child', group: 'ack', file: 'ack-latency.ts', args: ['rate', 'child-process', '4096', '500'] },
   { name: 'ack:rate250-child', group: 'ack', file: 'ack-latency.ts', args: ['rate', 'child-process', '4096', '250'] },
   { name: 'ack:burst-backlog511', group: 'ack', file: 'ack-latency.ts', args: ['burst', 'in-process', '511'] },
@@ -27,6 +29,7 @@ const scenarios: { name: string; group: string; file: string; args: string[] }[]
   { name: 'memory:delivery-direct', group: 'memory', file: 'memory.ts', args: ['delivery:direct'] },
   { name: 'memory:delivery-reencode', group: 'memory', file: 'memory.ts', args: ['delivery:reencode'] },
   { name: 'memory:upload', group: 'memory', file: 'memory.ts', args: ['upload'] },
+  { name: 'report:usage', group: 'report', file: 'usage-report.ts', args: [] },
 ];
 
 function runScenario(file: string, args: string[]): Promise<number> {
@@ -44,7 +47,7 @@ const selected = wanted.length
   ? scenarios.filter((s) => wanted.includes(s.group) || wanted.includes(s.name))
   : scenarios;
 if (selected.length === 0) {
-  console.error(`no benchmark matches ${wanted.join(' ')}; try: ack, polling, memory, or ${scenarios.map((s) => s.name).join(', ')}`);
+  console.error(`no benchmark matches ${wanted.join(' ')}; try: ack, polling, memory, report, or ${scenarios.map((s) => s.name).join(', ')}`);
   process.exit(2);
 }
 

@@ -1,8 +1,15 @@
-import type { ChatInputCommandInteraction, SlashCommandOptionsOnlyBuilder } from 'discord.js';
+import type {
+  ChatInputCommandInteraction,
+  MessageContextMenuCommandInteraction,
+  RESTPostAPIApplicationCommandsJSONBody,
+} from 'discord.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../src/clock.js';
 import type { ImageRef, Job, ReplyTarget, VideoRequest } from '../src/queue/job.js';
+import type { AdminService } from '../src/moderation/admin-service.js';
+import type { Standing } from '../src/moderation/gate.js';
 import type { RefusalCode } from '../src/refusals.js';
+import type { EffectivePolicy } from '../src/settings/guild-settings.js';
 
 /** What a command may ask of the queue: commands never reach Replicate or the store themselves. */
 export interface VideoQueue {
@@ -26,13 +33,36 @@ export interface VideoQueue {
   whenStored(jobId: string): Promise<'stored' | 'refused'>;
 }
 
+/** The moderators' rules as members' commands read them (synchronous, in memory). */
+export interface MemberPolicy {
+  standingOf(guildId: string, userId: string, roleIds: readonly string[], now?: number): Standing;
+  policyOf(guildId: string): EffectivePolicy;
+}
+
 export interface CommandContext {
   queue: VideoQueue;
+  policy: MemberPolicy;
+  /** The moderators' side of /video-admin (src/moderation/admin-service.ts). */
+  admin: AdminService;
   log: Logger;
   clock: Clock;
 }
 
+/** What registration needs of a command: its name and its JSON (a slash command or a context menu). */
+export interface CommandData {
+  readonly name: string;
+  toJSON(): RESTPostAPIApplicationCommandsJSONBody;
+}
+
+/** A slash command: builder + handler, one file each. */
 export interface Command {
-  data: SlashCommandOptionsOnlyBuilder;
+  data: CommandData;
   execute(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<void>;
+}
+
+/** A message context-menu command (right-click a message → Apps). */
+export interface MessageCommand {
+  kind: 'message';
+  data: CommandData;
+  execute(interaction: MessageContextMenuCommandInteraction, ctx: CommandContext): Promise<void>;
 }

@@ -1,13 +1,16 @@
 import {
   ApplicationIntegrationType,
+  AttachmentBuilder,
   ChannelType,
   InteractionContextType,
+  MessageFlags,
   PermissionFlagsBits,
   SlashCommandBuilder,
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import type { Allowance } from '../src/quota/allowance.js';
 import type { AdminChange } from '../src/settings/admin-changes.js';
+import type { CommandContext } from './types.js';
 
 /**
  * /video-admin: the moderators' command. Registered for Manage Server and guild-only; the bot does not check the
@@ -287,4 +290,86 @@ export function readAdminRequest(i: ChatInputCommandInteraction): AdminRequest {
     default:
       return { kind: 'error', error: 'That subcommand is not known to this version of the bot.' };
   }
+}
+
+const quiet = { parse: [] as [] };
+
+/**
+ * Answers are ephemeral: what is now in force, after it was persisted. An invalid value is answered at once with
+ * what the option must be; anything that touches the store is acknowledged first (Discord's 3 seconds).
+ */
+export async function execute(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<void> {
+  const say = (content: string) =>
+    interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: quiet });
+  if (!interaction.inGuild()) {
+    await say('This command works in a server only.');
+    return;
+  }
+  const guildId = interaction.guildId;
+  const by = interaction.user.id;
+  const request = readAdminRequest(interaction);
+  switch (request.kind) {
+    case 'error':
+      await say(request.error);
+      return;
+    case 'settings':
+      await interaction.reply({ embeds: [ctx.admin.settings(guildId)], flags: MessageFlags.Ephemeral, allowedMentions: quiet });
+      return;
+    case 'words-list': {
+      const words = ctx.admin.words(guildId);
+      await interaction.reply({
+        embeds: [{ title: `Blocked words (${words.length})`, description: listWords(words) }],
+        flags: MessageFlags.Ephemeral,
+        allowedMentions: quiet,
+      });
+      return;
+    }
+    case 'change': {
+      const error = ctx.admin.precheck(guildId, request.change, by);
+      if (error) {
+        await say(error);
+        return;
+      }
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      const answer = await ctx.admin.change(guildId, request.change, by);
+      await interaction.editReply({ content: cut(answer.ok ? answer.text : answer.error, 2000), allowedMentions: quiet });
+      return;
+    }
+    case 'forget': {
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      const answer = await ctx.admin.change(guildId, { kind: 'forget', userId: request.userId }, by);
+      await interaction.editReply({ content: cut(answer.ok ? answer.text : answer.error, 2000), allowedMentions: quiet });
+      return;
+    }
+    case 'usage': {
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      const report = await ctx.admin.usage(guildId, { ...(request.period ? { period: request.period } : {}), ...(request.userId ? { userId: request.userId } : {}) });
+      if (typeof report === 'string') {
+        await interaction.editReply({ content: report, allowedMentions: quiet });
+        return;
+      }
+      await interaction.editReply({
+        embeds: report.embeds,
+        files: report.files.map((f) => new AttachmentBuilder(f.data, { name: f.name })),
+        allowedMentions: quiet,
+      });
+      return;
+    }
+  }
+}
+
+/** The blocked words, each in quotes, within an embed's description. */
+function listWords(words: readonly string[]): string {
+  if (words.length === 0) return 'None. Add one with `/video-admin words add`.';
+  let text = '';
+  for (const [i, word] of words.entries()) {
+    const next = `${i ? ', ' : ''}“${word}”`;
+    if (text.length + next.length > 3900) return `${text} … and ${words.length - i} more`;
+    text += next;
+  }
+  return text;
+}
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

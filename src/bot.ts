@@ -9,13 +9,16 @@ import { registerCommands } from './discord/register-commands.js';
 import { createInteractionRouter } from './discord/router.js';
 import { createLogger, type Logger } from './logger.js';
 import { loginWithRetry } from './login-with-retry.js';
+import { createAdminService } from './moderation/admin-service.js';
+import { GuildPolicy } from './moderation/guild-policy.js';
 import { createQueueService, type QueueService } from './queue/queue-service.js';
 import { createReplicateClient } from './replicate/client.js';
 import { createPredictionRunner } from './replicate/prediction-runner.js';
 import type { RetryPolicy } from './replicate/retry.js';
 import { createDiscordResponder } from './responder/discord-responder.js';
 import { responderTempRoot } from './responder/temp-dir.js';
-import { openStore, type Store } from './storage/keyv-store.js';
+import { GuildRecords } from './storage/guild-records.js';
+import { finishedJobRetentionDays, openStore, type Store } from './storage/keyv-store.js';
 import { scheduleUpkeep } from './storage/upkeep.js';
 
 /** Timings an operator never sets but tests and the demo shorten. Defaults are the production values. */
@@ -47,6 +50,8 @@ export interface BotOptions {
 export interface Bot {
   client: Client;
   queue: QueueService;
+  /** The guilds' moderation rules and seconds ledger (this process owns every guild it serves). */
+  policy: GuildPolicy;
   store: Store;
   log: Logger;
   /** Graceful stop: no new jobs, in-flight work halted with its state persisted, connections closed. */
@@ -104,8 +109,21 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     downloadBackoffMs: tuning.downloadBackoffMs,
     retryBackoffMs: tuning.deliveryRetryBackoffMs,
   });
+  const policy = new GuildPolicy({
+    records: new GuildRecords(store),
+    operator: {
+      quotaDefaultSeconds: config.quotaDefaultSeconds,
+      quotaPeriod: config.quotaPeriod,
+      pricePerSecondUsd: config.pricePerSecondUsd,
+      caps: { concurrency: config.guildConcurrency, queue: config.guildQueueLimit, pending: config.userPendingLimit },
+    },
+    clock,
+    log,
+  });
   const queue = createQueueService({
     store,
+    policy,
+    forgottenSince: (guildId, userId) => policy.forgottenSince(guildId, userId),
     runner,
     responder,
     clock,
@@ -120,13 +138,23 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     fetchImage: createImageFetcher({ extraHosts: [config.discordApiUrl] }),
   });
 
-  const route = createInteractionRouter({ commands, ctx: { queue, log, clock }, cancel: queue, log });
+  const admin = createAdminService({
+    policy,
+    queue,
+    operator: policy.operator,
+    clock,
+    log,
+    jobRetentionDays: finishedJobRetentionDays,
+  });
+  const route = createInteractionRouter({ commands, ctx: { queue, policy, admin, log, clock }, cancel: queue, log });
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
   client.rest.on('rateLimited', (info) =>
     log.debug({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'discord rate limit'),
   );
 
+  // The ledger is rebuilt from the jobs before anything is admitted: it never disagrees with them.
+  await policy.start(await store.listActiveJobs(), (id) => store.getJob(id));
   await queue.start();
   const upkeep = scheduleUpkeep(store, clock, log);
   try {
@@ -168,5 +196,5 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   };
   leaseLost = () => void stop();
   if (lostEarly) void stop();
-  return { client, queue, store, log, stop };
+  return { client, queue, policy, store, log, stop };
 }

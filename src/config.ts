@@ -27,6 +27,12 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** ffmpeg binary to re-encode videos that are too large; found automatically when unset. */
   ffmpegPath: string | undefined;
+  /** Each member's allowance, in seconds of video per period, where the guild set none (`unlimited` allowed). */
+  quotaDefaultSeconds: number | 'unlimited';
+  /** When allowances reset: every day at 00:00 UTC, or every week from Monday 00:00 UTC. */
+  quotaPeriod: 'day' | 'week';
+  /** Estimated price of one second of video, in US dollars: for estimates only (check the model's page). */
+  pricePerSecondUsd: number;
 }
 
 const hints: Record<string, string> = {
@@ -55,6 +61,9 @@ const rules: Record<string, string> = {
   USER_PENDING_LIMIT: 'must be a whole number ≥ 1',
   REPLICATE_POLL_INTERVAL_MS: 'must be a whole number of milliseconds ≥ 1',
   LOG_LEVEL: `must be one of ${logLevels.join(', ')}`,
+  QUOTA_DEFAULT_SECONDS: 'must be a whole number of seconds ≥ 0, or unlimited',
+  QUOTA_PERIOD: 'must be day or week',
+  PRICE_PER_SECOND_USD: 'must be a price in US dollars ≥ 0, e.g. 0.05',
 };
 
 /** Polling Replicate more often than this spends the account's request limit (shared by every prediction). */
@@ -95,6 +104,20 @@ const schema = z.object({
   REPLICATE_POLL_INTERVAL_MS: wholeNumber(5000),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   FFMPEG_PATH: optional,
+  QUOTA_DEFAULT_SECONDS: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^(\d+|unlimited)$/)
+    .transform((v) => (v === 'unlimited' ? ('unlimited' as const) : Number(v)))
+    .default(60),
+  QUOTA_PERIOD: z.string().trim().toLowerCase().pipe(z.enum(['day', 'week'])).default('day'),
+  PRICE_PER_SECOND_USD: z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/)
+    .transform(Number)
+    .default(0.05),
 });
 
 export class ConfigError extends Error {
@@ -129,6 +152,9 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
     pollIntervalMs: e.REPLICATE_POLL_INTERVAL_MS,
     logLevel: e.LOG_LEVEL,
     ffmpegPath: e.FFMPEG_PATH,
+    quotaDefaultSeconds: e.QUOTA_DEFAULT_SECONDS,
+    quotaPeriod: e.QUOTA_PERIOD,
+    pricePerSecondUsd: e.PRICE_PER_SECOND_USD,
   });
 }
 

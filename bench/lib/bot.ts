@@ -41,6 +41,7 @@ export async function startBenchBot(
     // BENCH_STORAGE_URL (e.g. sqlite://:memory:) isolates the cost of the SQLite file store.
     STORAGE_URL: process.env.BENCH_STORAGE_URL ?? `sqlite://${join(dir, 'bot.sqlite')}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    QUOTA_DEFAULT_SECONDS: 'unlimited',
     ...env,
   });
   const log = new CountingLog();

@@ -116,6 +116,7 @@ export async function runSoak(
         REPLICATE_API_URL: `${replicateProxy.origin}/v1`,
         STORAGE_URL: storageUrl,
         REPLICATE_POLL_INTERVAL_MS: '20',
+        QUOTA_DEFAULT_SECONDS: 'unlimited',
         MAX_CONCURRENT_PREDICTIONS: '12',
         GUILD_CONCURRENCY: '2',
         GUILD_QUEUE_LIMIT: '50',

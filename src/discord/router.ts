@@ -3,10 +3,11 @@ import {
   PermissionFlagsBits,
   type ButtonInteraction,
   type Interaction,
+  type ModalSubmitInteraction,
   type RepliableInteraction,
 } from 'discord.js';
 import type { Logger } from 'pino';
-import type { Command, CommandContext } from '../../commands/types.js';
+import type { Command, CommandContext, MessageCommand } from '../../commands/types.js';
 import type { CancelBy } from '../queue/cancel.js';
 import { refusalText, type RefusalCode } from '../refusals.js';
 import { parseCancelCustomId } from './custom-id.js';
@@ -19,23 +20,52 @@ export interface CancelPort {
   cancel(jobId: string, by: CancelBy): Promise<unknown>;
 }
 
+/**
+ * A button or modal of ours, routed by the custom_id's prefix only (`<prefix>:<rest>`), so messages from before a
+ * restart keep working: no in-memory collector.
+ */
+export interface ComponentRoute<I> {
+  prefix: string;
+  handle(interaction: I, rest: string, ctx: CommandContext): Promise<void>;
+}
+
 /** Routes each interaction to its handler. Nothing thrown here reaches discord.js: faults are logged once. */
 export function createInteractionRouter(deps: {
   commands: readonly Command[];
+  messageCommands?: readonly MessageCommand[];
+  buttons?: readonly ComponentRoute<ButtonInteraction>[];
+  modals?: readonly ComponentRoute<ModalSubmitInteraction>[];
   ctx: CommandContext;
   cancel: CancelPort;
   log: Logger;
 }): (interaction: Interaction) => Promise<void> {
   const byName = new Map(deps.commands.map((c) => [c.data.name, c]));
+  const menusByName = new Map((deps.messageCommands ?? []).map((c) => [c.data.name, c]));
+  const routeOf = <I>(routes: readonly ComponentRoute<I>[] | undefined, customId: string) => {
+    const at = customId.indexOf(':');
+    const prefix = at < 0 ? customId : customId.slice(0, at);
+    const route = routes?.find((r) => r.prefix === prefix);
+    return route && { route, rest: at < 0 ? '' : customId.slice(at + 1) };
+  };
   return async (interaction) => {
     try {
       if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
         if (command) await command.execute(interaction, deps.ctx);
         else await replyEphemeral(interaction, 'That command is not available any more.', deps.log);
+      } else if (interaction.isMessageContextMenuCommand()) {
+        const command = menusByName.get(interaction.commandName);
+        if (command) await command.execute(interaction, deps.ctx);
+        else await replyEphemeral(interaction, 'That command is not available any more.', deps.log);
       } else if (interaction.isButton()) {
         const jobId = parseCancelCustomId(interaction.customId);
+        const found = jobId ? undefined : routeOf(deps.buttons, interaction.customId);
         if (jobId) await onCancel(interaction, jobId, deps);
+        else if (found) await found.route.handle(interaction, found.rest, deps.ctx);
+      } else if (interaction.isModalSubmit()) {
+        const found = routeOf(deps.modals, interaction.customId);
+        if (found) await found.route.handle(interaction, found.rest, deps.ctx);
+        else await replyEphemeral(interaction, 'That form is not available any more.', deps.log);
       }
     } catch (err) {
       deps.log.error({ err, interactionId: interaction.id, guildId: interaction.guildId }, 'interaction failed');

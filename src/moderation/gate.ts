@@ -1,6 +1,6 @@
-import { resolveAllowance, secondsLeft, withGrants } from '../quota/allowance.js';
+import { resolveAllowance, secondsLeft, withGrants, type Allowance } from '../quota/allowance.js';
 import { totalSeconds, type Ledger } from '../quota/ledger.js';
-import { periodOf, relativeTime } from '../quota/period.js';
+import { periodOf, relativeTime, type Period } from '../quota/period.js';
 import { effectivePolicy, grantedSeconds, resetAt, type GuildSettings, type OperatorPolicy } from '../settings/guild-settings.js';
 import { createWordMatcher, type WordMatcher } from './blocked-words.js';
 
@@ -91,30 +91,51 @@ export function checkGate(view: GateView, request: GateRequest): GateRefusal | u
   const word = words.find(request.prompt) ?? (request.negativePrompt ? words.find(request.negativePrompt) : undefined);
   if (word) return { code: 'blocked-word', text: `Your prompt has a word that isn't allowed in this server: “${word}”.` };
 
-  const period = periodOf(policy.period, request.now);
-  const when = policy.period === 'day' ? 'today' : 'this week';
-  const allowance = withGrants(
-    resolveAllowance({ defaultSeconds: policy.defaultSeconds, roles: settings.quota.roles, members: settings.quota.members }, request.userId, request.roleIds),
-    grantedSeconds(settings, period.key, request.userId),
-  );
-  const used = totalSeconds(view.ledger.memberUsage(request.guildId, request.userId, policy.period, request.now, resetAt(settings, period.key, request.userId)));
-  const left = secondsLeft(allowance, used);
-  if (left < request.seconds) {
+  const standing = standingOf(view, request);
+  const when = standing.period.kind === 'day' ? 'today' : 'this week';
+  if (standing.left < request.seconds) {
     const text =
-      allowance === 0
+      standing.allowance === 0
         ? "Your video allowance in this server is 0 seconds, so you can't make videos here. A moderator can change that."
-        : `You have ${left} of ${String(allowance)} seconds left ${when}; this video needs ${request.seconds}. Resets ${relativeTime(period.end)}.`;
+        : `You have ${standing.left} of ${String(standing.allowance)} seconds left ${when}; this video needs ${request.seconds}. Resets ${relativeTime(standing.period.end)}.`;
     return { code: 'over-allowance', text };
   }
-  if (policy.budgetSeconds !== undefined) {
-    const guildUsed = totalSeconds(view.ledger.guildUsage(request.guildId, policy.period, request.now));
-    const guildLeft = Math.max(0, policy.budgetSeconds - guildUsed);
-    if (guildLeft < request.seconds) {
-      return {
-        code: 'over-budget',
-        text: `This server's video budget ${when} is used up (${guildLeft} of ${policy.budgetSeconds} seconds left; this video needs ${request.seconds}). It resets ${relativeTime(period.end)}.`,
-      };
-    }
+  if (standing.budget && standing.budget.left < request.seconds) {
+    const { left, seconds } = standing.budget;
+    return {
+      code: 'over-budget',
+      text: `This server's video budget ${when} is used up (${left} of ${seconds} seconds left; this video needs ${request.seconds}). It resets ${relativeTime(standing.period.end)}.`,
+    };
   }
   return undefined;
+}
+
+/** A member's seconds this period, as admission counts them (what /usage shows). */
+export interface Standing {
+  period: Period;
+  /** The allowance in force, grants included. */
+  allowance: Allowance;
+  /** Seconds reserved or charged this period (since the last reset). */
+  used: number;
+  /** Seconds still available (Infinity when unlimited). */
+  left: number;
+  /** The server's budget this period, when it has one. */
+  budget?: { seconds: number; used: number; left: number };
+}
+
+export function standingOf(view: GateView, who: Pick<GateRequest, 'guildId' | 'userId' | 'roleIds' | 'now'>): Standing {
+  const { settings } = view;
+  const policy = effectivePolicy(settings, view.operator);
+  const period = periodOf(policy.period, who.now);
+  const allowance = withGrants(
+    resolveAllowance({ defaultSeconds: policy.defaultSeconds, roles: settings.quota.roles, members: settings.quota.members }, who.userId, who.roleIds),
+    grantedSeconds(settings, period.key, who.userId),
+  );
+  const used = totalSeconds(view.ledger.memberUsage(who.guildId, who.userId, policy.period, who.now, resetAt(settings, period.key, who.userId)));
+  const standing: Standing = { period, allowance, used, left: secondsLeft(allowance, used) };
+  if (policy.budgetSeconds !== undefined) {
+    const guildUsed = totalSeconds(view.ledger.guildUsage(who.guildId, policy.period, who.now));
+    standing.budget = { seconds: policy.budgetSeconds, used: guildUsed, left: Math.max(0, policy.budgetSeconds - guildUsed) };
+  }
+  return standing;
 }

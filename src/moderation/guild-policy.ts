@@ -9,7 +9,7 @@ import { applyAdminChange, type AdminChange, type ChangeResult } from '../settin
 import { effectivePolicy, emptySettings, type EffectivePolicy, type GuildSettings, type OperatorPolicy } from '../settings/guild-settings.js';
 import type { GuildRecords } from '../storage/guild-records.js';
 import { createWordMatcher, type WordMatcher } from './blocked-words.js';
-import { checkGate, type GateRefusal, type GateRequest } from './gate.js';
+import { checkGate, standingOf, type GateRefusal, type GateRequest, type GateView, type Standing } from './gate.js';
 
 /** Days of usage rows kept in memory: enough for the longest allowance period (a week). */
 const daysKept = 8;
@@ -32,6 +32,7 @@ interface GuildState {
 export class GuildPolicy implements AdmissionPolicy {
   private readonly guilds = new Map<string, GuildState>();
   private readonly ledger = new Ledger();
+  private readonly changing = new Map<string, Promise<ChangeResult>>();
 
   constructor(
     private readonly o: { records: GuildRecords; operator: OperatorPolicy; clock: Clock; log: Logger },
@@ -82,6 +83,10 @@ export class GuildPolicy implements AdmissionPolicy {
     }
   }
 
+  get operator(): OperatorPolicy {
+    return this.o.operator;
+  }
+
   settingsOf(guildId: string): GuildSettings {
     return this.guilds.get(guildId)?.settings ?? emptySettings();
   }
@@ -111,17 +116,23 @@ export class GuildPolicy implements AdmissionPolicy {
 
   /** Synchronous: the moderators' rules for a request. */
   gate(request: GateRequest): GateRefusal | undefined {
-    const state = this.guilds.get(request.guildId);
-    return checkGate(
-      {
-        settings: state?.settings ?? emptySettings(),
-        operator: this.o.operator,
-        ledger: this.ledger,
-        lastAcceptedAt: state?.lastAccepted.get(request.userId),
-        ...(state ? { words: state.words } : {}),
-      },
-      request,
-    );
+    return checkGate(this.viewOf(request.guildId, request.userId), request);
+  }
+
+  private viewOf(guildId: string, userId: string): GateView {
+    const state = this.guilds.get(guildId);
+    return {
+      settings: state?.settings ?? emptySettings(),
+      operator: this.o.operator,
+      ledger: this.ledger,
+      lastAcceptedAt: state?.lastAccepted.get(userId),
+      ...(state ? { words: state.words } : {}),
+    };
+  }
+
+  /** A member's seconds this period (what /usage shows): synchronous, in memory. */
+  standingOf(guildId: string, userId: string, roleIds: readonly string[], now = this.o.clock.now()): Standing {
+    return standingOf(this.viewOf(guildId, userId), { guildId, userId, roleIds, now });
   }
 
   /** The job was admitted: its seconds are reserved from now on (synchronous, right after `check`). */
@@ -152,6 +163,23 @@ export class GuildPolicy implements AdmissionPolicy {
 
   /** Applies a moderator's change, persists it, then returns what is now in force. */
   async change(guildId: string, change: AdminChange, by: string): Promise<ChangeResult> {
+    // One change at a time per guild: each applies to what the one before it left.
+    const previous = this.changing.get(guildId) ?? Promise.resolve();
+    const next = previous.then(() => this.applyChange(guildId, change, by), () => this.applyChange(guildId, change, by));
+    this.changing.set(guildId, next);
+    const forget = () => {
+      if (this.changing.get(guildId) === next) this.changing.delete(guildId);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  /** What a change would do to what is in force now (no I/O): lets an invalid value be answered at once. */
+  preview(guildId: string, change: AdminChange, by: string): ChangeResult {
+    return applyAdminChange(this.settingsOf(guildId), change, { now: this.o.clock.now(), by, operator: this.o.operator });
+  }
+
+  private async applyChange(guildId: string, change: AdminChange, by: string): Promise<ChangeResult> {
     const state = this.stateOf(guildId);
     const result = applyAdminChange(state.settings, change, { now: this.o.clock.now(), by, operator: this.o.operator });
     if (!result.ok) return result;
@@ -159,6 +187,37 @@ export class GuildPolicy implements AdmissionPolicy {
     state.settings = result.settings;
     if (change.kind === 'words-add' || change.kind === 'words-remove') state.words = createWordMatcher(result.settings.words);
     return result;
+  }
+
+  /** When the bot was told to forget this member's input in this guild, if ever. */
+  forgottenSince(guildId: string, userId: string): number | undefined {
+    return this.guilds.get(guildId)?.settings.forgotten?.[userId];
+  }
+
+  /**
+   * Removes a member's prompts from the guild's usage rows, as far back as job records are kept (`days`), and
+   * returns the ids of their jobs found there (whose records the queue then redacts). Their seconds stay counted.
+   */
+  async forgetPrompts(guildId: string, userId: string, days: number): Promise<string[]> {
+    const jobIds: string[] = [];
+    const state = this.stateOf(guildId);
+    for (let i = 0; i < days; i++) {
+      const day = isoDay(this.o.clock.now() - i * dayMs);
+      const live = state.days.get(day);
+      const rows = live ? [...live.values()] : await this.o.records.loadDay(guildId, day);
+      let changed = false;
+      for (const row of rows) {
+        if (row.userId !== userId) continue;
+        jobIds.push(row.jobId);
+        if (row.prompt === undefined) continue;
+        delete row.prompt;
+        changed = true;
+      }
+      if (!changed) continue;
+      if (live) await this.o.records.saveDay(guildId, day, () => [...live.values()]);
+      else await this.o.records.saveDay(guildId, day, () => rows);
+    }
+    return jobIds;
   }
 
   /** The usage rows of a period, from the store (the per-day index, not every job). */
@@ -182,7 +241,11 @@ export class GuildPolicy implements AdmissionPolicy {
       state.days.set(day, rows);
       this.forgetOldDays(state);
     }
-    rows.set(job.id, { jobId: job.id, acceptedAt: job.createdAt, userId: job.userId, seconds: job.seconds, state: job.state, prompt: job.request.prompt });
+    const forgotten = (state.settings.forgotten?.[job.userId] ?? -1) >= job.createdAt || job.forgottenAt !== undefined;
+    rows.set(job.id, {
+      jobId: job.id, acceptedAt: job.createdAt, userId: job.userId, seconds: job.seconds, state: job.state,
+      ...(forgotten ? {} : { prompt: job.request.prompt }),
+    });
     if (save) void this.saveDay(job.guildId, day);
   }
 

@@ -35,6 +35,8 @@ export interface JobWriterOptions {
   /** First wait after a refused write (default 250 ms); doubles per failure up to `maxDelayMs` (default 30 s). */
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** Last look at a record before it is written (redacts an ended job of a forgotten member). */
+  prepare?: (job: Job) => Job;
 }
 
 export function createJobWriter(store: JobStore, options: JobWriterOptions): JobWriter {
@@ -63,7 +65,9 @@ export function createJobWriter(store: JobStore, options: JobWriterOptions): Job
     }
   }
 
-  const untilDurable = (job: Job, onRefused?: () => void) => untilAnswered(job, 'job write', () => store.saveJob(job), onRefused);
+  const prepare = options.prepare ?? ((job: Job) => job);
+  const untilDurable = (job: Job, onRefused?: () => void) =>
+    untilAnswered(job, 'job write', () => store.saveJob(prepare(job)), onRefused);
 
   return {
     save(job, onRefused) {

@@ -80,6 +80,11 @@ export interface Job {
    * job listed as active, so a restart shows the end again. Absent on records from before it existed: shown.
    */
   endShown?: boolean;
+  /**
+   * When a moderator's `forget` removed the member's prompt and image from this record (privacy request): the
+   * seconds stay counted; Regenerate and Remix refuse it.
+   */
+  forgottenAt?: number;
 }
 
 export const terminalStates: ReadonlySet<JobState> = new Set(['done', 'failed', 'canceled']);
@@ -134,4 +139,15 @@ export type JobDraft = Pick<Job, 'guildId' | 'userId' | 'request' | 'reply'> & {
 /** Seconds of video a request yields. */
 export function requestedSeconds(request: VideoRequest): number {
   return request.duration ?? 5;
+}
+
+/**
+ * The job without the member's words and image (`/video-admin forget`): what stays is what the ledger and the
+ * usage report count (who, when, how many seconds, how it ended). Only an ended job is redacted: a live one still
+ * needs its input, and is redacted by its last write.
+ */
+export function redactJob(job: Job, at: number): Job {
+  const { image: _image, ...rest } = job;
+  const request: VideoRequest = { prompt: '', ...(job.request.duration ? { duration: job.request.duration } : {}) };
+  return { ...rest, request, forgottenAt: job.forgottenAt ?? at };
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import { admitJob, type Admission, type QueueLimits } from './admission.js';
 import { createCancel, type CancelBy, type CancelResult, type CancelVerdict } from './cancel.js';
 import { newControl, type JobControl, type Line, type QueueContext } from './context.js';
-import { isTerminal, type Job, type JobDraft } from './job.js';
+import { isTerminal, redactJob, type Job, type JobDraft } from './job.js';
 import { createJobWriter } from './job-writer.js';
 import type { AdmissionPolicy, FetchImage, JobStore, PredictionRunner, Responder } from './ports.js';
 import { planRecovery } from './recovery.js';
@@ -29,6 +29,8 @@ export interface QueueDeps {
   policy?: AdmissionPolicy;
   /** Waits between retries of a refused store write (see job-writer.ts). */
   writeRetry?: { baseDelayMs?: number; maxDelayMs?: number };
+  /** When a moderator made the bot forget a member's input (`/video-admin forget`); their older jobs are redacted. */
+  forgottenSince?: (guildId: string, userId: string) => number | undefined;
 }
 
 export interface QueueStats {
@@ -67,6 +69,13 @@ export interface QueueService {
   updateReply(jobId: string, reply: Job['reply']): Promise<void>;
   getJob(jobId: string): Promise<Job | undefined>;
   stats(): QueueStats;
+  /** Cancels a member's waiting jobs in a guild (a moderator blocked them); running ones finish. Resolves with how many. */
+  cancelWaitingOf(guildId: string, userId: string, by: CancelBy): Promise<number>;
+  /**
+   * Removes the input (prompt, image) of these ended jobs of a forgotten member from the store; live ones are
+   * redacted by their last write. Resolves with how many records were redacted now.
+   */
+  redactJobs(jobIds: readonly string[]): Promise<number>;
 }
 
 const recentlyFinishedKept = 1000;
@@ -83,7 +92,20 @@ export function createQueueService(deps: QueueDeps): QueueService {
     ...(policy ? { concurrencyOf: (guildId: string) => Math.min(limits.guildConcurrency, policy.limitsOf(guildId).concurrency) } : {}),
   });
   const stopper = new AbortController();
-  const writer = createJobWriter(store, { clock, log: deps.log, signal: stopper.signal, ...deps.writeRetry });
+  const forgotten = (job: Job) => {
+    const since = deps.forgottenSince?.(job.guildId, job.userId);
+    return since !== undefined && job.createdAt <= since ? since : undefined;
+  };
+  const writer = createJobWriter(store, {
+    clock,
+    log: deps.log,
+    signal: stopper.signal,
+    ...deps.writeRetry,
+    prepare: (job) => {
+      const since = isTerminal(job.state) && job.forgottenAt === undefined ? forgotten(job) : undefined;
+      return since === undefined ? job : redactJob(job, since);
+    },
+  });
   const reservations = new Reservations();
   const jobs = new Map<string, Job>();
   const controls = new Map<string, JobControl>();
@@ -299,6 +321,25 @@ export function createQueueService(deps: QueueDeps): QueueService {
 
     stats() {
       return { waiting: scheduler.waitingTotal(), running: scheduler.runningCount(), accepting: reservations.size };
+    },
+
+    async cancelWaitingOf(guildId, userId, by) {
+      const waiting = scheduler.waitingIds(guildId).filter((jobId) => jobs.get(jobId)?.userId === userId);
+      const results = await Promise.all(waiting.map((jobId) => cancel.cancel(jobId, by)));
+      return results.filter((result) => result === 'canceled').length;
+    },
+
+    async redactJobs(jobIds) {
+      let redacted = 0;
+      for (const jobId of jobIds) {
+        if (jobs.has(jobId) || controls.has(jobId)) continue; // live: its last write redacts it
+        const job = await store.getJob(jobId);
+        if (!job || !isTerminal(job.state) || job.forgottenAt !== undefined || forgotten(job) === undefined) continue;
+        await writer.save(job); // `prepare` redacts it
+        if (job.image) await writer.untilAnswered(job, 'image delete', () => store.deleteImage(job.id));
+        redacted += 1;
+      }
+      return redacted;
     },
   };
 }

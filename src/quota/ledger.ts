@@ -36,6 +36,8 @@ export interface Usage {
 export class Ledger {
   /** Per guild: job id → entry. Entries older than every period still asked about are dropped by `forgetBefore`. */
   private readonly guilds = new Map<string, Map<string, Entry>>();
+  /** Per guild, per member: their job ids (admission asks about one member: it must not walk the whole guild). */
+  private readonly members = new Map<string, Map<string, Set<string>>>();
 
   /** Counts a job's seconds from now on (its admission, or a job rebuilt from its record). */
   reserve(job: LedgerJob): void {
@@ -45,6 +47,17 @@ export class Ledger {
       this.guilds.set(job.guildId, entries);
     }
     entries.set(job.id, { userId: job.userId, seconds: job.seconds, acceptedAt: job.acceptedAt, charged: job.charged });
+    let byMember = this.members.get(job.guildId);
+    if (!byMember) {
+      byMember = new Map();
+      this.members.set(job.guildId, byMember);
+    }
+    let ids = byMember.get(job.userId);
+    if (!ids) {
+      ids = new Set();
+      byMember.set(job.userId, ids);
+    }
+    ids.add(job.id);
   }
 
   /** The video was delivered: its seconds stay counted for good. */
@@ -55,38 +68,55 @@ export class Ledger {
 
   /** The job failed or was canceled: it costs nothing. */
   refund(guildId: string, jobId: string): void {
-    const entries = this.guilds.get(guildId);
-    entries?.delete(jobId);
-    if (entries?.size === 0) this.guilds.delete(guildId);
+    this.drop(guildId, jobId);
   }
 
   /** A member's seconds in the period `at` falls in, counting only jobs accepted at or after `since`. */
   memberUsage(guildId: string, userId: string, kind: PeriodKind, at: number, since = 0): Usage {
-    return this.sum(guildId, kind, at, (e) => e.userId === userId && e.acceptedAt >= since);
+    const entries = this.guilds.get(guildId);
+    const ids = this.members.get(guildId)?.get(userId);
+    const { start, end } = periodOf(kind, at);
+    const usage: Usage = { reserved: 0, charged: 0 };
+    for (const id of ids ?? []) {
+      const entry = entries?.get(id);
+      if (entry && entry.acceptedAt >= Math.max(start, since) && entry.acceptedAt < end) add(usage, entry);
+    }
+    return usage;
   }
 
   guildUsage(guildId: string, kind: PeriodKind, at: number): Usage {
-    return this.sum(guildId, kind, at, () => true);
+    const { start, end } = periodOf(kind, at);
+    const usage: Usage = { reserved: 0, charged: 0 };
+    for (const entry of this.guilds.get(guildId)?.values() ?? []) {
+      if (entry.acceptedAt >= start && entry.acceptedAt < end) add(usage, entry);
+    }
+    return usage;
   }
 
   /** Drops entries accepted before `cutoff` (older periods no admission asks about any more). */
   forgetBefore(cutoff: number): void {
     for (const [guildId, entries] of this.guilds) {
-      for (const [jobId, entry] of entries) if (entry.acceptedAt < cutoff) entries.delete(jobId);
-      if (entries.size === 0) this.guilds.delete(guildId);
+      for (const [jobId, entry] of entries) if (entry.acceptedAt < cutoff) this.drop(guildId, jobId);
     }
   }
 
-  private sum(guildId: string, kind: PeriodKind, at: number, keep: (entry: Entry) => boolean): Usage {
-    const { start, end } = periodOf(kind, at);
-    const usage: Usage = { reserved: 0, charged: 0 };
-    for (const entry of this.guilds.get(guildId)?.values() ?? []) {
-      if (entry.acceptedAt < start || entry.acceptedAt >= end || !keep(entry)) continue;
-      if (entry.charged) usage.charged += entry.seconds;
-      else usage.reserved += entry.seconds;
-    }
-    return usage;
+  private drop(guildId: string, jobId: string): void {
+    const entries = this.guilds.get(guildId);
+    const entry = entries?.get(jobId);
+    if (!entries || !entry) return;
+    entries.delete(jobId);
+    if (entries.size === 0) this.guilds.delete(guildId);
+    const byMember = this.members.get(guildId);
+    const ids = byMember?.get(entry.userId);
+    ids?.delete(jobId);
+    if (ids?.size === 0) byMember!.delete(entry.userId);
+    if (byMember?.size === 0) this.members.delete(guildId);
   }
+}
+
+function add(usage: Usage, entry: Entry): void {
+  if (entry.charged) usage.charged += entry.seconds;
+  else usage.reserved += entry.seconds;
 }
 
 export function totalSeconds(usage: Usage): number {

@@ -12,7 +12,9 @@ export interface UsageChartInput {
   /** Category labels, one per day (e.g. `Dec 1`). */
   days: string[];
   /** One stack per member, then "others"; `seconds[i]` is for `days[i]`. */
-  series: { name: string; seconds: number[] }[];
+  series: { name: string; seconds: number[]; /** The rest of the members: drawn in a neutral grey. */ others?: boolean }[];
+  /** A line in the middle of the plot, e.g. "No videos in this period" (the axes are still drawn). */
+  note?: string;
 }
 
 export const chartSize = { width: 1000, height: 500 };
@@ -21,9 +23,12 @@ const fontFile = createRequire(import.meta.url).resolve('dejavu-fonts-ttf/ttf/De
 const background = '#2b2d31';
 const text = '#dbdee1';
 const grid = '#404249';
+const othersColour = '#8e9297';
 const palette = ['#5865f2', '#57f287', '#fee75c', '#eb459e', '#ed4245', '#3ba55c', '#faa61a', '#9b84ee', '#45ddc0', '#8e9297'];
 
 export function renderUsageSvg(input: UsageChartInput): string {
+  // With nothing to stack echarts draws no value axis at all: give it a range so an empty period still has axes.
+  const empty = input.series.every((s) => s.seconds.every((v) => v === 0));
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, ...chartSize });
   try {
     chart.setOption({
@@ -32,7 +37,7 @@ export function renderUsageSvg(input: UsageChartInput): string {
       color: palette,
       textStyle: { fontFamily: 'DejaVu Sans', color: text },
       title: { text: input.title, left: 'center', top: 12, textStyle: { color: text, fontSize: 20, fontWeight: 'bold' } },
-      legend: { bottom: 10, textStyle: { color: text, fontSize: 13 }, data: input.series.map((s) => s.name) },
+      legend: { bottom: 10, itemGap: 18, textStyle: { color: text, fontSize: 13 }, data: input.series.map((s) => s.name) },
       grid: { left: 70, right: 30, top: 60, bottom: 80 },
       xAxis: {
         type: 'category',
@@ -45,10 +50,25 @@ export function renderUsageSvg(input: UsageChartInput): string {
         name: 'seconds of video',
         nameTextStyle: { color: text, fontSize: 12 },
         minInterval: 5,
-        axisLabel: { color: text, fontSize: 12 },
+        ...(empty ? { min: 0, max: 60, interval: 15 } : {}),
+        axisLabel: { color: text, fontSize: 12, formatter: (value: number) => value.toLocaleString('en-US') },
         splitLine: { lineStyle: { color: grid } },
       },
-      series: input.series.map((s) => ({ name: s.name, type: 'bar', stack: 'members', data: s.seconds, barMaxWidth: 40 })),
+      series: [
+        ...input.series.map((s) => ({
+          name: s.name,
+          type: 'bar',
+          stack: 'members',
+          data: s.seconds,
+          barMaxWidth: 40,
+          ...(s.others ? { itemStyle: { color: othersColour } } : {}),
+        })),
+        // An invisible series keeps the category axis and the grid when there are no members to draw.
+        ...(input.series.length === 0 ? [{ type: 'bar', data: input.days.map(() => 0), silent: true }] : []),
+      ],
+      ...(input.note
+        ? { graphic: { type: 'text', left: 'center', top: 'middle', style: { text: input.note, fill: text, fontSize: 18, fontFamily: 'DejaVu Sans' } } }
+        : {}),
     });
     return chart.renderToSVGString();
   } finally {

@@ -1,6 +1,7 @@
-import { daysOf, isoDay, type Period } from '../quota/period.js';
-import { toCsv } from './csv.js';
+import type { Period } from '../quota/period.js';
+import { csvCell } from './csv.js';
 import type { UsageChartInput } from './usage-chart.js';
+import { UsageTally } from './usage-tally.js';
 
 /** One job as the per-guild, per-day usage index keeps it: what a report needs and nothing else. */
 export interface UsageRow {
@@ -34,65 +35,67 @@ export interface UsageSummary {
   top: MemberFigures[];
 }
 
-const topCount = 5;
-
 export function summarize(rows: readonly UsageRow[], pricePerSecondUsd: number): UsageSummary {
-  const perMember = new Map<string, MemberFigures>();
-  const summary: UsageSummary = { videos: 0, seconds: 0, costUsd: 0, pendingSeconds: 0, failures: 0, cancels: 0, top: [] };
-  for (const row of rows) {
-    if (row.state === 'failed') summary.failures++;
-    else if (row.state === 'canceled') summary.cancels++;
-    else if (row.state !== 'done') summary.pendingSeconds += row.seconds;
-    if (row.state !== 'done') continue;
-    summary.videos++;
-    summary.seconds += row.seconds;
-    const member = perMember.get(row.userId) ?? { userId: row.userId, videos: 0, seconds: 0, costUsd: 0 };
-    member.videos++;
-    member.seconds += row.seconds;
-    perMember.set(row.userId, member);
-  }
-  summary.costUsd = round2(summary.seconds * pricePerSecondUsd);
-  for (const member of perMember.values()) member.costUsd = round2(member.seconds * pricePerSecondUsd);
-  summary.top = [...perMember.values()].sort((a, b) => b.seconds - a.seconds || a.userId.localeCompare(b.userId)).slice(0, topCount);
-  return summary;
+  return new UsageTally().add(rows).summary(pricePerSecondUsd);
 }
 
 /** Delivered seconds per day, stacked by the top members, the rest as "others". */
 export function chartInput(rows: readonly UsageRow[], period: Period, title: string, nameOf: (userId: string) => string): UsageChartInput {
-  const days = daysOf(period);
-  const index = new Map(days.map((day, i) => [day, i]));
-  const top = summarize(rows, 0).top.map((m) => m.userId);
-  const stacks = new Map<string, number[]>(top.map((userId) => [userId, days.map(() => 0)]));
-  const others = days.map(() => 0);
+  return new UsageTally(period).add(rows).chart(title, nameOf);
+}
+
+export const usageCsvHeader = ['job_id', 'accepted_at', 'member_id', 'seconds', 'state', 'estimated_cost_usd', 'prompt'] as const;
+
+export interface CsvOptions {
+  /** Prompts longer than this are cut (with `…`). */
+  promptLength?: number;
+}
+
+/** Acceptance order (job id on a tie): the CSV's order. Sorts in place. */
+export function sortRows<T extends UsageRow[]>(rows: T): T {
+  return rows.sort((a, b) => a.acceptedAt - b.acceptedAt || (a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0));
+}
+
+const two = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const dayMs = 86_400_000;
+
+/**
+ * `Date#toISOString` for the CSV, several times faster on 100,000 rows: the day's part is made once per day (rows
+ * come in order), the time of day by arithmetic. Same output for every time from 1970 to 9999.
+ */
+function isoTimes(): (ms: number) => string {
+  let dayStart = Number.NaN;
+  let prefix = '';
+  return (ms) => {
+    if (!(ms >= dayStart && ms < dayStart + dayMs)) {
+      if (!(ms >= 0 && ms < 253_402_300_800_000)) return new Date(ms).toISOString();
+      dayStart = ms - (ms % dayMs);
+      prefix = new Date(dayStart).toISOString().slice(0, 11);
+    }
+    const t = ms - dayStart;
+    const millis = t % 1000;
+    return `${prefix}${two[Math.floor(t / 3_600_000)]}:${two[Math.floor(t / 60_000) % 60]}:${two[Math.floor(t / 1000) % 60]}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+  };
+}
+
+/**
+ * The CSV lines of rows already in order, each ending in CRLF. One template per line: the ISO time, the numbers and
+ * the state are never quoted or prefixed; the ids and the prompt go through `csvCell`.
+ */
+export function usageCsvLines(rows: readonly UsageRow[], pricePerSecondUsd: number, options: CsvOptions = {}): string {
+  const max = options.promptLength;
+  const iso = isoTimes();
+  const lines: string[] = [];
   for (const row of rows) {
-    if (row.state !== 'done') continue;
-    const i = index.get(isoDay(row.acceptedAt));
-    if (i === undefined) continue;
-    (stacks.get(row.userId) ?? others)[i]! += row.seconds;
+    let prompt = row.prompt ?? '';
+    if (max !== undefined && prompt.length > max) prompt = `${prompt.slice(0, max - 1)}…`;
+    const cost = row.state === 'done' ? Math.round(row.seconds * pricePerSecondUsd * 100) / 100 : 0;
+    lines.push(`${csvCell(row.jobId)},${iso(row.acceptedAt)},${csvCell(row.userId)},${row.seconds},${row.state},${cost},${csvCell(prompt)}\r\n`);
   }
-  const series = top.map((userId) => ({ name: nameOf(userId), seconds: stacks.get(userId)! }));
-  if (others.some((s) => s > 0)) series.push({ name: 'others', seconds: others });
-  const labels = days.map((day) => new Date(`${day}T00:00:00Z`).toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' }));
-  return { title, days: labels, series };
+  return lines.join('');
 }
 
-/** The period's jobs, one line each (RFC 4180, formulas neutralised). */
-export function usageCsv(rows: readonly UsageRow[], pricePerSecondUsd: number): string {
-  const sorted = [...rows].sort((a, b) => a.acceptedAt - b.acceptedAt || a.jobId.localeCompare(b.jobId));
-  return toCsv(
-    ['job_id', 'accepted_at', 'member_id', 'seconds', 'state', 'estimated_cost_usd', 'prompt'],
-    sorted.map((row) => [
-      row.jobId,
-      new Date(row.acceptedAt).toISOString(),
-      row.userId,
-      row.seconds,
-      row.state,
-      row.state === 'done' ? round2(row.seconds * pricePerSecondUsd) : 0,
-      row.prompt ?? '',
-    ]),
-  );
-}
-
-function round2(value: number): number {
-  return Math.round(value * 100) / 100;
+/** The period's jobs, one line each (RFC 4180, formulas neutralised); `promptLength` cuts long prompts. */
+export function usageCsv(rows: readonly UsageRow[], pricePerSecondUsd: number, options: CsvOptions = {}): string {
+  return `${usageCsvHeader.join(',')}\r\n${usageCsvLines(sortRows([...rows]), pricePerSecondUsd, options)}`;
 }

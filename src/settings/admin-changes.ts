@@ -21,7 +21,8 @@ export type AdminChange =
   | { kind: 'words-remove'; word: string }
   | { kind: 'modlog'; channelId?: string }
   | { kind: 'pause'; reason?: string }
-  | { kind: 'resume' };
+  | { kind: 'resume' }
+  | { kind: 'forget'; userId: string };
 
 export type ChangeResult =
   | { ok: true; settings: GuildSettings; changes: string[] }
@@ -192,6 +193,10 @@ export function applyAdminChange(current: GuildSettings, change: AdminChange, ct
       if (!s.paused) return { ok: false, error: 'Video making is not paused.' };
       delete s.paused;
       changes.push('new requests: paused → accepted');
+      break;
+    case 'forget':
+      s.forgotten[change.userId] = ctx.now;
+      changes.push(`${member(change.userId)}: stored prompts and images deleted (their seconds stay counted)`);
       break;
   }
   return { ok: true, settings: s, changes: changes.length ? changes : ['nothing changed (already so)'] };

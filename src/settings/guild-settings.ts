@@ -36,6 +36,8 @@ export interface GuildSettings {
   words: string[];
   modlogChannelId?: string;
   paused?: { reason?: string; at: number; by: string };
+  /** Members whose input the bot was told to forget, and when: their jobs from before then are redacted. */
+  forgotten: Record<string, number>;
 }
 
 /** The operator's defaults and caps (environment): a guild can lower the caps, never raise them. */
@@ -54,6 +56,7 @@ export function emptySettings(): GuildSettings {
     limits: {},
     access: { channels: [], roles: [], blocked: {} },
     words: [],
+    forgotten: {},
   };
 }
 

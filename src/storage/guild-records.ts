@@ -8,15 +8,31 @@ import { emptySettings, type GuildSettings } from '../settings/guild-settings.js
  *   settings:<guildId>           the guild's /video-admin settings
  *   settings:guilds              ids of the guilds that have settings or usage (read at start)
  *   usage:<guildId>:<YYYY-MM-DD> the day's usage rows (one per job accepted that day, in acceptance order)
+ *   modlog:<guildId>             the guild's open mod-log entries by job id (one key per guild, not per job: the
+ *                                store has no delete, and an entry goes once its job's outcome is shown)
  * One writer per guild (the process that owns it): writes to one key are serialized here, and a burst of changes
  * to one day costs a few writes, not one each.
  */
 export type MetaStore = Pick<JobStore, 'getMeta' | 'setMeta'>;
 
+/** The mod-log message that shows a job, kept until it was edited with the outcome (so a restart still edits it). */
+export interface ModlogEntry {
+  channelId: string;
+  messageId: string;
+  /** The start image uploaded with the entry, which its thumbnail points at (`attachment://<filename>`). */
+  attachment?: { id: string; filename: string };
+  /** When it was posted, epoch ms. */
+  postedAt: number;
+}
+
+/** An entry whose job never reported an end (lost in a crash) is dropped once it is this old. */
+const modlogEntryKeptMs = 30 * 86_400_000;
+
 export class GuildRecords {
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly pending = new Map<string, () => unknown>();
   private guilds: Set<string> | undefined;
+  private readonly modlog = new Map<string, Promise<Map<string, ModlogEntry>>>();
 
   constructor(private readonly store: MetaStore) {}
 
@@ -43,6 +59,38 @@ export class GuildRecords {
   async saveDay(guildId: string, day: string, rows: () => readonly UsageRow[]): Promise<void> {
     await this.remember(guildId);
     await this.write(`usage:${guildId}:${day}`, rows);
+  }
+
+  async loadModlogEntry(guildId: string, jobId: string): Promise<ModlogEntry | undefined> {
+    return (await this.modlogEntries(guildId)).get(jobId);
+  }
+
+  async saveModlogEntry(guildId: string, jobId: string, entry: ModlogEntry): Promise<void> {
+    const entries = await this.modlogEntries(guildId);
+    entries.set(jobId, entry);
+    for (const [id, old] of entries) if (old.postedAt < entry.postedAt - modlogEntryKeptMs) entries.delete(id);
+    await this.write(`modlog:${guildId}`, () => Object.fromEntries(entries));
+  }
+
+  /** The job's outcome is shown: its entry is no longer needed. */
+  async dropModlogEntry(guildId: string, jobId: string): Promise<void> {
+    const entries = await this.modlogEntries(guildId);
+    if (!entries.delete(jobId)) return;
+    await this.write(`modlog:${guildId}`, () => Object.fromEntries(entries));
+  }
+
+  /** Read once per guild, then kept in memory (this process is the guild's one writer). */
+  private modlogEntries(guildId: string): Promise<Map<string, ModlogEntry>> {
+    let entries = this.modlog.get(guildId);
+    if (!entries) {
+      entries = this.store
+        .getMeta<Record<string, ModlogEntry>>(`modlog:${guildId}`)
+        .then((stored) => new Map(Object.entries(stored ?? {})));
+      // A failed read is tried again by the next call instead of being remembered.
+      entries.catch(() => this.modlog.delete(guildId));
+      this.modlog.set(guildId, entries);
+    }
+    return entries;
   }
 
   private async remember(guildId: string): Promise<void> {

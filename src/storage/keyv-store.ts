@@ -19,7 +19,9 @@ import { StoreError, describeStoreError, isTransientStoreError, redactUrl, secre
  *   meta:<name>   small named values
  * and, outside keyv, the owner's lease (see lease.ts).
  */
-const defaultFinishedJobTtlMs = 90 * 24 * 60 * 60 * 1000;
+/** How long a finished job's record is kept by default, in days. */
+export const finishedJobRetentionDays = 90;
+const defaultFinishedJobTtlMs = finishedJobRetentionDays * 24 * 60 * 60 * 1000;
 const namespace = 'bot';
 
 export interface Store extends JobStore {

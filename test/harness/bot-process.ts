@@ -24,6 +24,9 @@ export const configKeys = [
   'REPLICATE_POLL_INTERVAL_MS',
   'LOG_LEVEL',
   'FFMPEG_PATH',
+  'QUOTA_DEFAULT_SECONDS',
+  'QUOTA_PERIOD',
+  'PRICE_PER_SECOND_USD',
 ] as const;
 
 export interface ProcessExit {

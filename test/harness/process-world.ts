@@ -40,6 +40,8 @@ export class ProcessWorld {
       REPLICATE_API_URL: this.replicate.baseUrl,
       STORAGE_URL: this.storageUrl,
       REPLICATE_POLL_INTERVAL_MS: '20',
+      // Allowances are their own scenarios: elsewhere members may make as many videos as the limits let them.
+      QUOTA_DEFAULT_SECONDS: 'unlimited',
       LOG_LEVEL: 'debug',
       ...extra,
     };

@@ -56,6 +56,8 @@ export class World {
       REPLICATE_API_URL: replicate.baseUrl,
       STORAGE_URL: `sqlite://${join(dir, 'bot.sqlite')}`,
       REPLICATE_POLL_INTERVAL_MS: '20',
+      // Allowances are their own scenarios: elsewhere members may make as many videos as the limits let them.
+      QUOTA_DEFAULT_SECONDS: 'unlimited',
       LOG_LEVEL: 'debug',
       ...options.env,
     });

@@ -38,4 +38,19 @@ describe('guild records', () => {
     expect((await records.loadDay('g1', '2026-12-01')).map((r) => r.jobId)).toEqual(rows.map((r) => r.jobId));
     expect(await records.loadDay('g1', '2026-12-02')).toEqual([]);
   });
+
+  it('keeps mod-log entries across instances until dropped, and forgets ones whose job never ended after 30 days', async () => {
+    const store = new CountingStore();
+    const records = new GuildRecords(store);
+    const day = 86_400_000;
+    const entry = (messageId: string, postedAt: number) => ({ channelId: 'c1', messageId, postedAt });
+    await Promise.all([records.saveModlogEntry('g1', 'j1', entry('m1', 0)), records.saveModlogEntry('g1', 'j2', entry('m2', day))]);
+    expect(await new GuildRecords(store).loadModlogEntry('g1', 'j1')).toEqual(entry('m1', 0));
+    await records.dropModlogEntry('g1', 'j1');
+    expect(await new GuildRecords(store).loadModlogEntry('g1', 'j1')).toBeUndefined();
+    expect(await new GuildRecords(store).loadModlogEntry('g1', 'j2')).toEqual(entry('m2', day));
+    await records.saveModlogEntry('g1', 'j3', entry('m3', 32 * day));
+    expect(await store.getMeta('modlog:g1')).toEqual({ j3: entry('m3', 32 * day) });
+    expect(await records.loadModlogEntry('g2', 'j3')).toBeUndefined();
+  });
 });

@@ -40,4 +40,12 @@ describe('the usage report', () => {
     expect(last).toEqual([tricky.jobId, new Date(tricky.acceptedAt).toISOString(), 'zoe', '5', 'done', '0.25', `'${tricky.prompt!}`]);
     expect(lines.find((l) => l[4] === 'failed')![5]).toBe('0');
   });
+
+  it('writes acceptance times exactly as ISO 8601 UTC, to the millisecond, across days and years', () => {
+    const times = [0, 1, 999, 86_399_999, 86_400_000, Date.UTC(2026, 11, 31, 23, 59, 59, 999), Date.UTC(2027, 0, 1), Date.UTC(2028, 1, 29, 7, 5, 3, 42)];
+    for (let i = 0; i < 200; i++) times.push(Math.floor(((i * 7919) % 1000) / 1000 * 4e12) + i);
+    const timed = times.sort((a, b) => a - b).map((acceptedAt, i) => ({ jobId: `t${String(i).padStart(3, '0')}`, acceptedAt, userId: 'u', seconds: 5, state: 'done' as const }));
+    const [, ...lines] = parseCsv(usageCsv(timed, 0.05));
+    expect(lines.map((l) => l[1])).toEqual(timed.map((r) => new Date(r.acceptedAt).toISOString()));
+  });
 });

@@ -1,0 +1,146 @@
+import type { APIEmbed } from 'discord.js';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { CancelBy } from '../queue/cancel.js';
+import type { PeriodKind } from '../quota/period.js';
+import type { UsageRow } from '../report/usage-report.js';
+import type { AdminChange } from '../settings/admin-changes.js';
+import type { GuildSettings, OperatorPolicy } from '../settings/guild-settings.js';
+import { renderSettings } from '../settings/settings-view.js';
+
+/** What a moderator's report reply holds: embeds and the files they show (the chart) or offer (the CSV). */
+export interface ReportReply {
+  embeds: APIEmbed[];
+  files: { name: string; data: Buffer; contentType: string }[];
+}
+
+/** The mod-log as the moderators' commands use it (src/moderation/modlog.ts). */
+export interface ModlogPort {
+  /** Posts who changed what; resolves when posted or given up (never rejects). */
+  settingsChanged(guildId: string, by: string, what: string, changes: readonly string[]): Promise<void>;
+  /** The last problem posting there (missing permission, channel gone), in plain words. */
+  problemOf(guildId: string): string | undefined;
+}
+
+export interface AdminDeps {
+  policy: {
+    settingsOf(guildId: string): GuildSettings;
+    preview(guildId: string, change: AdminChange, by: string): { ok: true; changes: string[] } | { ok: false; error: string };
+    change(guildId: string, change: AdminChange, by: string): Promise<{ ok: true; changes: string[] } | { ok: false; error: string }>;
+    rowsOf(guildId: string, kind: PeriodKind, at: number): Promise<UsageRow[]>;
+    policyOf(guildId: string): { period: 'day' | 'week' };
+    forgetPrompts(guildId: string, userId: string, days: number): Promise<string[]>;
+  };
+  queue: {
+    cancelWaitingOf(guildId: string, userId: string, by: CancelBy): Promise<number>;
+    redactJobs(jobIds: readonly string[]): Promise<number>;
+  };
+  operator: OperatorPolicy;
+  clock: Clock;
+  log: Logger;
+  modlog?: ModlogPort | undefined;
+  /** Renders the usage report (src/report). */
+  renderUsage?: (input: { rows: UsageRow[]; kind: PeriodKind; at: number; userId?: string }) => Promise<ReportReply> | ReportReply;
+  /** How far back finished job records are kept (forget looks that far). */
+  jobRetentionDays: number;
+  /** Tries of a refused settings write before the moderator is told to try again (default 5, 0.25 s doubling). */
+  saveAttempts?: number;
+}
+
+export type ChangeAnswer = { ok: true; text: string } | { ok: false; error: string };
+
+/** Labels of the changes for the mod-log's title, by kind. */
+const what: Record<AdminChange['kind'], string> = {
+  'quota-default': 'default allowance',
+  'quota-role': 'role allowance',
+  'quota-member': 'member allowance',
+  'quota-clear': 'allowance cleared',
+  'quota-grant': 'extra seconds',
+  'quota-reset': 'usage reset',
+  'quota-budget': 'server budget',
+  limits: 'limits',
+  'access-channel': 'allowed channels',
+  'access-role': 'allowed roles',
+  'access-block': 'member blocked',
+  'access-unblock': 'member unblocked',
+  'words-add': 'blocked words',
+  'words-remove': 'blocked words',
+  modlog: 'mod-log',
+  pause: 'paused',
+  resume: 'resumed',
+  forget: 'member forgotten',
+};
+
+/**
+ * /video-admin's work, behind the command: every change is checked first (an invalid value answered at once, no
+ * I/O), then persisted (a refused write retried a few times) before it is answered, then written to the mod-log.
+ * The mod-log never delays the answer beyond a short wait, and its failure never fails the change.
+ */
+export function createAdminService(deps: AdminDeps) {
+  const { policy, clock, log } = deps;
+  const attempts = deps.saveAttempts ?? 5;
+
+  async function persisted(guildId: string, change: AdminChange, by: string) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await policy.change(guildId, change, by);
+      } catch (err) {
+        log.warn({ err, guildId, change: change.kind, attempt }, 'settings write failed');
+        if (attempt >= attempts) return undefined;
+        await clock.sleep(250 * 2 ** (attempt - 1));
+      }
+    }
+  }
+
+  return {
+    /** An error to answer at once (bad value, nothing to clear…), or undefined. Synchronous. */
+    precheck(guildId: string, change: AdminChange, by: string): string | undefined {
+      const result = policy.preview(guildId, change, by);
+      return result.ok ? undefined : result.error;
+    },
+
+    async change(guildId: string, change: AdminChange, by: string): Promise<ChangeAnswer> {
+      const result = await persisted(guildId, change, by);
+      if (!result) return { ok: false, error: "Couldn't save that: the bot's storage isn't answering. Nothing changed; please try again in a minute." };
+      if (!result.ok) return result;
+      const lines = result.changes.map((c) => `• ${c}`);
+      if (change.kind === 'access-block') {
+        const canceled = await deps.queue.cancelWaitingOf(guildId, change.userId, { userId: by, canManageGuild: true });
+        if (canceled) lines.push(`• ${canceled} waiting video${canceled === 1 ? '' : 's'} of theirs canceled (running ones finish)`);
+      }
+      if (change.kind === 'forget') {
+        const jobIds = await policy.forgetPrompts(guildId, change.userId, deps.jobRetentionDays);
+        const redacted = await deps.queue.redactJobs(jobIds);
+        lines.push(`• ${redacted} finished video${redacted === 1 ? '' : 's'} redacted now; any still on their way are redacted when they end`);
+        log.info({ guildId, userId: change.userId, jobs: jobIds.length, redacted }, 'member forgotten');
+      }
+      const posted = deps.modlog?.settingsChanged(guildId, by, what[change.kind], result.changes);
+      if (change.kind === 'modlog' && change.channelId && posted) {
+        // A new mod-log channel is tried at once, so a moderator hears now that the bot cannot post there.
+        await Promise.race([posted, clock.sleep(2_000).catch(() => undefined)]);
+        const problem = deps.modlog?.problemOf(guildId);
+        if (problem) lines.push(`⚠️ ${problem}`);
+      }
+      return { ok: true, text: `Saved. Now in force:\n${lines.join('\n')}` };
+    },
+
+    settings(guildId: string): APIEmbed {
+      const problem = deps.modlog?.problemOf(guildId);
+      return renderSettings(policy.settingsOf(guildId), deps.operator, problem ? [problem] : []);
+    },
+
+    words(guildId: string): readonly string[] {
+      return policy.settingsOf(guildId).words;
+    },
+
+    async usage(guildId: string, query: { period?: PeriodKind; userId?: string }): Promise<ReportReply | string> {
+      if (!deps.renderUsage) return 'Usage reports are not available in this version of the bot.';
+      const kind = query.period ?? policy.policyOf(guildId).period;
+      const at = clock.now();
+      const all = await policy.rowsOf(guildId, kind, at);
+      return deps.renderUsage({ rows: all, kind, at, ...(query.userId ? { userId: query.userId } : {}) });
+    },
+  };
+}
+
+export type AdminService = ReturnType<typeof createAdminService>;
