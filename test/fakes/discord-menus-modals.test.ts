@@ -113,7 +113,9 @@ describe('fake discord message context menus and modals', () => {
       50035,
       400,
     );
-    s.fake.expectInvalidBodies();
+    expect(s.fake.expectInvalidBodies().map((r) => r.invalidBody)).toEqual([
+      'callback type 6 is not allowed for this modal interaction (4, 5)',
+    ]);
     await modal.deferReply({ flags: MessageFlags.Ephemeral });
     await modal.editReply('queued');
     expect(s.fake.interaction(submit.id)).toMatchObject({ kind: 'modal', ackType: 5, original: { content: 'queued', flags: 64 } });

@@ -51,7 +51,9 @@ function callback(env: FakeEnv): (ctx: RouteContext) => Promise<Reply> {
     if (!isMessageBody(parsed)) return answer(parsed);
     const allowed = allowedCallbacks(record);
     if (type === undefined || !allowed.includes(type)) {
-      return answer(errors.invalidFormBody('type', 'BASE_TYPE_CHOICES', `Value must be one of {${allowed.join(', ')}}.`));
+      const refusal = errors.invalidFormBody('type', 'BASE_TYPE_CHOICES', `Value must be one of {${allowed.join(', ')}}.`);
+      const violation = `callback type ${String(type)} is not allowed for this ${record.kind} interaction (${allowed.join(', ')})`;
+      return answer({ ...refusal, violation });
     }
     const messageFlags = type === 7 ? record.original?.flags : undefined;
     const refused = checkBody('callback', parsed.json, { callbackType: type, messageFlags });
