@@ -6,6 +6,7 @@ import type {
 import type { Logger } from 'pino';
 import type { Clock } from '../src/clock.js';
 import type { ImageRef, Job, ReplyTarget, VideoRequest } from '../src/queue/job.js';
+import type { ReusableInput } from '../src/queue/job-input.js';
 import type { AdminService } from '../src/moderation/admin-service.js';
 import type { Standing } from '../src/moderation/gate.js';
 import type { GuildSnapshot, MemberJob } from '../src/queue/line-view.js';
@@ -38,6 +39,11 @@ export interface VideoQueue {
   memberJobs(guildId: string, userId: string): MemberJob[];
   /** A job's record, live or from the store (a finished one may be gone: expired or forgotten). */
   getJob(jobId: string): Promise<Job | undefined>;
+  /**
+   * A job's input for a new job (Regenerate, Remix): its request and a reference to its kept image, or why it
+   * cannot be reused. May read the store: callers bound the wait (Discord's 3 seconds).
+   */
+  inputOf(jobId: string): Promise<ReusableInput>;
 }
 
 /** The moderators' rules as members' commands read them (synchronous, in memory). */

@@ -1,6 +1,6 @@
 import { Events, type Client } from 'discord.js';
 import type { DestinationStream } from 'pino';
-import { commands } from '../commands/index.js';
+import { commands, createInteractionHandlers } from '../commands/index.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createDiscordClient, createUploadRest } from './discord/client.js';
@@ -186,7 +186,13 @@ export async function startBot(options: BotOptions): Promise<Bot> {
         ...(userId ? { member: userId } : {}),
       }),
   });
-  const route = createInteractionRouter({ commands, ctx: { queue, policy, admin, log, clock }, cancel: queue, log });
+  const route = createInteractionRouter({
+    commands,
+    ...createInteractionHandlers(clock),
+    ctx: { queue, policy, admin, log, clock },
+    cancel: queue,
+    log,
+  });
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
   client.rest.on('rateLimited', (info) =>

@@ -1,3 +1,5 @@
+import { keptImageDays } from './queue/job-input.js';
+
 /**
  * What a member is told when a request or an action is refused. Codes are stable: they key the text and the tests.
  * Every refusal is sent ephemerally, before anything slow happens.
@@ -19,7 +21,11 @@ export type RefusalCode =
   | 'bot-cannot-view-channel'
   | 'bot-cannot-send-messages'
   | 'bot-cannot-attach-files'
-  | 'bot-cannot-embed-links';
+  | 'bot-cannot-embed-links'
+  | 'no-image'
+  | 'image-not-found'
+  | 'input-forgotten'
+  | 'input-expired';
 
 export const maxPromptLength = 2500;
 export const maxImageBytes = 10 * 1024 * 1024;
@@ -46,6 +52,17 @@ const texts: Record<RefusalCode, string> = {
   'bot-cannot-send-messages': missing('Send Messages'),
   'bot-cannot-attach-files': missing('Attach Files'),
   'bot-cannot-embed-links': missing('Embed Links'),
+  'no-image':
+    'That message has no image I can animate. Use Animate image on a message with a PNG, JPEG or WebP picture ' +
+    '(an attachment or an embed image).',
+  'image-not-found':
+    "I can't find that message's image any more (the message was changed or deleted, or the bot restarted while " +
+    'the form was open). Please use Animate image on it again.',
+  'input-forgotten':
+    "That video's prompt and image were deleted at its creator's request, so it can't be regenerated or remixed.",
+  'input-expired':
+    `That video's prompt or image is no longer kept (images are kept ${keptImageDays} days after delivery), so it ` +
+    "can't be regenerated or remixed. Please use /video to make a new one.",
 };
 
 export function refusalText(code: RefusalCode): string {

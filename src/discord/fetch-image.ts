@@ -11,8 +11,13 @@ export function sniffImageType(bytes: Uint8Array): 'image/png' | 'image/jpeg' | 
   return undefined;
 }
 
-/** Where Discord serves attachments from. */
-const discordCdnHosts: ReadonlySet<string> = new Set(['cdn.discordapp.com', 'media.discordapp.net']);
+/** Where Discord serves attachments from, and its media proxy for embed pictures (Animate image). */
+const discordCdnHosts: ReadonlySet<string> = new Set([
+  'cdn.discordapp.com',
+  'media.discordapp.net',
+  'images-ext-1.discordapp.net',
+  'images-ext-2.discordapp.net',
+]);
 const maxRedirects = 3;
 
 /**

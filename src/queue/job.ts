@@ -28,6 +28,13 @@ export interface ImageRef {
   stored: boolean;
   /** Sniffed MIME type of the stored bytes. */
   mimeType?: string;
+  /**
+   * Regenerate and Remix: the bytes are copied from this job's stored image (`url` is then the original's, long
+   * expired) instead of being fetched.
+   */
+  source?: { jobId: string };
+  /** A delivered job's image is kept until then (the bot's clock) for Regenerate and Remix, then dropped. */
+  keptUntil?: number;
 }
 
 /** How to reach the member: the interaction's webhook (15 minutes) and, after that, the channel. */

@@ -1,6 +1,7 @@
 import { advance, conclude, type JobControl, type Line, type QueueContext } from './context.js';
 import { describeCancel, describeFault, describePredictionEnd } from './describe.js';
 import { isTerminal, moveJob, type Job } from './job.js';
+import { keepStartImage, obtainImage } from './kept-image.js';
 import { JobFailure, type PredictionSnapshot, type StartImage } from './ports.js';
 import { untilAborted } from './until-aborted.js';
 
@@ -87,8 +88,7 @@ async function accept(ctx: QueueContext, line: Line, admitted: Job, control: Job
     return;
   }
   if (job.image && !job.image.stored) {
-    if (!ctx.fetchImage) throw new Error('no image fetcher configured');
-    const fetched = await untilAborted(ctx.fetchImage(job.image, halt), halt);
+    const fetched = await untilAborted(obtainImage(ctx, job, job.image, halt), halt);
     halt.throwIfAborted();
     await ctx.untilStored(job, 'image write', () => ctx.store.saveImage(job.id, fetched.bytes));
     halt.throwIfAborted();
@@ -213,7 +213,8 @@ async function deliver(ctx: QueueContext, job: WithPrediction, resumed: boolean,
       await ctx.commit({ ...latest(), pingedAt: latest().pingedAt ?? now, updatedAt: now });
     },
   });
-  await ctx.commit(moveJob(latest(), 'done', ctx.clock.now(), { delivery }));
+  const kept = await keepStartImage(ctx, latest());
+  await ctx.commit(moveJob(latest(), 'done', ctx.clock.now(), { delivery, ...kept }));
   ctx.logFor(job).info({ delivery }, 'job done');
 }
 

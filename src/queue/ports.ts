@@ -14,6 +14,11 @@ export interface JobStore {
   saveImage(jobId: string, bytes: Buffer): Promise<void>;
   loadImage(jobId: string): Promise<Buffer | undefined>;
   deleteImage(jobId: string): Promise<void>;
+  /**
+   * Keeps the job's stored image until `until` (epoch ms, the bot's clock), then lets the store's upkeep drop it:
+   * a delivered video's image, for Regenerate and Remix.
+   */
+  keepImage(jobId: string, until: number): Promise<void>;
   /** Small named values (learned prediction durations, the registered-commands hash). */
   getMeta<T>(key: string): Promise<T | undefined>;
   setMeta<T>(key: string, value: T): Promise<void>;

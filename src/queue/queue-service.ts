@@ -5,6 +5,7 @@ import { admitJob, type Admission, type QueueLimits } from './admission.js';
 import { createCancel, type CancelBy, type CancelResult, type CancelVerdict } from './cancel.js';
 import { newControl, type JobControl, type Line, type QueueContext } from './context.js';
 import { isTerminal, redactJob, type Job, type JobDraft } from './job.js';
+import { reusableInput, type ReusableInput } from './job-input.js';
 import { createJobWriter } from './job-writer.js';
 import type { AdmissionPolicy, FetchImage, JobStore, PredictionRunner, Responder } from './ports.js';
 import type { GenerationHistory } from './eta.js';
@@ -18,6 +19,7 @@ export type { Admission, QueueLimits, Refusal } from './admission.js';
 export type { CancelBy, CancelResult, CancelVerdict } from './cancel.js';
 export type { FetchImage } from './ports.js';
 export type { GuildSnapshot, MemberJob } from './line-view.js';
+export type { JobInput, ReusableInput } from './job-input.js';
 
 export interface QueueDeps {
   store: JobStore;
@@ -73,6 +75,11 @@ export interface QueueService {
    */
   updateReply(jobId: string, reply: Job['reply']): Promise<void>;
   getJob(jobId: string): Promise<Job | undefined>;
+  /**
+   * The input of a job for a new one (Regenerate, Remix): its request and a reference to its kept image, or why it
+   * cannot be reused (forgotten at its member's request, or expired). One store read unless the job is live.
+   */
+  inputOf(jobId: string): Promise<ReusableInput>;
   stats(): QueueStats;
   /** Synchronous, in memory: how many wait and run in one guild. */
   guildSnapshot(guildId: string): GuildSnapshot;
@@ -254,7 +261,9 @@ export function createQueueService(deps: QueueDeps): QueueService {
     reservations.release(job.id);
     shownPositions.delete(job.id);
     jobs.delete(job.id);
-    if (job.image) {
+    // A delivered video's image stays for Regenerate and Remix (the store's upkeep drops it at `keptUntil`).
+    // A forgotten member's image goes now (its record was redacted by the last write).
+    if (job.image && (job.image.keptUntil === undefined || forgotten(job) !== undefined)) {
       try {
         await store.deleteImage(job.id);
       } catch (err) {
@@ -348,6 +357,13 @@ export function createQueueService(deps: QueueDeps): QueueService {
 
     async getJob(jobId) {
       return jobs.get(jobId) ?? reservations.get(jobId) ?? store.getJob(jobId);
+    },
+
+    async inputOf(jobId) {
+      const job = jobs.get(jobId) ?? (await store.getJob(jobId));
+      // A live job's input is redacted only by its last write: the member's forget counts already.
+      if (job && forgotten(job) !== undefined) return { ok: false, refusal: 'input-forgotten' };
+      return reusableInput(job, clock.now());
     },
 
     stats() {

@@ -1,7 +1,7 @@
 import { ButtonStyle, ComponentType } from 'discord.js';
 import type { APIActionRowComponent, APIAllowedMentions, APIComponentInMessageActionRow } from 'discord.js';
 import type { Job } from '../queue/job.js';
-import { cancelCustomId } from '../discord/custom-id.js';
+import { cancelCustomId, jobButtonCustomId, regeneratePrefix, remixPrefix } from '../discord/custom-id.js';
 import { describeEta, describeRemaining } from '../queue/eta.js';
 import { formatElapsed, formatMegabytes, summarizeRequest } from './format.js';
 
@@ -117,7 +117,33 @@ export function renderDone(job: Job, details: DoneDetails): MessageView {
   if (linkUrl) {
     lines.push('Too large to upload here: download it within the hour — the link expires.', linkUrl);
   }
-  return { content: lines.join('\n'), components: [], allowed_mentions: noMentions };
+  return { content: lines.join('\n'), components: [againRow(job.id)], allowed_mentions: noMentions };
+}
+
+/**
+ * Regenerate (the same input, as a new job for whoever presses it) and Remix (a form prefilled with the prompts).
+ * Routed by custom_id only, so they work on videos delivered before a restart.
+ */
+function againRow(jobId: string): APIActionRowComponent<APIComponentInMessageActionRow> {
+  return {
+    type: ComponentType.ActionRow,
+    components: [
+      {
+        type: ComponentType.Button,
+        style: ButtonStyle.Secondary,
+        label: 'Regenerate',
+        emoji: { name: '🔁' },
+        custom_id: jobButtonCustomId(regeneratePrefix, jobId),
+      },
+      {
+        type: ComponentType.Button,
+        style: ButtonStyle.Secondary,
+        label: 'Remix',
+        emoji: { name: '✏️' },
+        custom_id: jobButtonCustomId(remixPrefix, jobId),
+      },
+    ],
+  };
 }
 
 /** The start of the ready ping: how a restart recognises that the member was already pinged. */

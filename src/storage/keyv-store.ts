@@ -13,7 +13,9 @@ import { StoreError, describeStoreError, isTransientStoreError, redactUrl, secre
 /**
  * All persisted state goes through here; this is the only module that knows key names:
  *   job:<id>      the job record (plain JSON)
- *   image:<id>    the start image's bytes until the prediction is created
+ *   image:<id>    the start image's bytes: until the job ends, or, for a delivered video, until its keeping time
+ *   images:kept:<yyyy-mm-dd>  [jobId, until] of the kept images whose time is up that UTC day (the upkeep's list)
+ *   images:kept:days          the days that have such a list
  *   jobs:active:<owner>  ids of the owner's jobs not yet finished (one owner per process: processes sharing a
  *                        store, e.g. shards, each keep their own index and never overwrite another's)
  *   meta:<name>   small named values
@@ -30,6 +32,11 @@ export interface Store extends JobStore {
    * expires keys itself). `now` is epoch ms on keyv's basis, the system time. Answers how many rows went.
    */
   pruneExpired(now?: number): Promise<number>;
+  /**
+   * Deletes the kept images (keepImage) whose time is up at `now` (the bot's clock, as given to keepImage). Answers
+   * how many went.
+   */
+  dropExpiredImages(now: number): Promise<number>;
   /** Releases the owner's lease (if taken) and disconnects. */
   close(): Promise<void>;
 }
@@ -135,6 +142,8 @@ class KeyvJobStore implements Store {
   /** The ids the stored index held after its last successful write: what a crash now would leave. */
   private indexed = new Set<string>();
   private indexWrite: Promise<unknown> = Promise.resolve();
+  /** keepImage and dropExpiredImages read and rewrite the kept lists: one at a time (keyv has no atomic update). */
+  private keptWrites: Promise<unknown> = Promise.resolve();
   private nextIndexWrite: Promise<unknown> | undefined;
 
   constructor(
@@ -160,7 +169,9 @@ class KeyvJobStore implements Store {
     if (stale.length === 0) return;
     for (const id of stale) this.active.delete(id);
     await this.writeIndex();
-    await this.keyv.deleteMany(stale.map((id) => `image:${id}`));
+    // A delivered video's image stays (it is listed for the upkeep, see keepImage); any other is of no use now.
+    const unkept = stale.filter((id) => records[ids.indexOf(id)]?.image?.keptUntil === undefined);
+    await this.keyv.deleteMany(unkept.map((id) => `image:${id}`));
     this.log.info({ jobIds: stale }, 'dropped finished or never-written jobs from the active index');
   }
 
@@ -205,6 +216,47 @@ class KeyvJobStore implements Store {
     await this.keyv.delete(`image:${jobId}`);
   }
 
+  keepImage(jobId: string, until: number): Promise<void> {
+    return this.serialKept(async () => {
+      const day = utcDay(until);
+      const list = (await this.keyv.get<[string, number][]>(`images:kept:${day}`)) ?? [];
+      if (!list.some(([id]) => id === jobId)) {
+        // Listed before the record says "kept" (the caller writes it next): a crash between leaves no image unlisted.
+        await this.keyv.set(`images:kept:${day}`, [...list, [jobId, until]]);
+      }
+      const days = (await this.keyv.get<string[]>('images:kept:days')) ?? [];
+      if (!days.includes(day)) await this.keyv.set('images:kept:days', [...days, day].sort());
+    });
+  }
+
+  dropExpiredImages(now: number): Promise<number> {
+    return this.serialKept(async () => {
+      const today = utcDay(now);
+      const days = (await this.keyv.get<string[]>('images:kept:days')) ?? [];
+      let dropped = 0;
+      const remaining: string[] = [];
+      for (const day of days) {
+        if (day > today) {
+          remaining.push(day);
+          continue;
+        }
+        const list = (await this.keyv.get<[string, number][]>(`images:kept:${day}`)) ?? [];
+        const due = list.filter(([, until]) => until <= now);
+        const later = list.filter(([, until]) => until > now);
+        if (due.length > 0) await this.keyv.deleteMany(due.map(([id]) => `image:${id}`));
+        dropped += due.length;
+        if (later.length > 0) {
+          remaining.push(day);
+          if (due.length > 0) await this.keyv.set(`images:kept:${day}`, later);
+        } else {
+          await this.keyv.delete(`images:kept:${day}`);
+        }
+      }
+      if (remaining.length !== days.length) await this.keyv.set('images:kept:days', remaining);
+      return dropped;
+    });
+  }
+
   async getMeta<T>(key: string): Promise<T | undefined> {
     return this.keyv.get<T>(`meta:${key}`);
   }
@@ -219,8 +271,15 @@ class KeyvJobStore implements Store {
 
   async close(): Promise<void> {
     await this.indexWrite.catch(() => undefined);
+    await this.keptWrites.catch(() => undefined);
     await this.lease?.release();
     await this.backend.close();
+  }
+
+  private serialKept<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.keptWrites.catch(() => undefined).then(task);
+    this.keptWrites = next;
+    return next;
   }
 
   /**
@@ -241,4 +300,9 @@ class KeyvJobStore implements Store {
     this.indexWrite = next;
     return next;
   }
+}
+
+/** `2026-01-31`: the UTC day of an epoch-ms time (sorts as text). */
+function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
 }

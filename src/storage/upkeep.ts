@@ -10,8 +10,16 @@ export interface Upkeep {
   stop(): Promise<void>;
 }
 
-/** Prunes expired rows now and every `everyMs` on `clock`; a failed run is logged and tried at the next one. */
-export function scheduleUpkeep(store: Pick<Store, 'pruneExpired'>, clock: Clock, log: Logger, everyMs = pruneEveryMs): Upkeep {
+/**
+ * Prunes expired rows and drops kept images past their time (on `clock`, as they were kept) now and every `everyMs`;
+ * a failed run is logged and tried at the next one.
+ */
+export function scheduleUpkeep(
+  store: Pick<Store, 'pruneExpired'> & Partial<Pick<Store, 'dropExpiredImages'>>,
+  clock: Clock,
+  log: Logger,
+  everyMs = pruneEveryMs,
+): Upkeep {
   let timer: Timer | undefined;
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
@@ -21,6 +29,14 @@ export function scheduleUpkeep(store: Pick<Store, 'pruneExpired'>, clock: Clock,
       if (rows > 0) log.info({ rows }, 'pruned finished jobs past their keeping time');
     } catch (err) {
       log.warn({ reason: describeStoreError(err) }, 'pruning finished jobs failed; trying again later');
+    }
+    if (store.dropExpiredImages) {
+      try {
+        const images = await store.dropExpiredImages(clock.now());
+        if (images > 0) log.info({ images }, 'dropped start images past their keeping time');
+      } catch (err) {
+        log.warn({ reason: describeStoreError(err) }, 'dropping kept images failed; trying again later');
+      }
     }
     if (!stopped) timer = clock.setTimer(everyMs, () => (running = run()));
   };

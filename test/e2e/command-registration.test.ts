@@ -7,7 +7,9 @@ const putsOf = (w: World) => w.discord.requests.filter((r) => r.method === 'PUT'
 /** /video as Discord stores it: what a member's client shows. */
 function expectVideoCommand(w: World, guildId?: string): void {
   const commands = w.discord.commands(guildId);
-  expect(commands.map((c) => c.name)).toEqual(['video', 'video-admin', 'usage', 'queue']);
+  expect(commands.map((c) => c.name)).toEqual(['video', 'video-admin', 'usage', 'queue', 'Animate image']);
+  // The message context menu: no description, guild-only like /video.
+  expect(commands.find((c) => c.name === 'Animate image')).toMatchObject({ type: 3, contexts: [0], integration_types: [0] });
   const video = commands.find((c) => c.name === 'video')!;
   expect(video.type).toBe(1);
   expect(video.contexts).toEqual([0]);
@@ -63,7 +65,7 @@ describe('/video registration with DISCORD_GUILD_ID', () => {
   it('registers /video in that server only', async () => {
     expect(world().discord.defaultGuildId).toBe(guildId);
     expectVideoCommand(world(), guildId);
-    expect(world().discord.commands(guildId)[0]!.guild_id).toBe(guildId);
+    expect(world().discord.commands(guildId).map((c) => c.guild_id)).toEqual([guildId, guildId, guildId]);
     expect(world().discord.commands()).toEqual([]);
     expect(putsOf(world()).map((r) => r.path)).toEqual([expect.stringContaining(`/guilds/${guildId}/commands`)]);
   });

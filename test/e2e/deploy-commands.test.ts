@@ -22,7 +22,7 @@ describe('npm run deploy-commands', () => {
     expect(stdout.trim()).toBe(`Registered /video in server ${guildId}.`);
     expect(stderr).toContain('commands registered');
     expect(stdout + stderr).not.toContain(world().discord.botToken);
-    expect(world().discord.commands(guildId).map((c) => c.name)).toEqual(['video', 'video-admin', 'usage', 'queue']);
+    expect(world().discord.commands(guildId).map((c) => c.name)).toEqual(['video', 'video-admin', 'usage', 'queue', 'Animate image']);
     expect(world().discord.commands()).toEqual([]);
 
     // A bot started afterwards finds the definition unchanged and does not register it again.

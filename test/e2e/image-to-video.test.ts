@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useWorld } from '../harness/use-world.js';
-import { readyPing } from '../harness/video-steps.js';
+import { buttonIds, readyPing } from '../harness/video-steps.js';
 
 /** A real 1x1 RGBA PNG: signature, IHDR, one zlib-compressed IDAT, IEND, with valid CRCs. */
 const onePixelPng = Buffer.from(
@@ -35,7 +35,7 @@ describe('/video with an attached image', () => {
     const final = record.original!;
     expect(final.content).toContain('the pixel slowly blooms into a flower');
     expect(final.content).toContain('first-frame.png');
-    expect(final.components).toEqual([]);
+    expect(buttonIds(final).map((id) => id.split(':')[0])).toEqual(['regen', 'remix']);
     expect(final.attachments).toHaveLength(1);
     expect(final.attachments[0]!.bytes.equals(video)).toBe(true);
 
@@ -47,9 +47,11 @@ describe('/video with an attached image', () => {
     expect(received).toBeDefined();
     expect(received!.equals(onePixelPng)).toBe(true);
 
-    // The member's image is kept only while the job needs it.
+    // The member's image is kept a week after delivery for Regenerate and Remix (see regenerate-expired.test.ts).
     const jobId = world().logs.find('job queued')[0]!.jobId as string;
     await eventually(async () => (await world().bot.store.getJob(jobId))?.state === 'done', 'the job to be recorded done');
-    await eventually(async () => (await world().bot.store.loadImage(jobId)) === undefined, 'the stored image to be dropped');
+    const done = await world().bot.store.getJob(jobId);
+    expect(Math.abs(done!.image!.keptUntil! - (done!.finishedAt! + 7 * 24 * 60 * 60 * 1000))).toBeLessThan(1000);
+    expect((await world().bot.store.loadImage(jobId))?.equals(onePixelPng)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useWorld } from '../harness/use-world.js';
-import { readyPing, untilNoActiveJobs } from '../harness/video-steps.js';
+import { buttonIds, readyPing, untilNoActiveJobs } from '../harness/video-steps.js';
 
 const world = useWorld();
 
@@ -25,7 +25,8 @@ describe('/video with a prompt only', () => {
     expect(contents.some((c) => /Generating/.test(c))).toBe(true);
     const final = record.original!;
     expect(final.content).toContain('a red fox running through snow');
-    expect(final.components).toEqual([]);
+    const jobId = world().logs.find('job queued')[0]!.jobId as string;
+    expect(buttonIds(final)).toEqual([`regen:${jobId}`, `remix:${jobId}`]);
     expect(final.attachments).toHaveLength(1);
     expect(final.attachments[0]!.bytes.equals(video)).toBe(true);
     expect(record.followUps[0]!.content).toContain('<@123456789012345678>');

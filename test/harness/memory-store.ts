@@ -75,6 +75,23 @@ export class MemoryStore implements JobStore {
     this.images.delete(jobId);
   }
 
+  /** Kept images and until when (the real store's upkeep drops them then; see dropExpiredImages). */
+  readonly kept = new Map<string, number>();
+
+  async keepImage(jobId: string, until: number): Promise<void> {
+    this.refuseImageCall();
+    this.kept.set(jobId, until);
+  }
+
+  async dropExpiredImages(now: number): Promise<number> {
+    const due = [...this.kept].filter(([, until]) => until <= now).map(([id]) => id);
+    for (const id of due) {
+      this.kept.delete(id);
+      this.images.delete(id);
+    }
+    return due.length;
+  }
+
   async getMeta<T>(key: string): Promise<T | undefined> {
     const text = this.meta.get(key);
     return text === undefined ? undefined : (JSON.parse(text) as T);

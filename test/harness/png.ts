@@ -45,3 +45,9 @@ export function decodePng(png: Buffer): { width: number; height: number; pixel(x
     },
   };
 }
+
+/** A real 1x1 RGBA PNG: signature, IHDR, one zlib-compressed IDAT, IEND, with valid CRCs. */
+export const onePixelPng = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);

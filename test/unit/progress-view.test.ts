@@ -86,12 +86,20 @@ describe('renderProgress', () => {
 });
 
 describe('renderDone and friends', () => {
-  it('names the requester, the request and the time it took, without pinging', () => {
+  it('names the requester, the request and the time it took, without pinging, with Regenerate and Remix', () => {
     const done = job({ state: 'done', request: { prompt: 'a cat', aspectRatio: '16:9' } });
     const view = renderDone(done, { durationMs: 151_000 });
     expect(view.content).toBe("✅ <@200000000000000002>'s video: “a cat” · 16:9 · 5 s · made in 2m 31s");
     expect(view.allowed_mentions).toEqual({ parse: [] });
-    expect(view.components).toEqual([]);
+    expect(view.components).toMatchObject([
+      {
+        type: ComponentType.ActionRow,
+        components: [
+          { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Regenerate', custom_id: 'regen:job-1' },
+          { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Remix', custom_id: 'remix:job-1' },
+        ],
+      },
+    ]);
   });
 
   it('explains a re-encode and an expiring link', () => {

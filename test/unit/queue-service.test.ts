@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { keptImageMs } from '../../src/queue/job-input.js';
 import type { AdmissionPolicy } from '../../src/queue/ports.js';
 import { assertShownAfterPersisted, createBench, draft, until } from './queue-doubles.js';
 
@@ -40,7 +41,7 @@ describe('queue service: the happy path', () => {
     expect((await bench.queue.getJob(job.id))?.state).toBe('done');
   });
 
-  it('stores the image before the job joins the line, passes it to the runner and deletes it at the end', async () => {
+  it('stores the image before the job joins the line, passes it to the runner and keeps it a week once delivered', async () => {
     const bench = createBench();
     const job = await bench.submit('g1', 'alice', { image: true });
     expect(bench.store.peek(job.id)?.image).toMatchObject({ stored: true, mimeType: 'image/png' });
@@ -49,7 +50,20 @@ describe('queue service: the happy path', () => {
     expect(bench.runner.creates[0]?.image?.bytes.toString()).toBe('png-bytes');
     bench.runner.end('p1', 'succeeded');
     await until(() => bench.store.peek(job.id)?.state === 'done');
+    const keptUntil = bench.store.peek(job.id)?.image?.keptUntil;
+    expect(keptUntil).toBe(bench.clock.now() + keptImageMs);
+    expect(bench.store.kept.get(job.id)).toBe(keptUntil);
+    expect(bench.store.hasImage(job.id)).toBe(true);
+  });
+
+  it('deletes the image of a job that failed', async () => {
+    const bench = createBench();
+    const job = await bench.submit('g1', 'alice', { image: true });
+    await until(() => bench.runner.isWaiting('p1'));
+    bench.runner.end('p1', 'failed');
+    await until(() => bench.store.peek(job.id)?.state === 'failed');
     await until(() => !bench.store.hasImage(job.id), 'image deleted');
+    expect(bench.store.kept.has(job.id)).toBe(false);
   });
 
   it('runs a guild round robin by member: A1, A2, B1 run as A1, B1, A2', async () => {

@@ -69,7 +69,7 @@ describe('deliver', () => {
     expect(edit?.json).toMatchObject({
       content: `✅ <@${ids.user}>'s video: “a cat surfing @everyone” · 5 s · made in 2m 31s`,
       attachments: [{ id: '0' }],
-      components: [],
+      components: [{ components: [{ label: 'Regenerate' }, { label: 'Remix' }] }],
       allowed_mentions: { parse: [] },
     });
     expect(ping).toMatchObject({ method: 'POST', path: paths.followUp, auth: undefined });

@@ -91,7 +91,9 @@ describe('responder against the loopback Discord', () => {
     await expect(r.deliver({ ...job, state: 'delivering' }, output.url)).resolves.toBe('attachment');
     const done = fake.interaction(job.reply.interactionToken);
     expect(done.original?.content).toMatch(new RegExp(`^✅ <@${job.userId}>'s video: “a fox @everyone”`));
-    expect(done.original?.components).toEqual([]);
+    expect(done.original?.components).toMatchObject([
+      { components: [{ custom_id: 'regen:job-1' }, { custom_id: 'remix:job-1' }] },
+    ]);
     expect(done.original?.attachments.map((a) => a.bytes)).toEqual([video]);
     expect(done.followUps.map((f) => [f.content, f.allowedMentions])).toEqual([
       [`<@${job.userId}> your video is ready ↑`, { parse: [], users: [job.userId] }],

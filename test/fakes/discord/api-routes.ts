@@ -6,6 +6,7 @@ import { DEFAULT_APP_PERMISSIONS, DEFAULT_ATTACHMENT_SIZE_LIMIT } from './intera
 import { toApiMessage, toApiUser } from './payloads.js';
 import type { Route, RouteContext } from './router.js';
 import { checkBody } from './schema-check.js';
+import { interactionMetadata, responseMessageType } from './message-lookup.js';
 import { MessageFlag, type FakeChannel, type StoredCommand } from './state.js';
 
 /** Channel messages may suppress embeds/notifications or use components v2, but are never ephemeral. */
@@ -17,6 +18,7 @@ const bit = (n: number): bigint => 1n << BigInt(n);
 export const Permission = {
   ViewChannel: bit(10),
   SendMessages: bit(11),
+  ManageMessages: bit(13),
   EmbedLinks: bit(14),
   AttachFiles: bit(15),
   ReadMessageHistory: bit(16),
@@ -103,6 +105,7 @@ async function editChannelMessage(env: FakeEnv, ctx: RouteContext): Promise<Repl
   const usable = usableChannel(env, channelId);
   if (!channel || !isChannel(usable)) return isChannel(usable) ? errors.unknownChannel() : usable;
   if (!message) return errors.unknownMessage();
+  if (message.author) return discordError(403, 50005, 'Cannot edit a message authored by another user');
   const parsed = await parseMessageBody(ctx.headers['content-type'], ctx.body);
   if (!isMessageBody(parsed)) return parsed;
   const refused = checkBody('message-edit', parsed.json, { messageFlags: message.flags });
@@ -140,11 +143,12 @@ function listMessages(env: FakeEnv, ctx: RouteContext): Reply {
   }
   for (const record of env.state.interactions.values()) {
     if (record.channelId !== channelId || record.ephemeral) continue;
-    const metadata = { id: record.id, type: record.kind === 'command' ? 2 : 3, user: { id: record.userId } };
+    const metadata = interactionMetadata(env, record);
     const extra = { guildId: record.guildId, webhook: true, interactionMetadata: metadata };
-    if (record.original && record.kind === 'command') {
+    // A press's original starts as the message it was on (listed with its own owner) until it replies anew.
+    if (record.original && record.original.id !== record.message?.id) {
       const created = record.originalHistory[0] ?? record.original;
-      shown.push(toApiMessage(record.original, created, env.bot, { ...extra, type: 20 }));
+      shown.push(toApiMessage(record.original, created, env.bot, { ...extra, type: responseMessageType(record, record.original.id) }));
     }
     for (const followUp of record.followUps) {
       if (followUp.editedLoadingOriginal || (followUp.flags & MessageFlag.Ephemeral) !== 0) continue;
@@ -325,6 +329,7 @@ export function apiRoutes(env: FakeEnv): Route[] {
         const usable = usableChannel(env, channelId);
         if (!channel || !isChannel(usable)) return isChannel(usable) ? errors.unknownChannel() : usable;
         if (!message) return errors.unknownMessage();
+        if (message.author && !has(usable, Permission.ManageMessages)) return missingPermissions();
         const list = env.state.channelMessages.get(channelId) ?? [];
         list.splice(list.indexOf(message), 1);
         return { status: 204 };

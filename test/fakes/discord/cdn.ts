@@ -10,6 +10,8 @@ interface StoredFile {
   filename: string;
   contentType: string | null;
   bytes: Buffer;
+  width?: number;
+  height?: number;
   expired: boolean;
 }
 
@@ -51,7 +53,13 @@ export class FakeCdn {
       url,
       proxy_url: url,
       ...(file.contentType === null ? {} : { content_type: file.contentType }),
+      ...(file.width === undefined || file.height === undefined ? {} : { width: file.width, height: file.height }),
     };
+  }
+
+  /** A stored file's bytes and details, for putting a member's upload on a message. */
+  file(id: string): Omit<StoredFile, 'expired'> | undefined {
+    return this.files.get(id);
   }
 
   expire(id: string): void {

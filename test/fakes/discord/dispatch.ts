@@ -4,6 +4,7 @@ import {
   DEFAULT_ATTACHMENT_SIZE_LIMIT,
   buttonPayload,
   slashCommandPayload,
+  type ButtonMessageInput,
   type ButtonPressInput,
   type InteractionContextInput,
   type InteractionHandle,
@@ -13,11 +14,25 @@ import {
 import { DEFAULT_MEMBER_PERMISSIONS, findMember, memberPermissions } from './guild-model.js';
 import type { FakeUser } from './payloads.js';
 import { newInteractionToken } from './snowflake.js';
-import { rememberUser, type InteractionRecord, type RecordedMessage } from './state.js';
+import { rememberUser, type InteractionRecord, type ModalData, type RecordedMessage, type StoredCommand } from './state.js';
+import { findAnyMessage, toApiFound } from './message-lookup.js';
+import {
+  messageCommandPayload,
+  modalSubmitPayload,
+  submittedComponents,
+  type AutocompleteInput,
+  type MessageCommandInput,
+  type MessageRef,
+  type ModalSubmitInput,
+} from './menu-modal-payloads.js';
+import { toApiMessage } from './payloads.js';
 
 export interface InteractionDispatcher {
   slashCommand(input: SlashCommandInput): InteractionHandle;
+  autocomplete(input: AutocompleteInput): InteractionHandle;
+  messageCommand(input: MessageCommandInput): InteractionHandle;
   button(input: ButtonPressInput): InteractionHandle;
+  modalSubmit(input: ModalSubmitInput): InteractionHandle;
 }
 
 /** Builds INTERACTION_CREATE payloads, records them, and sends them down the gateway. */
@@ -107,47 +122,95 @@ export function createInteractionDispatcher(
     return { id: s.id, token: s.token, applicationId: env.bot.applicationId, sentAt: entry.dispatchedAt };
   }
 
+  function findCommand(guildId: string | undefined, name: string, type: number) {
+    const match = (c: StoredCommand): boolean => c.name === name && c.type === type;
+    const command = env.state.commands.get(guildId ?? '')?.find(match) ?? env.state.commands.get('')?.find(match);
+    const key = `${type}:${name}`;
+    const id = command?.id ?? commandIds.get(key) ?? env.newId();
+    commandIds.set(key, id);
+    return { command, id };
+  }
+
+  /** The message as Discord would include it, from the fake's state; a message unknown to the fake as given. */
+  function messagePayload(ref: ButtonMessageInput | MessageRef, channelId: string): { api: Record<string, unknown>; recorded: RecordedMessage } {
+    const id = typeof ref === 'string' ? ref : ref.id;
+    const found = findAnyMessage(env, id);
+    if (found) return { api: toApiFound(env, found), recorded: found.message };
+    if (typeof ref === 'string' || !('channelId' in ref || 'content' in ref || 'components' in ref)) {
+      throw new Error(`fake discord: no message ${id}`);
+    }
+    const recorded = toRecorded(ref, channelId, env.clock.now());
+    return { api: toApiMessage(recorded, recorded, env.bot, { guildId: env.state.channels.get(recorded.channelId)?.guildId }), recorded };
+  }
+
   return {
     slashCommand(input) {
       const s = scene(input);
-      const command =
-        env.state.commands.get(s.guildId ?? '')?.find((c) => c.name === input.name) ??
-        env.state.commands.get('')?.find((c) => c.name === input.name);
-      const commandId = command?.id ?? commandIds.get(input.name) ?? env.newId();
-      commandIds.set(input.name, commandId);
-      const payload = slashCommandPayload(s, input, commandId, command);
-      return send(s, record(s, { kind: 'command', commandName: input.name }), payload);
+      const { command, id } = findCommand(s.guildId, input.name, 1);
+      const payload = slashCommandPayload(s, input, id, command);
+      return send(s, record(s, { kind: 'command', commandType: 1, commandName: input.name }), payload);
+    },
+    autocomplete(input) {
+      const s = scene(input);
+      const { command, id } = findCommand(s.guildId, input.name, 1);
+      const payload = slashCommandPayload(s, input, id, command, input.focused);
+      return send(s, record(s, { kind: 'autocomplete', commandType: 1, commandName: input.name }), payload);
+    },
+    messageCommand(input) {
+      const targetId = typeof input.message === 'string' ? input.message : input.message.id;
+      const found = findAnyMessage(env, targetId);
+      if (!found) throw new Error(`fake discord: no message ${targetId} to run ${input.name} on`);
+      const s = scene({ ...input, channelId: input.channelId ?? found.message.channelId });
+      const { command, id } = findCommand(s.guildId, input.name, 3);
+      const payload = messageCommandPayload(s, input, id, command, toApiFound(env, found));
+      return send(s, record(s, { kind: 'command', commandType: 3, commandName: input.name, targetId }), payload);
     },
     button(input) {
       const s = scene({ ...input, channelId: input.channelId ?? input.message.channelId });
-      const known = findMessage(env, input.message.id);
-      const message = known ?? toRecorded(input, s.channelId, env.clock.now());
-      const payload = buttonPayload(s, { ...input, message });
+      const { api, recorded } = messagePayload(input.message, s.channelId);
       const entry = record(s, {
         kind: 'component',
         customId: input.customId,
-        original: message,
-        originalHistory: [message],
-        ephemeral: (message.flags & 64) !== 0,
+        message: recorded,
+        original: recorded,
+        originalHistory: [recorded],
+        ephemeral: (recorded.flags & 64) !== 0,
+      });
+      return send(s, entry, buttonPayload(s, input.customId, api));
+    },
+    modalSubmit(input) {
+      const fromId = input.from === undefined ? undefined : typeof input.from === 'string' ? input.from : input.from.id;
+      const from = fromId === undefined ? undefined : env.state.findInteraction(fromId);
+      if (fromId !== undefined && !from?.modal) throw new Error(`fake discord: interaction ${fromId} showed no modal`);
+      const customId = input.customId ?? from?.modal?.custom_id;
+      if (customId === undefined) throw new Error('fake discord: submitModal needs `customId` or `from`');
+      const shown = from?.modal ?? latestModal(env, customId);
+      const ref: MessageRef | undefined = input.message ?? (from?.kind === 'component' ? from.message : undefined);
+      const channelId = input.channelId ?? from?.channelId;
+      const s = scene({ ...input, ...(channelId ? { channelId } : {}) });
+      const message = ref === undefined ? undefined : messagePayload(ref, s.channelId);
+      const payload = modalSubmitPayload(s, customId, submittedComponents(shown, input.fields), message?.api);
+      const entry = record(s, {
+        kind: 'modal',
+        customId,
+        ...(message
+          ? { message: message.recorded, original: message.recorded, originalHistory: [message.recorded] }
+          : {}),
+        ephemeral: message ? (message.recorded.flags & 64) !== 0 : false,
       });
       return send(s, entry, payload);
     },
   };
 }
 
-function findMessage(env: FakeEnv, messageId: string): RecordedMessage | undefined {
-  const channelMessage = env.state.findChannelMessage(messageId);
-  if (channelMessage) return channelMessage.history.at(-1);
-  for (const entry of env.state.interactions.values()) {
-    if (entry.original?.id === messageId) return entry.original;
-    const followUp = entry.followUps.find((f) => f.id === messageId);
-    if (followUp) return followUp.history.at(-1);
-  }
-  return undefined;
+/** The last modal shown with this custom_id, to submit in its shape. */
+function latestModal(env: FakeEnv, customId: string): ModalData | undefined {
+  let found: ModalData | undefined;
+  for (const record of env.state.interactions.values()) if (record.modal?.custom_id === customId) found = record.modal;
+  return found;
 }
 
-function toRecorded(input: ButtonPressInput, channelId: string, now: number): RecordedMessage {
-  const m = input.message;
+function toRecorded(m: ButtonMessageInput, channelId: string, now: number): RecordedMessage {
   return {
     id: m.id,
     channelId: m.channelId ?? channelId,

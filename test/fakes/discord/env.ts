@@ -1,5 +1,6 @@
 import type { Clock } from '../../../src/clock.js';
 import type { FakeCdn } from './cdn.js';
+import { imageSize } from './image-size.js';
 import type { UploadedFile } from './message-body.js';
 import type { BotIdentity, FakeGuild } from './payloads.js';
 import type { FakeDiscordState, RecordedAttachment } from './state.js';
@@ -24,6 +25,7 @@ export function uploadStore(env: FakeEnv, channelId: string): (file: UploadedFil
   return (file) => {
     const id = env.newId();
     const url = env.cdn.store({ id, channelId, filename: file.filename, contentType: file.contentType, bytes: file.bytes });
-    return { id, filename: file.filename, contentType: file.contentType, size: file.bytes.length, bytes: file.bytes, url };
+    const { filename, contentType, bytes } = file;
+    return { id, filename, contentType, size: bytes.length, bytes, url, ...imageSize(bytes) };
   };
 }

@@ -32,6 +32,8 @@ export class FakeGateway {
   identifyCount = 0;
   /** How many times a client resumed a session. */
   resumeCount = 0;
+  /** The intents of the last IDENTIFY (events like MESSAGE_CREATE go only to clients that asked for them). */
+  intents = 0;
   private readonly sessions = new Set<string>();
 
   constructor(private readonly options: GatewayOptions) {
@@ -116,6 +118,8 @@ export class FakeGateway {
     }
     session.identified = true;
     this.identifyCount++;
+    const intents = (data as { intents?: unknown }).intents;
+    this.intents = typeof intents === 'number' ? intents : 0;
     const sessionId = randomBytes(16).toString('hex');
     this.sessions.add(sessionId);
     this.dispatch('READY', this.options.ready(sessionId));

@@ -1,8 +1,16 @@
+import type { APIAttachment } from 'discord-api-types/v10';
 import type { FakeEnv } from './env.js';
 import type { FakeGateway } from './gateway.js';
-import { toApiGuildChannel, toApiRole, type FakeGuild, type FakeGuildChannel, type FakeMember, type FakeRole } from './guild-model.js';
-import type { FakeUser } from './payloads.js';
-import { rememberUser } from './state.js';
+import {
+  findMember,
+  partialMember,
+  toApiGuildChannel,
+  toApiRole,
+  type FakeGuild, type FakeGuildChannel, type FakeMember, type FakeRole } from './guild-model.js';
+import { toApiMessage, type FakeUser } from './payloads.js';
+import { rememberUser, type MessageWithHistory, type RecordedAttachment, type RecordedMessage } from './state.js';
+
+const Intent = { GuildMessages: 1 << 9, DirectMessages: 1 << 12, MessageContent: 1 << 15 } as const;
 
 export interface AddRoleInput {
   /** Default: the fake's first guild. */
@@ -22,6 +30,18 @@ export interface AddMemberInput {
   nick?: string;
   /** Their permissions everywhere, instead of what their roles give. */
   permissions?: bigint | string;
+}
+
+export interface PostMessageInput {
+  /** Default: the fake's first channel. */
+  channelId?: string;
+  /** The author; default a new user. A member added with `addMember` keeps their name. */
+  user?: Partial<FakeUser>;
+  content?: string;
+  /** Uploads from `addAttachment`. */
+  attachments?: APIAttachment[];
+  /** Embeds as Discord shows them, e.g. `{ image: { url, width, height } }` or a link preview's `thumbnail`. */
+  embeds?: unknown[];
 }
 
 export interface AddChannelInput {
@@ -81,6 +101,52 @@ export function createGuildSetup(env: FakeEnv, gateway: FakeGateway) {
       if (existing >= 0) members[existing] = member;
       else members.push(member);
       return member;
+    },
+
+    /**
+     * A member's message in a channel, shown in `channelMessages` and the channel history. MESSAGE_CREATE goes only
+     * to a client with the Guild Messages (or Direct Messages) intent, its content only with Message Content.
+     */
+    postMessage(input: PostMessageInput): MessageWithHistory {
+      const channelId = input.channelId ?? env.guilds[0]?.channels[0]?.id ?? '';
+      const channel = env.state.channels.get(channelId);
+      if (!channel) throw new Error(`fake discord: no channel ${channelId}`);
+      const id = input.user?.id ?? env.newId();
+      const guild = env.guilds.find((g) => g.id === channel.guildId);
+      const member = findMember(guild, id);
+      const author: FakeUser = { id, username: `member-${id.slice(-4)}`, ...member?.user, ...input.user };
+      rememberUser(env.state, author);
+      const attachments = (input.attachments ?? []).map((a): RecordedAttachment => {
+        const file = env.cdn.file(a.id);
+        if (!file) throw new Error(`fake discord: attachment ${a.id} was not made by addAttachment`);
+        const { width, height } = file;
+        const size = width === undefined || height === undefined ? {} : { width, height };
+        return { id: a.id, filename: a.filename, contentType: file.contentType, size: file.bytes.length, bytes: file.bytes, url: a.url, ...size };
+      });
+      const version: RecordedMessage = {
+        id: env.newId(),
+        channelId,
+        content: input.content ?? '',
+        components: [],
+        embeds: input.embeds ?? [],
+        attachments,
+        flags: 0,
+        allowedMentions: undefined,
+        at: env.clock.now(),
+        author,
+      };
+      const message: MessageWithHistory = { ...version, history: [version] };
+      const list = env.state.channelMessages.get(channelId) ?? [];
+      list.push(message);
+      env.state.channelMessages.set(channelId, list);
+      const wanted = channel.guildId ? Intent.GuildMessages : Intent.DirectMessages;
+      if (gateway.connected && (gateway.intents & wanted) !== 0) {
+        const api = toApiMessage(version, version, env.bot, { guildId: channel.guildId });
+        if ((gateway.intents & Intent.MessageContent) === 0) Object.assign(api, { content: '', embeds: [], attachments: [], components: [] });
+        const extra = guild && member ? { member: partialMember(member, new Date(env.clock.now()).toISOString()) } : {};
+        gateway.dispatch('MESSAGE_CREATE', { ...api, ...extra });
+      }
+      return message;
     },
 
     addChannel(input: AddChannelInput): FakeGuildChannel {

@@ -1,6 +1,6 @@
 import { partialMember, type FakeGuild, type FakeMember } from './guild-model.js';
 import { buildCommandOptions, type OptionScene, type SlashOptionValue } from './interaction-options.js';
-import { toApiAttachment, toApiUser, type BotIdentity, type FakeUser } from './payloads.js';
+import { toApiUser, type BotIdentity, type FakeUser } from './payloads.js';
 import type { RecordedAttachment, StoredCommand } from './state.js';
 
 const bit = (n: number): bigint => 1n << BigInt(n);
@@ -85,7 +85,7 @@ export interface InteractionScene {
   optionScene: OptionScene;
 }
 
-function baseInteraction(scene: InteractionScene): Record<string, unknown> {
+export function baseInteraction(scene: InteractionScene): Record<string, unknown> {
   const { input } = scene;
   const inGuild = input.context !== 'dm' && scene.guildId !== undefined;
   const apiUser = toApiUser(scene.user);
@@ -126,11 +126,13 @@ export function slashCommandPayload(
   input: SlashCommandInput,
   commandId: string,
   command: StoredCommand | undefined,
+  focused?: string,
 ): Record<string, unknown> {
   const { options, resolved } = buildCommandOptions(input, command, scene.optionScene);
+  if (focused !== undefined) markFocused(options, focused);
   return {
     ...baseInteraction(scene),
-    type: 2,
+    type: focused === undefined ? 2 : 4,
     data: {
       id: commandId,
       name: input.name,
@@ -142,29 +144,23 @@ export function slashCommandPayload(
   };
 }
 
-export function buttonPayload(scene: InteractionScene, input: ButtonPressInput): Record<string, unknown> {
-  const message = input.message;
+/** Autocomplete marks the option being typed `focused: true`; its value is the text typed so far. */
+function markFocused(options: unknown[], name: string): void {
+  for (const option of options as { name: string; type: number; value?: unknown; focused?: boolean; options?: unknown[] }[]) {
+    if (option.options) markFocused(option.options, name);
+    else if (option.name === name) {
+      option.focused = true;
+      option.value = String(option.value ?? '');
+    }
+  }
+}
+
+/** A button press: `message` is the whole message the button is on, as discord.js needs for `.message`. */
+export function buttonPayload(scene: InteractionScene, customId: string, message: Record<string, unknown>): Record<string, unknown> {
   return {
     ...baseInteraction(scene),
     type: 3,
-    message: {
-      id: message.id,
-      type: 0,
-      channel_id: message.channelId ?? scene.channelId,
-      author: toApiUser(scene.bot.user, true),
-      content: message.content ?? '',
-      embeds: [],
-      components: message.components ?? [],
-      attachments: (message.attachments ?? []).map(toApiAttachment),
-      mentions: [],
-      mention_roles: [],
-      mention_everyone: false,
-      pinned: false,
-      tts: false,
-      flags: message.flags ?? 0,
-      timestamp: scene.joinedAt,
-      edited_timestamp: null,
-    },
-    data: { custom_id: input.customId, component_type: 2 },
+    message,
+    data: { custom_id: customId, component_type: 2 },
   };
 }

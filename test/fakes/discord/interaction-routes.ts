@@ -4,7 +4,8 @@ import { errors, type Reply } from './http.js';
 import { buildVersion, isMessageBody, isRecordedMessage, parseMessageBody, type MessageBody } from './message-body.js';
 import { toApiMessage } from './payloads.js';
 import type { Route, RouteContext } from './router.js';
-import { MessageFlag, type InteractionRecord, type RecordedMessage } from './state.js';
+import { MessageFlag, type InteractionRecord, type ModalData, type RecordedMessage } from './state.js';
+import { interactionType, responseMessageType } from './message-lookup.js';
 import { propagateEdit } from './message-edits.js';
 import { checkBody } from './schema-check.js';
 
@@ -18,7 +19,7 @@ function apiMessage(env: FakeEnv, record: InteractionRecord, message: RecordedMe
     json: toApiMessage(message, created, env.bot, {
       guildId: record.guildId,
       webhook: true,
-      type: record.kind === 'command' && message.id === record.original?.id ? 20 : 0,
+      type: responseMessageType(record, message.id),
     }),
   };
 }
@@ -48,9 +49,11 @@ function callback(env: FakeEnv): (ctx: RouteContext) => Promise<Reply> {
     }
     if (record.ackType !== undefined) return answer(errors.alreadyAcknowledged());
     if (!isMessageBody(parsed)) return answer(parsed);
-    const allowed = record.kind === 'command' ? [4, 5] : [4, 5, 6, 7];
+    const allowed = allowedCallbacks(record);
     if (type === undefined || !allowed.includes(type)) {
-      return answer(errors.invalidFormBody('type', 'BASE_TYPE_CHOICES', `Value must be one of {${allowed.join(', ')}}.`));
+      const refusal = errors.invalidFormBody('type', 'BASE_TYPE_CHOICES', `Value must be one of {${allowed.join(', ')}}.`);
+      const violation = `callback type ${String(type)} is not allowed for this ${record.kind} interaction (${allowed.join(', ')})`;
+      return answer({ ...refusal, violation });
     }
     const messageFlags = type === 7 ? record.original?.flags : undefined;
     const refused = checkBody('callback', parsed.json, { callbackType: type, messageFlags });
@@ -68,14 +71,14 @@ function callback(env: FakeEnv): (ctx: RouteContext) => Promise<Reply> {
       json: {
         interaction: {
           id: record.id,
-          type: record.kind === 'command' ? 2 : 3,
+          type: interactionType(record),
           response_message_id: record.original?.id,
           response_message_loading: type === 5,
           response_message_ephemeral: record.ephemeral,
         },
         resource: {
           type,
-          ...(record.original && type !== 5 && type !== 6
+          ...(record.original && (type === 4 || type === 7)
             ? { message: apiMessage(env, record, record.original, record.originalHistory).json }
             : {}),
         },
@@ -94,6 +97,20 @@ function applyCallback(
   now: number,
 ): Reply | undefined {
   if (type === 6) return undefined;
+  if (type === 8) {
+    record.choices = (body.json.choices ?? []) as { name: string; value: string | number }[];
+    return undefined;
+  }
+  if (type === 9) {
+    if (body.files.length > 0) return errors.invalidFormBody('data', 'BASE_TYPE_BAD', 'Files are not allowed here.');
+    record.modal = body.json as unknown as ModalData;
+    return undefined;
+  }
+  // A reply to a press or a modal submit is a new message: it becomes the interaction's @original.
+  if ((type === 4 || type === 5) && record.message !== undefined && record.original?.id === record.message.id) {
+    record.original = undefined;
+    record.originalHistory = [];
+  }
   if (type === 5) {
     if (body.files.length > 0) return errors.invalidFormBody('data', 'BASE_TYPE_BAD', 'Files are not allowed here.');
     const flags = (requestedFlags & MessageFlag.Ephemeral) | MessageFlag.Loading;
@@ -128,6 +145,23 @@ function applyCallback(
   record.originalHistory.push(version);
   if (type === 7) propagateEdit(env.state, record, version);
   return undefined;
+}
+
+/**
+ * Callback types each interaction may answer with ([RR] callback table): a modal (9) only as the first answer to a
+ * command or a press, never to a modal submit; updates (6, 7) only where there is a message to update.
+ */
+function allowedCallbacks(record: InteractionRecord): number[] {
+  switch (record.kind) {
+    case 'command':
+      return [4, 5, 9];
+    case 'component':
+      return [4, 5, 6, 7, 9];
+    case 'modal':
+      return record.message ? [4, 5, 6, 7] : [4, 5];
+    case 'autocomplete':
+      return [8];
+  }
 }
 
 /** The interaction behind a webhook token, or Discord's refusal: unknown, wrong app, or expired. */

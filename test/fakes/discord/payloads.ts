@@ -87,6 +87,7 @@ export function toApiAttachment(attachment: RecordedAttachment): APIAttachment {
     url: attachment.url,
     proxy_url: attachment.url,
     ...(attachment.contentType === null ? {} : { content_type: attachment.contentType }),
+    ...(attachment.width === undefined ? {} : { width: attachment.width, height: attachment.height }),
   };
 }
 
@@ -100,7 +101,7 @@ export function toApiMessage(
     webhook?: boolean;
     type?: number;
     /** For interaction responses and follow-ups: which interaction made them (`interaction_metadata`). */
-    interactionMetadata?: { id: string; type: number; user: { id: string } };
+    interactionMetadata?: Record<string, unknown>;
   } = {},
 ): Record<string, unknown> {
   return {
@@ -108,7 +109,7 @@ export function toApiMessage(
     type: extra.type ?? 0,
     channel_id: message.channelId,
     ...(extra.guildId ? { guild_id: extra.guildId } : {}),
-    author: toApiUser(bot.user, true),
+    author: message.author ? toApiUser(message.author) : toApiUser(bot.user, true),
     content: message.content,
     embeds: message.embeds.map((embed) => withAttachmentUrls(embed, message.attachments)),
     components: message.components,

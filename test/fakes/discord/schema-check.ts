@@ -64,10 +64,18 @@ function rulesFor(kind: BodyKind, callbackType: number | undefined): { rules: Ru
 
 type Issue = z.core.$ZodIssue;
 
-/** Of a union's branches, the one whose `type` matched with the fewest problems: what Discord would report on. */
+/**
+ * Of a union's branches, the one whose shape and `type` matched with the fewest problems: what Discord would report
+ * on. A branch refused as a whole (wrong JSON type, e.g. `undefined`) or for its `type` literal is not a match.
+ */
 function bestBranch(branches: Issue[][]): Issue[] | undefined {
   const typed = branches.filter(
-    (issues) => !issues.some((i) => i.code === 'invalid_value' && i.path.length === 1 && i.path[0] === 'type'),
+    (issues) =>
+      !issues.some(
+        (i) =>
+          (i.code === 'invalid_type' && i.path.length === 0) ||
+          (i.code === 'invalid_value' && i.path.length === 1 && i.path[0] === 'type'),
+      ),
   );
   return typed.sort((a, b) => a.length - b.length)[0];
 }

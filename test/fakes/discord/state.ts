@@ -8,6 +8,9 @@ export interface RecordedAttachment {
   size: number;
   bytes: Buffer;
   url: string;
+  /** For images whose size the fake could read (PNG, GIF), or that a test gave. */
+  width?: number;
+  height?: number;
 }
 
 /** One version of a message (a send or an edit), stamped with the fake's clock time. */
@@ -22,6 +25,8 @@ export interface RecordedMessage {
   allowedMentions: unknown;
   /** Clock time of this version. */
   at: number;
+  /** Who wrote it, for a member's message from `postMessage`; absent for the bot's own messages. */
+  author?: FakeUser;
 }
 
 /** A message plus every version it went through, oldest first (the last equals the message itself). */
@@ -44,16 +49,28 @@ export interface InteractionRecord {
   id: string;
   token: string;
   applicationId: string;
-  kind: 'command' | 'component';
+  /** command: slash or context menu (type 2); component: a button (3); autocomplete (4); modal: a modal submit (5). */
+  kind: 'command' | 'component' | 'autocomplete' | 'modal';
+  /** For commands: 1 slash, 3 message context menu. */
+  commandType?: number;
   commandName: string | undefined;
+  /** The button's custom_id, or the submitted modal's. */
   customId: string | undefined;
+  /** For message context-menu commands: the target message's id. */
+  targetId?: string;
+  /** For button presses and modal submits from a message: that message as it was then. */
+  message?: RecordedMessage;
+  /** The modal shown (callback type 9): `{custom_id, title, components}` as the bot sent it. */
+  modal?: ModalData;
+  /** The autocomplete choices answered (callback type 8). */
+  choices?: { name: string; value: string | number }[];
   guildId: string | undefined;
   channelId: string;
   userId: string;
   attachmentSizeLimit: number;
   /** Clock time INTERACTION_CREATE was sent. */
   dispatchedAt: number;
-  /** Callback type that was accepted (4, 5, 6, 7), if any. */
+  /** Callback type that was accepted (4–9), if any. */
   ackType: number | undefined;
   /** Clock time the accepted callback arrived. */
   ackAt: number | undefined;
@@ -65,6 +82,13 @@ export interface InteractionRecord {
   /** Every version of the original response, in order. */
   originalHistory: RecordedMessage[];
   followUps: FollowUpRecord[];
+}
+
+/** A modal as the bot showed it (callback type 9's `data`). */
+export interface ModalData {
+  custom_id: string;
+  title: string;
+  components: unknown[];
 }
 
 /** One request the fake received; secrets removed. */
@@ -130,8 +154,9 @@ export interface StoredCommand {
 }
 
 export function withoutHistory(message: MessageWithHistory | RecordedMessage): RecordedMessage {
-  const { id, channelId, content, components, embeds, attachments, flags, allowedMentions, at } = message;
-  return { id, channelId, content, components, embeds, attachments, flags, allowedMentions, at };
+  const { id, channelId, content, components, embeds, attachments, flags, allowedMentions, at, author } = message;
+  const version = { id, channelId, content, components, embeds, attachments, flags, allowedMentions, at };
+  return author ? { ...version, author } : version;
 }
 
 /** A channel the bot may post in: a guild text channel (type 0) or a DM it opened (type 1). */
