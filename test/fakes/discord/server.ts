@@ -102,6 +102,12 @@ export function createRequestHandler(parts: ServerParts): (req: IncomingMessage,
       record(reply.status, routeName, reply.violation);
       writeReply(res, reply, rateLimitHeaders(routeName ?? 'unmatched', now));
     })().catch((err: unknown) => {
+      // The client gave up on the request (a bot stopping mid-edit closes its sockets): nothing left to answer, and
+      // not a request without a route.
+      if (req.destroyed || res.destroyed) {
+        record(0, 'client gone');
+        return;
+      }
       record(500, undefined);
       if (!res.headersSent) res.writeHead(500).end(String(err));
     });
