@@ -3,6 +3,7 @@ import { ConfigError, loadDotEnv, parseConfig } from './config.js';
 import { registerCommands } from './discord/register-commands.js';
 import pino from 'pino';
 import { createLogger } from './logger.js';
+import { commandDefinitions } from '../commands/index.js';
 import { openStore } from './storage/keyv-store.js';
 
 /** `npm run deploy-commands`: registers the slash commands now (npm start does it itself when they changed). */
@@ -20,10 +21,11 @@ async function main(): Promise<void> {
   const store = await openStore(config.storageUrl, log);
   try {
     await registerCommands({ rest, applicationId: application.id, guildId: config.discordGuildId, store, log, force: true });
+    const names = commandDefinitions().map((c) => (c.type === undefined || c.type === 1 ? `/${c.name}` : `“${c.name}”`)).join(', ');
     process.stdout.write(
       config.discordGuildId
-        ? `Registered /video in server ${config.discordGuildId}.\n`
-        : 'Registered /video globally (it can take a while to appear everywhere).\n',
+        ? `Registered ${names} in server ${config.discordGuildId}.\n`
+        : `Registered ${names} globally (it can take a while to appear everywhere).\n`,
     );
   } finally {
     await store.close();

@@ -65,7 +65,7 @@ describe('/video registration with DISCORD_GUILD_ID', () => {
   it('registers /video in that server only', async () => {
     expect(world().discord.defaultGuildId).toBe(guildId);
     expectVideoCommand(world(), guildId);
-    expect(world().discord.commands(guildId).map((c) => c.guild_id)).toEqual([guildId, guildId, guildId]);
+    expect(world().discord.commands(guildId).map((c) => c.guild_id)).toEqual([guildId, guildId, guildId, guildId, guildId]);
     expect(world().discord.commands()).toEqual([]);
     expect(putsOf(world()).map((r) => r.path)).toEqual([expect.stringContaining(`/guilds/${guildId}/commands`)]);
   });

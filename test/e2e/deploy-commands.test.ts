@@ -19,7 +19,7 @@ describe('npm run deploy-commands', () => {
   it('registers /video in the configured server on demand and says so', async () => {
     const guildId = world().discord.defaultGuildId;
     const { stdout, stderr } = await deployCommands({ DISCORD_GUILD_ID: guildId });
-    expect(stdout.trim()).toBe(`Registered /video in server ${guildId}.`);
+    expect(stdout.trim()).toBe(`Registered /video, /video-admin, /usage, /queue, “Animate image” in server ${guildId}.`);
     expect(stderr).toContain('commands registered');
     expect(stdout + stderr).not.toContain(world().discord.botToken);
     expect(world().discord.commands(guildId).map((c) => c.name)).toEqual(['video', 'video-admin', 'usage', 'queue', 'Animate image']);
