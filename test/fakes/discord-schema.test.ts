@@ -121,6 +121,14 @@ describe('the fake checks what the bot sends against Discord’s schema', () => 
     expect(shown.embeds[0]?.image?.url).toBe(seen.original?.attachments[0]?.url);
   });
 
+  it('an upload placeholder id may be the number 0, as in Discord’s own example', async () => {
+    const s = await start();
+    const route = Routes.channelMessages(s.fake.defaultChannelId);
+    const files = [{ name: 'a.png', data: Buffer.from([1, 2, 3]) }];
+    await s.client.rest.post(route, { body: { content: 'log', attachments: [{ id: 0, filename: 'start.png' }] }, files });
+    expect(s.fake.channelMessages(s.fake.defaultChannelId)[0]?.attachments.map((a) => a.filename)).toEqual(['start.png']);
+  });
+
   it('commands made by the builders pass, and are stored with default_member_permissions as a string', async () => {
     const s = await start();
     const admin = new SlashCommandBuilder()

@@ -7,7 +7,7 @@ import type { AutocompleteInput, MessageCommandInput, ModalSubmitInput, ModalTex
 import type { FakeGuild, FakeGuildChannel, FakeMember, FakeRole } from './payloads.js';
 import type { AckLatency, InteractionRecord, MessageWithHistory, RequestRecord, StoredCommand } from './state.js';
 
-/** The fake's public surface; `startFakeDiscord` in fake-discord.ts makes one. */
+// The fake's public surface; `startFakeDiscord` in fake-discord.ts makes one.
 
 export interface FakeDiscordOptions {
   /** Clock for deadlines, token expiry and recorded times; default the system clock. */

@@ -2,8 +2,9 @@
  * A loopback Discord for end-to-end tests: one HTTP server on 127.0.0.1 serves the REST API under `/api/v10`, the
  * gateway (WebSocket upgrade on the same port) and a CDN for attachments. The real discord.js Client logs in with
  * `rest: { api: fake.apiUrl }`; tests drive members through `sendSlashCommand` / `pressButton` and read what a member
- * would see through `interaction()` and `channelMessages()`. Any request without a route is answered 404 and fails
- * `assertNoUnexpectedRequests()`.
+ * would see through `interaction()` and `channelMessages()`. Any request without a route is answered 404, and any
+ * body Discord's schema or limits refuse is answered 400 50035 (schema-check.ts); both fail
+ * `assertNoUnexpectedRequests()`. The interface is in fake-discord-api.ts.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

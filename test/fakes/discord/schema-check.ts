@@ -148,12 +148,36 @@ export interface CheckContext {
   messageFlags?: number;
 }
 
+/**
+ * The spec types `attachments[].id` as a snowflake string, but the placeholder of a new upload (`files[n]` → `n`) is
+ * an integer in Discord's own "Uploading Files" example (`"id": 0`), and Discord takes it. Such ids are read as their
+ * string form before the schema sees them; nothing else is changed.
+ */
+function withStringAttachmentIds(kind: BodyKind, body: unknown): unknown {
+  const fix = (message: unknown): unknown => {
+    if (typeof message !== 'object' || message === null || !Array.isArray((message as Record<string, unknown>).attachments)) {
+      return message;
+    }
+    const attachments = ((message as Record<string, unknown>).attachments as unknown[]).map((a) =>
+      typeof a === 'object' && a !== null && Number.isSafeInteger((a as { id?: unknown }).id) && ((a as { id: number }).id >= 0)
+        ? { ...a, id: String((a as { id: number }).id) }
+        : a,
+    );
+    return { ...(message as Record<string, unknown>), attachments };
+  };
+  if (kind === 'commands') return body;
+  if (kind !== 'callback') return fix(body);
+  if (typeof body !== 'object' || body === null) return body;
+  const data = (body as Record<string, unknown>).data;
+  return data === undefined ? body : { ...(body as Record<string, unknown>), data: fix(data) };
+}
+
 /** The problems Discord would find with `body`, schema first, then the documented limits the schema lacks. */
 export function findBodyIssues(kind: BodyKind, body: unknown, ctx: CheckContext = {}): BodyIssue[] {
   const schema = schemaFor(kind, ctx.callbackType);
   const found: BodyIssue[] = [];
   if (schema) {
-    const result = z.safeParse(schema, body, { reportInput: true });
+    const result = z.safeParse(schema, withStringAttachmentIds(kind, body), { reportInput: true });
     if (!result.success) found.push(...toBodyIssues(result.error.issues));
   }
   const { rules, at } = rulesFor(kind, ctx.callbackType);
