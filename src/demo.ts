@@ -1,6 +1,7 @@
 /**
  * `npm run demo`: the real bot against the project's own stand-ins for Discord and Replicate, with no tokens.
- * It submits a sample /video with an image, prints what the member sees, and saves the delivered mp4.
+ * It submits a sample /video with an image, prints what the member sees, and saves the delivered mp4; then a moderator
+ * sets a small allowance, the member's next request is refused, and the usage report's chart and CSV are saved.
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { startFakeDiscord } from '../test/fakes/discord/fake-discord.js';
 import { startFakeReplicate } from '../test/fakes/replicate/fake-replicate.js';
 import { startBot } from './bot.js';
+import { runModeratorFlow } from './demo-moderator.js';
 import { parseConfig } from './config.js';
 import { findFfmpeg } from './responder/reencode.js';
 
@@ -66,9 +68,10 @@ async function main(): Promise<void> {
   const attachment = discord.addAttachment({ bytes: image, filename: 'first-frame.png', contentType: 'image/png' });
   const prompt = 'a paper boat drifting down a rainy street, cinematic';
   say(`${stamp()} member "mia" runs: /video prompt:"${prompt}" image:first-frame.png duration:5`);
+  const mia = { id: '1300000000000000010', username: 'mia' };
   const sent = discord.sendSlashCommand({
     name: 'video',
-    user: { id: '1300000000000000010', username: 'mia' },
+    user: mia,
     options: { prompt, image: attachment, duration: 5 },
   });
 
@@ -101,6 +104,9 @@ async function main(): Promise<void> {
   say('');
   say(`Saved the delivered video to ${videoFile} (${delivered.size} bytes).`);
   say(`Replicate received the prompt and ${sameImage ? 'exactly the attached image bytes' : 'a DIFFERENT image (bug!)'}.`);
+
+  say('');
+  await runModeratorFlow({ discord, member: mia, outDir, say, stamp });
   say(`Bot log lines are in ${logFile}.`);
 
   await bot.stop();
