@@ -59,6 +59,7 @@ export async function startJob(
   const admitted = ctx.queue.admit({
     guildId: interaction.guildId,
     userId: interaction.user.id,
+    userName: interaction.user.globalName ?? interaction.user.username,
     roleIds: roleIdsOf(interaction),
     request: input.request,
     image: input.image,

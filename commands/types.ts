@@ -19,6 +19,7 @@ export interface VideoQueue {
   admit(draft: {
     guildId: string;
     userId: string;
+    userName?: string;
     request: VideoRequest;
     image?: ImageRef | undefined;
     reply: ReplyTarget;

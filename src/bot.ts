@@ -181,7 +181,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
         rows,
         period: periodOf(kind, at),
         pricePerSecondUsd: config.pricePerSecondUsd,
-        nameOf: (id) => client.users.cache.get(id)?.username ?? id,
+        nameOf: (id) => policy.nameOf(guildId, id) ?? client.users.cache.get(id)?.username ?? id,
         ...(client.guilds.cache.get(guildId)?.name ? { guildName: client.guilds.cache.get(guildId)!.name } : {}),
         ...(userId ? { member: userId } : {}),
       }),

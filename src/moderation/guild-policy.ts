@@ -208,6 +208,16 @@ export class GuildPolicy implements AdmissionPolicy {
     return result;
   }
 
+  /** A member's name from their recent requests here (the usage chart's legend), if one is known. */
+  nameOf(guildId: string, userId: string): string | undefined {
+    const days = this.guilds.get(guildId)?.days;
+    if (!days) return undefined;
+    for (const day of [...days.keys()].sort().reverse()) {
+      for (const row of days.get(day)!.values()) if (row.userId === userId && row.userName) return row.userName;
+    }
+    return undefined;
+  }
+
   /** When the bot was told to forget this member's input in this guild, if ever. */
   forgottenSince(guildId: string, userId: string): number | undefined {
     return this.guilds.get(guildId)?.settings.forgotten?.[userId];
@@ -228,8 +238,9 @@ export class GuildPolicy implements AdmissionPolicy {
       for (const row of rows) {
         if (row.userId !== userId) continue;
         jobIds.push(row.jobId);
-        if (row.prompt === undefined) continue;
+        if (row.prompt === undefined && row.userName === undefined) continue;
         delete row.prompt;
+        delete row.userName;
         changed = true;
       }
       if (!changed) continue;
@@ -276,7 +287,7 @@ export class GuildPolicy implements AdmissionPolicy {
     const forgotten = (state.settings.forgotten?.[job.userId] ?? -1) >= job.createdAt || job.forgottenAt !== undefined;
     rows.set(job.id, {
       jobId: job.id, acceptedAt: job.createdAt, userId: job.userId, seconds: job.seconds, state: job.state,
-      ...(forgotten ? {} : { prompt: job.request.prompt }),
+      ...(forgotten ? {} : { prompt: job.request.prompt, ...(job.userName ? { userName: job.userName } : {}) }),
     });
     if (save) void this.saveDay(job.guildId, day);
   }

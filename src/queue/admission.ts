@@ -55,6 +55,7 @@ export function admitJob(deps: AdmissionDeps, draft: JobDraft): Admission {
     id: deps.newId(),
     guildId,
     userId,
+    ...(draft.userName ? { userName: draft.userName } : {}),
     seq: deps.nextSeq(),
     state: 'queued',
     request: draft.request,

@@ -61,6 +61,8 @@ export interface Job {
   id: string;
   guildId: string;
   userId: string;
+  /** The member's name when they asked (the usage chart's legend); removed by `forget`. */
+  userName?: string;
   /** Acceptance order across the process; queued jobs keep it across restarts. */
   seq: number;
   state: JobState;
@@ -145,7 +147,7 @@ export function moveJob(job: Job, to: JobState, now: number, patch: Partial<Job>
 }
 
 /** What the /video command gathers before the queue admits a job. */
-export type JobDraft = Pick<Job, 'guildId' | 'userId' | 'request' | 'reply'> & {
+export type JobDraft = Pick<Job, 'guildId' | 'userId' | 'request' | 'reply' | 'userName'> & {
   image?: ImageRef;
   /** The member's roles in the guild (allowances and access rules read them); not stored with the job. */
   roleIds?: readonly string[];
@@ -162,7 +164,7 @@ export function requestedSeconds(request: VideoRequest): number {
  * needs its input, and is redacted by its last write.
  */
 export function redactJob(job: Job, at: number): Job {
-  const { image: _image, ...rest } = job;
+  const { image: _image, userName: _userName, ...rest } = job;
   const request: VideoRequest = { prompt: '', ...(job.request.duration ? { duration: job.request.duration } : {}) };
   return { ...rest, request, forgottenAt: job.forgottenAt ?? at };
 }

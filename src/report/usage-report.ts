@@ -9,6 +9,8 @@ export interface UsageRow {
   /** Acceptance time, epoch ms. */
   acceptedAt: number;
   userId: string;
+  /** The member's name when they asked (the chart's legend); absent once forgotten. */
+  userName?: string;
   seconds: number;
   state: 'queued' | 'starting' | 'running' | 'delivering' | 'done' | 'failed' | 'canceled';
   /** Absent once the member's data was forgotten (their seconds stay counted). */
