@@ -1,5 +1,7 @@
+import { parseJobIdRest } from '../src/discord/custom-id.js';
 import type { JobInput } from '../src/queue/job-input.js';
 import type { RefusalCode } from '../src/refusals.js';
+import { refuse, type StartingInteraction } from './start-job.js';
 import type { CommandContext } from './types.js';
 
 /**
@@ -30,4 +32,25 @@ export async function originalInput(
   } finally {
     waited.abort(readOver);
   }
+}
+
+/**
+ * The original job of a pressed button or a submitted form (custom_id `<prefix>:<jobId>`, `rest` being the id), or
+ * undefined once the member was told, ephemerally, why it cannot be used.
+ */
+export async function pressedOriginal(
+  interaction: StartingInteraction,
+  rest: string,
+  ctx: CommandContext,
+): Promise<{ jobId: string; input: JobInput } | undefined> {
+  const refused = async (code: RefusalCode) => {
+    await refuse(interaction, code, ctx.log);
+    return undefined;
+  };
+  if (!interaction.inGuild()) return refused('guild-only');
+  const jobId = parseJobIdRest(rest);
+  if (!jobId) return refused('job-not-found');
+  const original = await originalInput(jobId, ctx);
+  if (!original.ok) return refused(original.refusal);
+  return { jobId, input: original.input };
 }

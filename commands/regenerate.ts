@@ -1,8 +1,8 @@
 import type { ButtonInteraction } from 'discord.js';
 import type { ComponentRoute } from '../src/discord/router.js';
-import { parseJobIdRest, regeneratePrefix } from '../src/discord/custom-id.js';
-import { originalInput } from './original-input.js';
-import { refuse, startJob } from './start-job.js';
+import { regeneratePrefix } from '../src/discord/custom-id.js';
+import { pressedOriginal } from './original-input.js';
+import { startJob } from './start-job.js';
 
 /**
  * Regenerate on a delivered video (`regen:<jobId>`): the same input, image included, as a new job for whoever
@@ -12,12 +12,9 @@ import { refuse, startJob } from './start-job.js';
 export const regenerateButton: ComponentRoute<ButtonInteraction> = {
   prefix: regeneratePrefix,
   async handle(interaction, rest, ctx) {
-    if (!interaction.inGuild()) return refuse(interaction, 'guild-only', ctx.log);
-    const jobId = parseJobIdRest(rest);
-    if (!jobId) return refuse(interaction, 'job-not-found', ctx.log);
-    const original = await originalInput(jobId, ctx);
-    if (!original.ok) return refuse(interaction, original.refusal, ctx.log);
-    ctx.log.info({ jobId, userId: interaction.user.id }, 'regenerate pressed');
+    const original = await pressedOriginal(interaction, rest, ctx);
+    if (!original) return;
+    ctx.log.info({ jobId: original.jobId, userId: interaction.user.id }, 'regenerate pressed');
     await startJob(interaction, original.input, ctx);
   },
 };

@@ -1,7 +1,7 @@
 import type { ButtonInteraction, ModalSubmitInteraction } from 'discord.js';
 import type { ComponentRoute } from '../src/discord/router.js';
-import { jobButtonCustomId, parseJobIdRest, remixPrefix } from '../src/discord/custom-id.js';
-import { originalInput } from './original-input.js';
+import { jobButtonCustomId, remixPrefix } from '../src/discord/custom-id.js';
+import { pressedOriginal } from './original-input.js';
 import { promptModal, promptsOf, withPrompts } from './prompt-modal.js';
 import { refuse, startJob } from './start-job.js';
 
@@ -13,12 +13,9 @@ import { refuse, startJob } from './start-job.js';
 export const remixButton: ComponentRoute<ButtonInteraction> = {
   prefix: remixPrefix,
   async handle(interaction, rest, ctx) {
-    if (!interaction.inGuild()) return refuse(interaction, 'guild-only', ctx.log);
-    const jobId = parseJobIdRest(rest);
-    if (!jobId) return refuse(interaction, 'job-not-found', ctx.log);
-    const original = await originalInput(jobId, ctx);
-    if (!original.ok) return refuse(interaction, original.refusal, ctx.log);
-    const { request } = original.input;
+    const original = await pressedOriginal(interaction, rest, ctx);
+    if (!original) return;
+    const { jobId, input: { request } } = original;
     await interaction.showModal(
       promptModal({
         customId: jobButtonCustomId(remixPrefix, jobId),
@@ -33,15 +30,12 @@ export const remixButton: ComponentRoute<ButtonInteraction> = {
 export const remixModal: ComponentRoute<ModalSubmitInteraction> = {
   prefix: remixPrefix,
   async handle(interaction, rest, ctx) {
-    if (!interaction.inGuild()) return refuse(interaction, 'guild-only', ctx.log);
-    const jobId = parseJobIdRest(rest);
-    if (!jobId) return refuse(interaction, 'job-not-found', ctx.log);
     const prompts = promptsOf(interaction);
     if (!prompts.ok) return refuse(interaction, prompts.refusal, ctx.log);
     // Read again: the original may have been forgotten or have expired while the form was open.
-    const original = await originalInput(jobId, ctx);
-    if (!original.ok) return refuse(interaction, original.refusal, ctx.log);
-    ctx.log.info({ jobId, userId: interaction.user.id }, 'remix submitted');
+    const original = await pressedOriginal(interaction, rest, ctx);
+    if (!original) return;
+    ctx.log.info({ jobId: original.jobId, userId: interaction.user.id }, 'remix submitted');
     await startJob(interaction, { request: withPrompts(original.input.request, prompts), image: original.input.image }, ctx);
   },
 };

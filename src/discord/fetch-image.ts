@@ -1,6 +1,7 @@
 import { JobFailure, type StartImage } from '../queue/ports.js';
 import type { ImageRef } from '../queue/job.js';
 import { maxImageBytes } from '../refusals.js';
+import { createLimiter } from '../limiter.js';
 
 /** The image formats the model takes, told apart by their first bytes, never by name or declared type alone. */
 export function sniffImageType(bytes: Uint8Array): 'image/png' | 'image/jpeg' | 'image/webp' | undefined {
@@ -41,22 +42,6 @@ export interface ImageFetcherOptions {
 
 const unreachable = "Your image couldn't be downloaded from Discord. Please attach it again.";
 
-/** A counting semaphore: `run` waits for a free slot. */
-function createLimiter(slots: number) {
-  let free = slots;
-  const waiting: (() => void)[] = [];
-  return async function run<T>(task: () => Promise<T>): Promise<T> {
-    if (free > 0) free--;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else free++;
-    }
-  };
-}
 
 /**
  * Downloads a member's attachment from Discord's CDN (right after the acknowledgement: its signed URL expires),

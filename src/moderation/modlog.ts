@@ -7,6 +7,7 @@ import { isAmbiguousError, nonceFor } from '../responder/discord-api.js';
 import type { GuildRecords, ModlogEntry } from '../storage/guild-records.js';
 import { createModlogProblems, isFileRefusedError, isUnknownMessageError, isUnusableChannelError } from './modlog-problems.js';
 import { renderJobEntry, renderSettingsChange, type JobOutcome, type ModlogMessage } from './modlog-view.js';
+import { createLimiter } from '../limiter.js';
 
 /**
  * The mod-log poster: one entry per accepted job, edited with its outcome; one line per settings change. It never
@@ -263,19 +264,3 @@ export function createModlog(o: ModlogOptions): Modlog {
   };
 }
 
-/** A counting semaphore: at most `size` tasks run at once, the rest wait in order. */
-function createLimiter(size: number) {
-  let free = size;
-  const waiting: (() => void)[] = [];
-  return async function run<T>(task: () => Promise<T>): Promise<T> {
-    if (free > 0) free--;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else free++;
-    }
-  };
-}
