@@ -83,6 +83,9 @@ describe("what members are refused by the moderators' rules, before anything is 
     const list = await runAdmin(w, 'words list');
     expect(list.ephemeral).toBe(true);
     expect(JSON.stringify(list.original!.embeds)).toContain('“Gore”');
+    const removed = await runAdmin(w, 'words remove', { word: 'gore' });
+    expect(removed.original!.content).toContain('removed “Gore”');
+    await replyShowing(w, requestVideo(w, member(7), 'A scene full of GORE!'), /./);
   });
 
   it('the operator caps limits: a value over the cap is refused naming it, and nothing changes', async () => {
