@@ -20,16 +20,11 @@ import {
   type Message,
   type ModalSubmitInteraction,
 } from 'discord.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startFakeDiscord } from './discord/fake-discord.js';
-import { expectDiscordError, nextInteraction, startSession, type FakeSession } from './discord-test-kit.js';
+import { expectDiscordError, nextInteraction, useSessions, type FakeSession } from './discord-test-kit.js';
 
-let session: FakeSession | undefined;
-afterEach(async () => {
-  const current = session;
-  session = undefined;
-  await current?.stop();
-});
+const start = useSessions();
 
 const isCommand = (i: Interaction): i is ChatInputCommandInteraction => i.isChatInputCommand();
 const isButton = (i: Interaction): i is ButtonInteraction => i.isButton();
@@ -55,8 +50,7 @@ async function press(s: FakeSession, message: { id: string }, customId: string) 
 
 describe('fake discord buttons on any message, modals from buttons, autocomplete', () => {
   it('a button on a follow-up: deferUpdate then editReply edits that follow-up, not the original', async () => {
-    session = await startSession();
-    const s = session;
+    const s = await start();
     const { i, id } = await command(s);
     await i.reply('queued');
     const sent = await i.followUp({ content: 'your video', components: [buttons('regenerate')] });
@@ -74,8 +68,7 @@ describe('fake discord buttons on any message, modals from buttons, autocomplete
   });
 
   it('a button on a channel message: update() edits the channel message in one step', async () => {
-    session = await startSession();
-    const s = session;
+    const s = await start();
     const channel = await s.client.channels.fetch(s.fake.defaultChannelId);
     if (!channel?.isSendable()) throw new Error('not sendable');
     const posted = await channel.send({ content: 'mod-log entry', components: [buttons('details')] });
@@ -92,8 +85,7 @@ describe('fake discord buttons on any message, modals from buttons, autocomplete
   });
 
   it('an ephemeral reply to a press is a new message on the press and leaves the button’s message alone', async () => {
-    session = await startSession();
-    const s = session;
+    const s = await start();
     const { i, id } = await command(s);
     await i.reply({ content: 'video', components: [buttons('cancel')] });
     const original = s.fake.interaction(id).original;
@@ -109,8 +101,7 @@ describe('fake discord buttons on any message, modals from buttons, autocomplete
   });
 
   it('a modal opened from a button submits with its message, and the submit’s update() edits that message', async () => {
-    session = await startSession();
-    const s = session;
+    const s = await start();
     const { i, id } = await command(s);
     await i.reply({ content: 'delivered', components: [buttons('remix')] });
     const { button, handle } = await press(s, { id: s.fake.interaction(id).original?.id ?? '' }, 'remix');
@@ -130,8 +121,7 @@ describe('fake discord buttons on any message, modals from buttons, autocomplete
   });
 
   it('autocomplete arrives focused inside its subcommand, and more than 25 choices are refused', async () => {
-    session = await startSession();
-    const s = session;
+    const s = await start();
     const usage = new SlashCommandBuilder()
       .setName('video-admin')
       .setDescription('d')

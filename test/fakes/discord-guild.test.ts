@@ -8,21 +8,10 @@ import {
   type ChatInputCommandInteraction,
   type Interaction,
 } from 'discord.js';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeDiscordOptions } from './discord/fake-discord.js';
-import { nextInteraction, startSession, type FakeSession } from './discord-test-kit.js';
+import { describe, expect, it } from 'vitest';
+import { nextInteraction, useSessions, type FakeSession } from './discord-test-kit.js';
 
-let session: FakeSession | undefined;
-afterEach(async () => {
-  const current = session;
-  session = undefined;
-  await current?.stop();
-});
-
-async function start(options: FakeDiscordOptions = {}): Promise<FakeSession> {
-  session = await startSession(options);
-  return session;
-}
+const start = useSessions();
 
 const isCommand = (i: Interaction): i is ChatInputCommandInteraction => i.isChatInputCommand();
 

@@ -11,15 +11,10 @@ import {
   type MessageContextMenuCommandInteraction,
   type ModalSubmitInteraction,
 } from 'discord.js';
-import { afterEach, describe, expect, it } from 'vitest';
-import { expectDiscordError, nextInteraction, startSession, type FakeSession } from './discord-test-kit.js';
+import { describe, expect, it } from 'vitest';
+import { expectDiscordError, nextInteraction, useSessions, type FakeSession } from './discord-test-kit.js';
 
-let session: FakeSession | undefined;
-afterEach(async () => {
-  const current = session;
-  session = undefined;
-  await current?.stop();
-});
+const start = useSessions();
 
 /** A PNG's first 33 bytes (signature + IHDR) for a 64×48 image: enough for its size to be read. */
 function pngHeader(width: number, height: number): Buffer {
@@ -33,7 +28,7 @@ function pngHeader(width: number, height: number): Buffer {
 }
 
 async function withAnimateCommand(): Promise<FakeSession> {
-  session = await startSession();
+  const session = await start();
   const animate = new ContextMenuCommandBuilder().setName('Animate image').setType(ApplicationCommandType.Message);
   await session.client.rest.put(Routes.applicationGuildCommands(session.fake.applicationId, session.fake.defaultGuildId), {
     body: [animate.toJSON()],

@@ -12,20 +12,10 @@ import {
   type ChatInputCommandInteraction,
   type Interaction,
 } from 'discord.js';
-import { afterEach, describe, expect, it } from 'vitest';
-import { expectDiscordError, nextInteraction, startSession, type FakeSession } from './discord-test-kit.js';
+import { describe, expect, it } from 'vitest';
+import { expectDiscordError, nextInteraction, useSessions, type FakeSession } from './discord-test-kit.js';
 
-let session: FakeSession | undefined;
-afterEach(async () => {
-  const current = session;
-  session = undefined;
-  await current?.stop();
-});
-
-async function start(): Promise<FakeSession> {
-  session = await startSession();
-  return session;
-}
+const start = useSessions();
 
 const isCommand = (i: Interaction): i is ChatInputCommandInteraction => i.isChatInputCommand();
 

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Client, DiscordAPIError, Events, GatewayIntentBits, type Interaction } from 'discord.js';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from './discord/fake-discord.js';
 
 /** The fake plus a real discord.js Client logged in to it, for the fake's own tests. */
@@ -25,6 +25,24 @@ export async function startSession(options: FakeDiscordOptions = {}): Promise<Fa
       await fake.close();
       fake.assertNoUnexpectedRequests();
     },
+  };
+}
+
+/**
+ * For a test file: returns a starter of sessions and stops (and checks) the one a test started after it. One
+ * session per test.
+ */
+export function useSessions(): (options?: FakeDiscordOptions) => Promise<FakeSession> {
+  let current: FakeSession | undefined;
+  afterEach(async () => {
+    const session = current;
+    current = undefined;
+    await session?.stop();
+  });
+  return async (options = {}) => {
+    if (current) throw new Error('a session is already running in this test');
+    current = await startSession(options);
+    return current;
   };
 }
 
