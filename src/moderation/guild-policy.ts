@@ -263,15 +263,10 @@ export class GuildPolicy implements AdmissionPolicy {
     }
   }
 
-  /** The usage rows of a period, from the store (the per-day index, not every job). */
+  /** The usage rows of a period at once (see rowsByDay). */
   async rowsOf(guildId: string, kind: 'day' | 'week' | 'month', at: number): Promise<UsageRow[]> {
-    const period = periodOf(kind, at);
     const rows: UsageRow[] = [];
-    for (let t = period.start; t < period.end && t <= this.o.clock.now(); t += dayMs) {
-      const day = isoDay(t);
-      const live = this.guilds.get(guildId)?.days.get(day);
-      rows.push(...(live ? live.values() : await this.o.records.loadDay(guildId, day)));
-    }
+    for await (const day of this.rowsByDay(guildId, kind, at)) rows.push(...day);
     return rows;
   }
 
