@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { periodOf } from '../../src/quota/period.js';
-import { embedReplyTo, messageLink, replyOnceShowing, stayInsideOneDay } from '../harness/member-steps.js';
+import { embedReplyTo, messageLink, replyOnceShowing } from '../harness/member-steps.js';
 import { useWorldPerTest } from '../harness/use-world.js';
 import { runAdmin } from '../harness/admin-steps.js';
 import { predictionsReach, readyPing, requestVideo, untilNoActiveJobs } from '../harness/video-steps.js';
@@ -13,7 +13,6 @@ const start = useWorldPerTest();
 describe('/usage', () => {
   it("shows a member's seconds left and their reset, their jobs with places and ETAs, and links to their videos", async () => {
     const w = await start({ env: { QUOTA_DEFAULT_SECONDS: '60', GUILD_CONCURRENCY: '1' } });
-    stayInsideOneDay(w);
     for (let i = 0; i < 4; i++) w.replicate.script({ durationMs: minutes(4) });
     const delivered = [];
     for (const prompt of ['a paper boat', 'a [bracketed] *kite*']) {
@@ -52,7 +51,6 @@ describe('/usage', () => {
 
   it("leaves out the videos of a member a moderator made the bot forget, and keeps counting their seconds", async () => {
     const w = await start({ env: { QUOTA_DEFAULT_SECONDS: '60' } });
-    stayInsideOneDay(w);
     await readyPing(w, requestVideo(w, mia, 'a private garden'));
     await untilNoActiveJobs(w);
     expect((await embedReplyTo(w, 'usage', mia)).embed.fields![1]!.value).toMatch(/^• \[“a private garden”\]/);

@@ -36,15 +36,6 @@ export function replyOnceShowing(world: World, handle: InteractionHandle, patter
   });
 }
 
-/**
- * Allowances count per UTC day: a scenario that must stay inside one day first jumps past midnight when it is
- * close (every later jump is a few minutes).
- */
-export function stayInsideOneDay(world: World, marginMs = 30 * 60_000): void {
-  const { end } = periodOf('day', world.clock.now());
-  if (end - world.clock.now() < marginMs) world.clock.jump(end - world.clock.now() + 1_000);
-}
-
 /** The link Discord opens for a message in a guild channel. */
 export function messageLink(guildId: string, channelId: string, messageId: string): string {
   return `https://discord.com/channels/${guildId}/${channelId}/${messageId}`;

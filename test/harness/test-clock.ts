@@ -59,6 +59,17 @@ export class JumpClock implements Clock {
   }
 }
 
+/**
+ * Jumps `clock` past the next UTC midnight when it is nearer than `marginMs`, so a scenario that counts seconds
+ * of video "today" never sees its day end halfway (allowances reset at 00:00 UTC).
+ */
+export function clearOfMidnight(clock: JumpClock, marginMs = 30 * 60_000): void {
+  const now = clock.now();
+  const midnight = new Date(now);
+  midnight.setUTCHours(24, 0, 0, 0);
+  if (midnight.getTime() - now < marginMs) clock.jump(midnight.getTime() - now + 1_000);
+}
+
 /** A clock that moves only when told: for pure units and simulated-time benchmarks. */
 export class ManualClock implements Clock {
   private current: number;

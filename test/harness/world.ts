@@ -6,7 +6,7 @@ import { parseConfig, type Config } from '../../src/config.js';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/fake-discord.js';
 import { startFakeReplicate, type FakeReplicate, type FakeReplicateOptions } from '../fakes/replicate/fake-replicate.js';
 import { LogSink } from './log-sink.js';
-import { JumpClock } from './test-clock.js';
+import { clearOfMidnight, JumpClock } from './test-clock.js';
 
 export interface WorldOptions {
   /** Extra environment for the bot (limits etc.), as an operator would set it. */
@@ -46,6 +46,7 @@ export class World {
 
   static async start(options: WorldOptions = {}): Promise<World> {
     const clock = new JumpClock();
+    clearOfMidnight(clock);
     const discord = await startFakeDiscord({ clock, ...options.discord });
     const replicate = await startFakeReplicate({ clock, defaultDurationMs: 300, ...options.replicate });
     const dir = mkdtempSync(join(tmpdir(), 'bot-e2e-store-'));
