@@ -25,6 +25,7 @@ import { responderTempRoot } from './responder/temp-dir.js';
 import { GenerationRecords } from './storage/generation-records.js';
 import { GuildRecords } from './storage/guild-records.js';
 import { finishedJobRetentionDays, openStore, type Store } from './storage/keyv-store.js';
+import { createSlotPool, type SlotPoolOptions } from './storage/slot-pool.js';
 import { scheduleUpkeep } from './storage/upkeep.js';
 
 /** Timings an operator never sets but tests and the demo shorten. Defaults are the production values. */
@@ -37,6 +38,8 @@ export interface BotTuning {
   defaultExpectedMs?: number;
   /** First wait before a delivery step is sent again after a Discord 5xx (default 2000 ms). */
   deliveryRetryBackoffMs?: number;
+  /** The account-wide prediction slots' lease (see slot-pool.ts; defaults 30 s TTL, renewed every 5 s). */
+  slots?: Pick<SlotPoolOptions, 'ttlMs' | 'renewEveryMs' | 'askEveryMs'>;
 }
 
 export interface BotOptions {
@@ -51,6 +54,8 @@ export interface BotOptions {
   signal?: AbortSignal;
   /** Wraps the opened store (fault injection in tests and the soak); the bot uses what it returns. */
   wrapStore?: (store: Store, log: Logger) => Store;
+  /** Whose jobs, lease and prediction slots these are in the store (default `main`; one per shard). */
+  owner?: string;
 }
 
 export interface Bot {
@@ -76,7 +81,9 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // One process per store: a second one refuses to start; one whose lease was taken over stops (below).
   let lostEarly = false;
   let leaseLost = (): void => void (lostEarly = true);
+  const owner = options.owner ?? 'main';
   const opened = await openStore(config.storageUrl, log, {
+    owner,
     clock,
     lease: { onLost: () => leaseLost() },
     notice: options.notice,
@@ -149,7 +156,17 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     clock,
     log,
   });
+  // MAX_CONCURRENT_PREDICTIONS holds for the whole Replicate account: every process on the store shares the slots.
+  const slots = createSlotPool({
+    slots: opened.coordination.slots,
+    cap: config.maxConcurrentPredictions,
+    owner,
+    clock,
+    log,
+    ...tuning.slots,
+  });
   const queue = createQueueService({
+    slots,
     store,
     policy,
     history,
@@ -202,6 +219,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // The ledger is rebuilt from the jobs before anything is admitted: it never disagrees with them.
   await policy.start(await store.listActiveJobs(), (id) => store.getJob(id));
   await queue.start();
+  await slots.start();
   const upkeep = scheduleUpkeep(store, clock, log);
   try {
     const notice = options.notice ?? (() => undefined);
@@ -209,6 +227,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   } catch (err) {
     await upkeep.stop();
     await queue.stop();
+    await slots.stop();
     await responder.close();
     await client.destroy();
     await store.close();
@@ -233,6 +252,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     stopping ??= (async () => {
       await upkeep.stop();
       await queue.stop();
+      await slots.stop();
       await responder.close();
       // Mod-log posts in flight get a moment; they never hold a stop up (the entry is edited by the next start).
       await Promise.race([modlog.idle(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);

@@ -39,6 +39,8 @@ export interface Store extends JobStore {
   dropExpiredImages(now: number): Promise<number>;
   /** Releases the owner's lease (if taken) and disconnects. */
   close(): Promise<void>;
+  /** The atomic operations behind the account-wide prediction slots and request budget (slot-pool, request-budget). */
+  readonly coordination: Pick<Backend, 'slots' | 'takeTokens'>;
 }
 
 export interface OpenStoreOptions {
@@ -137,6 +139,7 @@ export async function openStoreOn(backend: Backend, log: Logger, options: OpenSt
 }
 
 class KeyvJobStore implements Store {
+  readonly coordination: Pick<Backend, 'slots' | 'takeTokens'>;
   /** Ids of the jobs not yet finished, as this process knows them. */
   private active = new Set<string>();
   /** The ids the stored index held after its last successful write: what a crash now would leave. */
@@ -153,7 +156,9 @@ class KeyvJobStore implements Store {
     private readonly finishedJobTtlMs: number,
     private readonly lease: Lease | undefined,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.coordination = { slots: backend.slots, takeTokens: (take) => backend.takeTokens(take) };
+  }
 
   /**
    * Reads the index and drops the ids a crash left stale: a record never written (the index is written first) or

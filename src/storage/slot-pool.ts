@@ -36,7 +36,7 @@ export interface SlotPool extends PredictionSlots {
 /**
  * MAX_CONCURRENT_PREDICTIONS across processes: `cap` slots in the store, each a lease held by one owner. In the
  * background this process renews its slots, tells its demand (slots in use + jobs ready to start), and takes free
- * slots up to its allowance: all it wants while nobody else waits, otherwise its fair share
+ * slots up to its allowance: all it wants (plus one spare) while nobody else waits, otherwise its fair share
  * ceil(cap / processes with demand). Slots beyond the allowance go back as the predictions using them end.
  * A store outage leaves running predictions alone; once the last renewal is older than the TTL no new one starts.
  */
@@ -78,7 +78,8 @@ export function createSlotPool(options: SlotPoolOptions): SlotPool {
     const withDemand = Math.max(1, demands.filter((d) => d.want > 0 && d.holder !== owner).length + (want > 0 ? 1 : 0));
     const othersWait = demands.some((d) => d.holder !== owner && d.want > d.held);
     const allowance = othersWait ? Math.ceil(cap / withDemand) : cap;
-    const target = Math.min(want, allowance);
+    // One spare slot while nobody else waits: a job joining an idle line starts at once, without a store round trip.
+    const target = Math.min(want + (othersWait ? 0 : 1), allowance);
     if (held.length < target) {
       held = [...held, ...(await slots.take({ ...claim(), count: target - held.length }))].sort((a, b) => a - b);
     }
@@ -127,7 +128,10 @@ export function createSlotPool(options: SlotPoolOptions): SlotPool {
       if (!stopped) void sync();
     },
     release(jobId) {
-      if (inUse.delete(jobId) && !stopped) void sync();
+      if (!inUse.delete(jobId) || stopped) return;
+      // The slot is free for this process's next job at once; the sync gives it back if another process waits.
+      onFree();
+      void sync();
     },
     demandChanged() {
       if (!stopped && wanted() > told && wanted() > held.length) void sync();
