@@ -19,6 +19,7 @@ import { renderUsageReply } from './report/usage-reply.js';
 import { createQueueService, type QueueService } from './queue/queue-service.js';
 import { createReplicateClient } from './replicate/client.js';
 import { createPredictionRunner } from './replicate/prediction-runner.js';
+import { createRequestBudget, kindOf, type RequestBudgetOptions } from './replicate/request-budget.js';
 import type { RetryPolicy } from './replicate/retry.js';
 import { createDiscordResponder } from './responder/discord-responder.js';
 import { responderTempRoot } from './responder/temp-dir.js';
@@ -40,6 +41,8 @@ export interface BotTuning {
   deliveryRetryBackoffMs?: number;
   /** The account-wide prediction slots' lease (see slot-pool.ts; defaults 30 s TTL, renewed every 5 s). */
   slots?: Pick<SlotPoolOptions, 'ttlMs' | 'renewEveryMs' | 'askEveryMs'>;
+  /** The account-wide Replicate request budget (see request-budget.ts). */
+  budget?: Pick<RequestBudgetOptions, 'limitsPerMinute' | 'windowMs'>;
 }
 
 export interface BotOptions {
@@ -101,8 +104,15 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       return [];
     }),
   );
+  // Replicate's request limits hold for the whole account: every process on the store shares one budget.
+  const budget = createRequestBudget({ takeTokens: (take) => opened.coordination.takeTokens(take), clock, log, ...tuning.budget });
   const runner = createPredictionRunner({
-    client: createReplicateClient({ token: config.replicateApiToken, baseUrl: config.replicateApiUrl }),
+    client: createReplicateClient({
+      token: config.replicateApiToken,
+      baseUrl: config.replicateApiUrl,
+      admit: (url, method, signal) => budget.take(kindOf(url, method), signal),
+    }),
+    prioritize: budget.withPriority,
     model: config.replicateModel,
     clock,
     log,

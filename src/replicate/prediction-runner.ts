@@ -37,6 +37,11 @@ export interface PredictionRunnerOptions {
   /** Generation time assumed for a duration without history (default 300 000 ms: a typical 5-second clip). */
   defaultExpectedMs?: number;
   retry?: Partial<RetryPolicy>;
+  /**
+   * Runs a status poll with a priority for the request budget (request-budget.ts): the prediction's expected end,
+   * so under a spent budget the one soonest expected to finish is asked first.
+   */
+  prioritize?: <T>(priority: number, poll: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -174,7 +179,8 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
       for (let delay = 0; ; ) {
         if (delay > 0) await clock.sleep(delay, signal);
         try {
-          const prediction = await client.predictions.get(predictionId, { signal });
+          const get = () => client.predictions.get(predictionId, { signal });
+          const prediction = await (options.prioritize ? options.prioritize(begin + expected, get) : get());
           failures = 0;
           notFound = 0;
           const snapshot = toSnapshot(prediction);
