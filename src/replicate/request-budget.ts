@@ -79,12 +79,16 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
     let tokens = 0;
     let spent = false;
     let outageUsed = 0;
+    /** Tokens this process used in the window before, and so far in this one: the batch follows the pace. */
+    let usedBefore = 0;
+    let usedNow = 0;
     let draining = false;
     let seq = 0;
 
     async function refill(): Promise<void> {
       const limit = perWindow(kind);
-      const count = Math.min(batch[kind], Math.max(1, waiters.length));
+      // Enough for the waiting and a tenth of the last window's pace, so a busy process asks about ten times a window.
+      const count = Math.min(batch[kind], Math.max(1, waiters.length, Math.ceil(usedBefore / 10)));
       try {
         const granted = await options.takeTokens({ bucket: `${name}:${kind}`, window, count, limit, ttlMs: 2 * windowMs });
         if (storeDown) log.info({ kind }, 'request budget reachable again');
@@ -110,6 +114,8 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
           const current = Math.floor(clock.now() / windowMs);
           if (current !== window) {
             // Tokens are only good in the window that granted them.
+            usedBefore = current === window + 1 ? usedNow : 0;
+            usedNow = 0;
             window = current;
             tokens = 0;
             spent = false;
@@ -117,6 +123,7 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
           }
           if (tokens > 0) {
             tokens--;
+            usedNow++;
             waiters.shift()!.resolve();
           } else if (!spent) {
             await refill();
