@@ -3,7 +3,7 @@
  * and sockets do not colour the next), and prints their figures. Results land in bench/out/*.json.
  *
  *   npm run bench                 everything (~3 minutes on 2 cores)
- *   npm run bench -- ack          acknowledgement latency only (also: polling, memory, report)
+ *   npm run bench -- ack          acknowledgement latency only (also: scheduler, polling, memory, report)
  *   npm run bench -- ack:rate     one scenario by name (see `scenarios` below)
  */
 import { spawn } from 'node:child_process';
@@ -24,6 +24,7 @@ const scenarios: { name: string; group: string; file: string; args: string[] }[]
   { name: 'ack:rate500-child', group: 'ack', file: 'ack-latency.ts', args: ['rate', 'child-process', '4096', '500'] },
   { name: 'ack:rate250-child', group: 'ack', file: 'ack-latency.ts', args: ['rate', 'child-process', '4096', '250'] },
   { name: 'ack:burst-backlog511', group: 'ack', file: 'ack-latency.ts', args: ['burst', 'in-process', '511'] },
+  { name: 'scheduler', group: 'scheduler', file: 'scheduler.ts', args: [] },
   { name: 'polling', group: 'polling', file: 'polling.ts', args: [] },
   { name: 'memory:queued', group: 'memory', file: 'memory.ts', args: ['queued'] },
   { name: 'memory:delivery-direct', group: 'memory', file: 'memory.ts', args: ['delivery:direct'] },
