@@ -21,6 +21,8 @@ const scenarios: { name: string; group: string; file: string; args: string[] }[]
   { name: 'ack:rate-child', group: 'ack', file: 'ack-latency.ts', args: ['rate', 'child-process'] },
   { name: 'ack:burst-child-moderated', group: 'ack', file: 'ack-latency.ts', args: ['burst', 'child-process', '4096', '1000', 'moderated'] },
   { name: 'ack:rate-child-moderated', group: 'ack', file: 'ack-latency.ts', args: ['rate', 'child-process', '4096', '1000', 'moderated'] },
+  { name: 'ack:burst-child-floor', group: 'ack', file: 'ack-latency.ts', args: ['burst', 'child-process', '4096', '1000', 'floor'] },
+  { name: 'ack:rate-child-floor', group: 'ack', file: 'ack-latency.ts', args: ['rate', 'child-process', '4096', '1000', 'floor'] },
   { name: 'ack:rate500-child', group: 'ack', file: 'ack-latency.ts', args: ['rate', 'child-process', '4096', '500'] },
   { name: 'ack:rate250-child', group: 'ack', file: 'ack-latency.ts', args: ['rate', 'child-process', '4096', '250'] },
   { name: 'ack:burst-backlog511', group: 'ack', file: 'ack-latency.ts', args: ['burst', 'in-process', '511'] },
