@@ -16,7 +16,8 @@ import { GenerationHistory } from './queue/eta.js';
 import { videoLinkOf } from './queue/video-link.js';
 import { createDiscordObserver } from './ops/discord-observer.js';
 import type { HttpServer } from './ops/http-server.js';
-import { startOpsServer } from './ops/ops-server.js';
+import type { HealthReport } from './ops/health.js';
+import { createBotHealthCheck, startOpsServer } from './ops/ops-server.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { periodOf } from './quota/period.js';
 import { renderUsageReply } from './report/usage-reply.js';
@@ -55,6 +56,11 @@ export interface BotOptions {
   signal?: AbortSignal;
   /** Wraps the opened store (fault injection in tests and the soak); the bot uses what it returns. */
   wrapStore?: (store: Store, log: Logger) => Store;
+  /**
+   * Process and Node.js metrics (CPU, memory, event loop, GC) in `metrics` (default: only with HTTP_PORT). A shard
+   * whose manager aggregates its metrics over IPC sets it.
+   */
+  processMetrics?: boolean;
 }
 
 export interface Bot {
@@ -68,6 +74,8 @@ export interface Bot {
   metrics: Metrics;
   /** The HTTP server (/healthz, /metrics) when HTTP_PORT is set; `http.port` is the port it got. */
   http: HttpServer | undefined;
+  /** What `/healthz` reports, without HTTP (a sharding manager asks its shards over IPC). */
+  health(): Promise<HealthReport>;
   /** Graceful stop: no new jobs, in-flight work halted with its state persisted, connections closed. */
   stop(): Promise<void>;
 }
@@ -91,8 +99,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     signal: options.signal,
   });
   const store = options.wrapStore ? options.wrapStore(opened, log) : opened;
-  // Process metrics (event-loop monitor, GC observer) only where something can read them.
-  const metrics = createMetrics({ defaultMetrics: config.httpPort !== undefined });
+  // Process metrics (event-loop monitor, GC observer) only where something reads them.
+  const metrics = createMetrics({ defaultMetrics: options.processMetrics ?? config.httpPort !== undefined });
   const observer = createDiscordObserver(metrics, clock);
   const client = createDiscordClient({ apiUrl: config.discordApiUrl, onAnswer: observer.gatewayRest });
   client.rest.setToken(config.discordToken);
@@ -223,11 +231,12 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   await policy.start(await store.listActiveJobs(), (id) => store.getJob(id));
   await queue.start();
   const upkeep = scheduleUpkeep(store, clock, log);
+  const health = createBotHealthCheck({ client, store, clock, log });
   let http: HttpServer | undefined;
   try {
     // Up before the login: a probe during the start reads 503 ("gateway") rather than nothing.
     if (config.httpPort !== undefined) {
-      http = await startOpsServer({ port: config.httpPort, host: config.httpHost, client, store, metrics, clock, log });
+      http = await startOpsServer({ port: config.httpPort, host: config.httpHost, health, metrics, log });
     }
     const notice = options.notice ?? (() => undefined);
     await loginWithRetry({ client, token: config.discordToken, clock, log, notice, signal: options.signal });
@@ -271,5 +280,5 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   };
   leaseLost = () => void stop();
   if (lostEarly) void stop();
-  return { client, queue, policy, store, log, metrics, http, stop };
+  return { client, queue, policy, store, log, metrics, http, health: () => health.check(), stop };
 }

@@ -39,7 +39,14 @@ const readyStatus = 0;
  * `{"status":"failing","failing":[...]}` naming what does not. The store's read is time-boxed, so a store that hangs
  * is reported as failing, not waited for. A failure is logged when it starts and when it ends, not at each probe.
  */
-export function createHealthCheck(deps: HealthDeps): { check(): Promise<HealthReport>; route: HttpRoute } {
+export interface HealthCheck {
+  /** Probes now; resolves within the store's time box (never rejects). */
+  check(): Promise<HealthReport>;
+  /** `/healthz`: 200 or 503 with the report as JSON. */
+  route: HttpRoute;
+}
+
+export function createHealthCheck(deps: HealthDeps): HealthCheck {
   const timeoutMs = deps.storeTimeoutMs ?? 1_500;
   let lastFailing = '';
 

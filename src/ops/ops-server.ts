@@ -2,17 +2,34 @@ import type { Client } from 'discord.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { JobStore } from '../queue/ports.js';
-import { createHealthCheck } from './health.js';
+import { createHealthCheck, type HealthCheck } from './health.js';
 import { startHttpServer, type HttpRoute, type HttpServer } from './http-server.js';
 import type { Metrics } from './metrics.js';
+
+/**
+ * This process's health check: every gateway connection of the client ready, and the store answering a cheap read
+ * through its own path (what a job write would meet). Served on `/healthz`, and asked over IPC by a sharding manager.
+ */
+export function createBotHealthCheck(deps: {
+  client: Client;
+  store: Pick<JobStore, 'getMeta'>;
+  clock: Clock;
+  log: Logger;
+}): HealthCheck {
+  const { client, store } = deps;
+  return createHealthCheck({
+    shards: () => [...client.ws.shards.values()].map((s) => ({ id: s.id, status: s.status, ping: s.ping })),
+    pingStore: () => store.getMeta('health'),
+    clock: deps.clock,
+    log: deps.log,
+  });
+}
 
 export interface OpsServerOptions {
   port: number;
   host: string;
-  client: Client;
-  store: Pick<JobStore, 'getMeta'>;
+  health: HealthCheck;
   metrics: Metrics;
-  clock: Clock;
   log: Logger;
   /** More routes on the same port (the webhook endpoint). */
   routes?: Record<string, HttpRoute>;
@@ -20,14 +37,7 @@ export interface OpsServerOptions {
 
 /** `HTTP_PORT`: `/healthz` (gateway and store) and `/metrics` (this process's registry), plus any extra routes. */
 export function startOpsServer(options: OpsServerOptions): Promise<HttpServer> {
-  const { client, store, metrics, clock, log } = options;
-  const health = createHealthCheck({
-    shards: () => [...client.ws.shards.values()].map((s) => ({ id: s.id, status: s.status, ping: s.ping })),
-    // A cheap read through the store's own path: what a job write would meet.
-    pingStore: () => store.getMeta('health'),
-    clock,
-    log,
-  });
+  const { metrics, log } = options;
   const metricsRoute: HttpRoute = async (_req, res) => {
     const { contentType, body } = await metrics.render();
     res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(body);
@@ -36,6 +46,6 @@ export function startOpsServer(options: OpsServerOptions): Promise<HttpServer> {
     port: options.port,
     host: options.host,
     log,
-    routes: { '/healthz': health.route, '/metrics': metricsRoute, ...options.routes },
+    routes: { '/healthz': options.health.route, '/metrics': metricsRoute, ...options.routes },
   });
 }
