@@ -52,5 +52,14 @@ case "$out" in
   *) echo "check-deploy: src/main.ts failed otherwise: $out" >&2; exit 1 ;;
 esac
 
+# So does the registration script (`docker compose run --rm bot npm run deploy-commands`).
+if out=$(env -i PATH="$PATH" HOME="$HOME" npm run --silent deploy-commands 2>&1); then
+  echo "check-deploy: npm run deploy-commands ran without tokens" >&2; exit 1
+fi
+case "$out" in
+  *"DISCORD_TOKEN is missing"*) echo "check-deploy: npm run deploy-commands starts and checks its configuration" ;;
+  *) echo "check-deploy: npm run deploy-commands failed otherwise: $out" >&2; exit 1 ;;
+esac
+
 cd "$repo"
 npx tsx .ci/deploy-smoke.ts "$work"

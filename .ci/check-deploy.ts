@@ -94,5 +94,5 @@ if (process.argv.includes('--copied')) {
   for (const problem of problems) console.error(`check-deploy: ${problem}`);
   process.exit(1);
 } else {
-  console.log(`check-deploy: Dockerfile and compose.yaml reference only what exists (${copied.length} paths copied)`);
+  console.log(`check-deploy: Dockerfile and compose.yaml reference only what exists (${new Set(copied).size} paths copied)`);
 }
