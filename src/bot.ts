@@ -14,6 +14,11 @@ import { GuildPolicy } from './moderation/guild-policy.js';
 import { createModlog } from './moderation/modlog.js';
 import { GenerationHistory } from './queue/eta.js';
 import { videoLinkOf } from './queue/video-link.js';
+import { createDiscordObserver } from './ops/discord-observer.js';
+import type { HttpServer } from './ops/http-server.js';
+import type { HealthReport } from './ops/health.js';
+import { createBotHealthCheck, startOpsServer } from './ops/ops-server.js';
+import { createMetrics, type Metrics } from './ops/metrics.js';
 import { periodOf } from './quota/period.js';
 import { renderUsageReply } from './report/usage-reply.js';
 import { createQueueService, type QueueService } from './queue/queue-service.js';
@@ -51,6 +56,11 @@ export interface BotOptions {
   signal?: AbortSignal;
   /** Wraps the opened store (fault injection in tests and the soak); the bot uses what it returns. */
   wrapStore?: (store: Store, log: Logger) => Store;
+  /**
+   * Process and Node.js metrics (CPU, memory, event loop, GC) in `metrics` (default: only with HTTP_PORT). A shard
+   * whose manager aggregates its metrics over IPC sets it.
+   */
+  processMetrics?: boolean;
 }
 
 export interface Bot {
@@ -60,6 +70,12 @@ export interface Bot {
   policy: GuildPolicy;
   store: Store;
   log: Logger;
+  /** This process's metrics (its own prom-client registry); the webhook endpoint reports through it too. */
+  metrics: Metrics;
+  /** The HTTP server (/healthz, /metrics) when HTTP_PORT is set; `http.port` is the port it got. */
+  http: HttpServer | undefined;
+  /** What `/healthz` reports, without HTTP (a sharding manager asks its shards over IPC). */
+  health(): Promise<HealthReport>;
   /** Graceful stop: no new jobs, in-flight work halted with its state persisted, connections closed. */
   stop(): Promise<void>;
 }
@@ -83,7 +99,10 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     signal: options.signal,
   });
   const store = options.wrapStore ? options.wrapStore(opened, log) : opened;
-  const client = createDiscordClient({ apiUrl: config.discordApiUrl });
+  // Process metrics (event-loop monitor, GC observer) only where something reads them.
+  const metrics = createMetrics({ defaultMetrics: options.processMetrics ?? config.httpPort !== undefined });
+  const observer = createDiscordObserver(metrics, clock);
+  const client = createDiscordClient({ apiUrl: config.discordApiUrl, onAnswer: observer.gatewayRest });
   client.rest.setToken(config.discordToken);
 
   // The bot's own generation times: the poll schedule and the members' ETAs read the same history.
@@ -100,6 +119,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     clock,
     log,
     pollIntervalMs: config.pollIntervalMs,
+    metrics,
     times: { history, save: (samples) => generationRecords.save(samples) },
     ...(tuning.retry ? { retry: tuning.retry } : {}),
     ...(tuning.defaultExpectedMs ? { defaultExpectedMs: tuning.defaultExpectedMs } : {}),
@@ -108,7 +128,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // called once both exist.
   const responder = createDiscordResponder({
     rest: client.rest,
-    uploadRest: createUploadRest({ apiUrl: config.discordApiUrl, token: config.discordToken }),
+    uploadRest: createUploadRest({ apiUrl: config.discordApiUrl, token: config.discordToken, onAnswer: observer.uploadRest }),
     clock,
     log,
     saveReply: (jobId, reply) => queue.updateReply(jobId, reply),
@@ -134,8 +154,12 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const policy = new GuildPolicy({
     records,
     observer: {
-      accepted: (job) => void modlog.jobAccepted(job),
+      accepted: (job) => {
+        metrics.jobAccepted(job);
+        void modlog.jobAccepted(job);
+      },
       ended: (job) => {
+        metrics.jobEnded(job);
         const messageUrl = videoLinkOf(job);
         void modlog.jobEnded(job, messageUrl ? { messageUrl } : {});
       },
@@ -193,7 +217,11 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     cancel: queue,
     log,
   });
-  client.on(Events.InteractionCreate, (interaction) => void route(interaction));
+  metrics.observeJobs(() => queue.liveJobs());
+  client.on(Events.InteractionCreate, (interaction) => {
+    observer.arrived(interaction.id);
+    void route(interaction).finally(() => observer.settled(interaction.id));
+  });
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
   client.rest.on('rateLimited', (info) =>
     log.debug({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'discord rate limit'),
@@ -203,10 +231,17 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   await policy.start(await store.listActiveJobs(), (id) => store.getJob(id));
   await queue.start();
   const upkeep = scheduleUpkeep(store, clock, log);
+  const health = createBotHealthCheck({ client, store, clock, log });
+  let http: HttpServer | undefined;
   try {
+    // Up before the login: a probe during the start reads 503 ("gateway") rather than nothing.
+    if (config.httpPort !== undefined) {
+      http = await startOpsServer({ port: config.httpPort, host: config.httpHost, health, metrics, log });
+    }
     const notice = options.notice ?? (() => undefined);
     await loginWithRetry({ client, token: config.discordToken, clock, log, notice, signal: options.signal });
   } catch (err) {
+    await http?.close();
     await upkeep.stop();
     await queue.stop();
     await responder.close();
@@ -231,6 +266,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      await http?.close();
       await upkeep.stop();
       await queue.stop();
       await responder.close();
@@ -244,5 +280,5 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   };
   leaseLost = () => void stop();
   if (lostEarly) void stop();
-  return { client, queue, policy, store, log, stop };
+  return { client, queue, policy, store, log, metrics, http, health: () => health.check(), stop };
 }

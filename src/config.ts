@@ -33,6 +33,10 @@ export interface Config {
   quotaPeriod: 'day' | 'week';
   /** Estimated price of one second of video, in US dollars: for estimates only (check the model's page). */
   pricePerSecondUsd: number;
+  /** Port of the HTTP server (/healthz, /metrics); off when unset, 0 = any free port (tests). */
+  httpPort: number | undefined;
+  /** Interface the HTTP server listens on (default 0.0.0.0). */
+  httpHost: string;
 }
 
 const hints: Record<string, string> = {
@@ -64,6 +68,8 @@ const rules: Record<string, string> = {
   QUOTA_DEFAULT_SECONDS: 'must be a whole number of seconds ≥ 0, or unlimited',
   QUOTA_PERIOD: 'must be day or week',
   PRICE_PER_SECOND_USD: 'must be a price in US dollars ≥ 0, e.g. 0.05',
+  HTTP_PORT: 'must be a port number from 1 to 65535 (or 0 for any free port)',
+  HTTP_HOST: 'must be a host name or IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1',
 };
 
 /** Polling Replicate more often than this spends the account's request limit (shared by every prediction). */
@@ -118,6 +124,10 @@ const schema = z.object({
     .regex(/^\d+(\.\d+)?$/)
     .transform(Number)
     .default(0.05),
+  HTTP_PORT: optional.pipe(
+    z.string().regex(/^\d{1,5}$/).transform(Number).pipe(z.number().int().min(0).max(65535)).optional(),
+  ),
+  HTTP_HOST: z.string().trim().regex(/^[\w.:[\]-]+$/).default('0.0.0.0'),
 });
 
 export class ConfigError extends Error {
@@ -155,6 +165,8 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
     quotaDefaultSeconds: e.QUOTA_DEFAULT_SECONDS,
     quotaPeriod: e.QUOTA_PERIOD,
     pricePerSecondUsd: e.PRICE_PER_SECOND_USD,
+    httpPort: e.HTTP_PORT,
+    httpHost: e.HTTP_HOST,
   });
 }
 

@@ -3,9 +3,10 @@ import type Replicate from 'replicate';
 import type { Clock } from '../clock.js';
 import { predictionGoneReason } from '../queue/describe.js';
 import type { GenerationHistory, GenerationSample } from '../queue/eta.js';
+import type { BotMetrics } from '../ops/bot-metrics.js';
 import type { Job } from '../queue/job.js';
 import { JobFailure, type PredictionRunner, type PredictionSnapshot, type StartImage } from '../queue/ports.js';
-import { classify, isAmbiguous, isGone, isOperatorRefusal, shortReason } from './api-error.js';
+import { classify, isAmbiguous, isGone, isOperatorRefusal, shortReason, type Failure } from './api-error.js';
 import { findCreatedPrediction } from './find-created.js';
 import { toModelInput } from './input.js';
 import { nextPollDelay } from './poll-schedule.js';
@@ -37,6 +38,8 @@ export interface PredictionRunnerOptions {
   /** Generation time assumed for a duration without history (default 300 000 ms: a typical 5-second clip). */
   defaultExpectedMs?: number;
   retry?: Partial<RetryPolicy>;
+  /** Counts each failed call (by status or kind) and each retry (by what was retried). */
+  metrics?: Pick<BotMetrics, 'apiError' | 'apiRetry'>;
 }
 
 /**
@@ -66,6 +69,8 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
 
   /** One line per retry; a refused token or missing credit is the operator's to fix, so it is logged as an error. */
   const logRetry = (callLog: Logger, what: string) => (info: RetryInfo) => {
+    options.metrics?.apiError('replicate', failureLabel(info.failure));
+    options.metrics?.apiRetry('replicate', what);
     const fields = { err: info.err, attempt: info.attempt, delayMs: info.delayMs };
     if (isOperatorRefusal(info.failure)) {
       callLog.error(
@@ -80,6 +85,7 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
   function failure(err: unknown, what: string): JobFailure {
     if (err instanceof JobFailure) return err;
     const kind = classify(err, clock.now());
+    options.metrics?.apiError('replicate', failureLabel(kind));
     if (kind.kind === 'refused' && kind.status === 422) {
       const fields = kind.body?.invalid_fields?.map((f) => f.description).filter(Boolean) ?? [];
       const detail = fields.length > 0 ? fields.join('; ') : (kind.body?.detail ?? 'invalid input').replace(/^- /, '').trim();
@@ -231,3 +237,8 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
 }
 
 const operatorFix = "check REPLICATE_API_TOKEN and the Replicate account's credit; jobs wait meanwhile and carry on once it is fixed";
+
+/** The `kind` label of a failed Replicate call: its HTTP status, or 'network' / 'other' without one. */
+function failureLabel(failure: Failure): string {
+  return 'status' in failure ? String(failure.status) : failure.kind;
+}
