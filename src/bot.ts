@@ -19,6 +19,10 @@ import { renderUsageReply } from './report/usage-reply.js';
 import { createQueueService, type QueueService } from './queue/queue-service.js';
 import { createReplicateClient } from './replicate/client.js';
 import { createPredictionRunner } from './replicate/prediction-runner.js';
+import { createPredictionInbox } from './replicate/prediction-inbox.js';
+import type { WebhookOutcome } from './replicate/webhook-receiver.js';
+import { prepareWebhookRoute } from './replicate/webhook-route.js';
+import { startHttpServer, type HttpRoute, type HttpServer } from './ops/http-server.js';
 import type { RetryPolicy } from './replicate/retry.js';
 import { createDiscordResponder } from './responder/discord-responder.js';
 import { responderTempRoot } from './responder/temp-dir.js';
@@ -51,6 +55,8 @@ export interface BotOptions {
   signal?: AbortSignal;
   /** Wraps the opened store (fault injection in tests and the soak); the bot uses what it returns. */
   wrapStore?: (store: Store, log: Logger) => Store;
+  /** Told of every webhook request and what became of it (the metrics count them). */
+  onWebhook?: (outcome: WebhookOutcome) => void;
 }
 
 export interface Bot {
@@ -60,6 +66,8 @@ export interface Bot {
   policy: GuildPolicy;
   store: Store;
   log: Logger;
+  /** The HTTP server (HTTP_PORT), when on. */
+  http: HttpServer | undefined;
   /** Graceful stop: no new jobs, in-flight work halted with its state persisted, connections closed. */
   stop(): Promise<void>;
 }
@@ -68,9 +76,10 @@ export interface Bot {
 export async function startBot(options: BotOptions): Promise<Bot> {
   const { config, tuning = {} } = options;
   const clock = options.clock ?? systemClock;
+  const secrets = [config.discordToken, config.replicateApiToken];
   const log = createLogger({
     level: config.logLevel,
-    secrets: [config.discordToken, config.replicateApiToken],
+    secrets,
     destination: options.logDestination,
   });
   // One process per store: a second one refuses to start; one whose lease was taken over stops (below).
@@ -94,8 +103,13 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       return [];
     }),
   );
+  // The store owner this process runs as; webhook URLs name it so a webhook reaches the process that holds the job.
+  const owner = 'main';
+  const replicate = createReplicateClient({ token: config.replicateApiToken, baseUrl: config.replicateApiUrl });
+  const inbox = config.publicUrl ? createPredictionInbox(clock) : undefined;
   const runner = createPredictionRunner({
-    client: createReplicateClient({ token: config.replicateApiToken, baseUrl: config.replicateApiUrl }),
+    client: replicate,
+    ...(inbox && config.publicUrl ? { webhook: { publicUrl: config.publicUrl, owner, inbox } } : {}),
     model: config.replicateModel,
     clock,
     log,
@@ -200,6 +214,32 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   );
 
   // The ledger is rebuilt from the jobs before anything is admitted: it never disagrees with them.
+  let http: HttpServer | undefined;
+  try {
+    const routes: Record<string, HttpRoute> = {};
+    if (inbox) {
+      routes['/webhooks/replicate'] = await prepareWebhookRoute({
+        secret: config.replicateWebhookSecret,
+        client: replicate,
+        store,
+        inbox,
+        owner,
+        clock,
+        log,
+        learnSecret: (secret) => void secrets.push(secret, secret.replace(/^whsec_/, '')),
+        ...(tuning.retry ? { retry: tuning.retry } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onWebhook ? { onOutcome: options.onWebhook } : {}),
+      });
+    }
+    if (config.httpPort !== undefined) {
+      http = await startHttpServer({ port: config.httpPort, host: config.httpHost, routes, log });
+    }
+  } catch (err) {
+    await responder.close();
+    await store.close();
+    throw err;
+  }
   await policy.start(await store.listActiveJobs(), (id) => store.getJob(id));
   await queue.start();
   const upkeep = scheduleUpkeep(store, clock, log);
@@ -207,6 +247,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     const notice = options.notice ?? (() => undefined);
     await loginWithRetry({ client, token: config.discordToken, clock, log, notice, signal: options.signal });
   } catch (err) {
+    await http?.close();
     await upkeep.stop();
     await queue.stop();
     await responder.close();
@@ -231,6 +272,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      // Webhooks stop first: Replicate retries a final one it could not deliver, and a restart polls at once.
+      await http?.close();
       await upkeep.stop();
       await queue.stop();
       await responder.close();
@@ -244,5 +287,5 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   };
   leaseLost = () => void stop();
   if (lostEarly) void stop();
-  return { client, queue, policy, store, log, stop };
+  return { client, queue, policy, store, log, http, stop };
 }
