@@ -100,6 +100,11 @@ export class WebhookSender {
     return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': this.signer.sign(id, new Date(Number(timestamp) * 1000), body) };
   }
 
+  /** Headers that look right but are signed with another key: a forgery. */
+  forge(body: string, id = newWebhookId(), at = new Date()): Record<string, string> {
+    return forged(body, id, at);
+  }
+
   /** Sends exactly what it is given. Resolves with the answer's status (0: no answer). */
   postRaw(raw: RawWebhook): Promise<number> {
     return post(raw);
