@@ -237,6 +237,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     }
   } catch (err) {
     await responder.close();
+    await client.destroy();
     await store.close();
     throw err;
   }

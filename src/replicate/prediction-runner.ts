@@ -262,6 +262,7 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
 
     async cancel(predictionId) {
       const cancelLog = log.child({ predictionId });
+      webhook?.inbox.forget(predictionId);
       try {
         await withRetry(() => client.predictions.cancel(predictionId), {
           clock,

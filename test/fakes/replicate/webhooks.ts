@@ -125,14 +125,22 @@ export class WebhookSender {
   private send(p: FakePrediction, event: WebhookEvent): void {
     const tamper = this.takeTamper(event);
     if (tamper.drop || this.closed) return;
-    const go = () => this.deliver(p, event, tamper, newWebhookId(), 1);
+    // The body is the prediction as it was at the event, however late it is sent (and resent).
+    const json = toPredictionJson(p, this.clock.now(), this.origin(), this.retentionMs);
+    const go = () => this.deliver(p, event, tamper, newWebhookId(), 1, json);
     if (tamper.delayMs) this.clock.setTimer(tamper.delayMs, go);
     else go();
   }
 
-  private deliver(p: FakePrediction, event: WebhookEvent, tamper: WebhookTamper, webhookId: string, attempt: number): void {
+  private deliver(
+    p: FakePrediction,
+    event: WebhookEvent,
+    tamper: WebhookTamper,
+    webhookId: string,
+    attempt: number,
+    json: ReturnType<typeof toPredictionJson>,
+  ): void {
     if (this.closed) return;
-    const json = toPredictionJson(p, this.clock.now(), this.origin(), this.retentionMs);
     const body = JSON.stringify(json);
     const at = new Date(Date.now() + (tamper.timestampOffsetSeconds ?? 0) * 1000);
     const headers = { 'content-type': 'application/json', ...(tamper.forge ? forged(body, webhookId, at) : this.sign(body, webhookId, at)) };
@@ -145,7 +153,7 @@ export class WebhookSender {
       const delay = finalRetryDelaysMs[attempt - 1];
       // Only the final webhook is retried, with the same id.
       if (!ok && event === 'completed' && delay !== undefined && !this.closed) {
-        this.clock.setTimer(delay, () => this.deliver(p, event, {}, webhookId, attempt + 1));
+        this.clock.setTimer(delay, () => this.deliver(p, event, {}, webhookId, attempt + 1, json));
       }
     });
     this.inFlight.add(sent);
