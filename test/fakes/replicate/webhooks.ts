@@ -17,6 +17,8 @@ export interface WebhookDelivery {
   answer: number;
   /** Fake clock time it was sent. */
   time: number;
+  /** Wall-clock time it was sent (Date.now), for latency figures. */
+  sentAt: number;
   attempt: number;
   /** Exactly what was sent, for a replay. */
   raw: RawWebhook;
@@ -145,7 +147,7 @@ export class WebhookSender {
     const at = new Date(Date.now() + (tamper.timestampOffsetSeconds ?? 0) * 1000);
     const headers = { 'content-type': 'application/json', ...(tamper.forge ? forged(body, webhookId, at) : this.sign(body, webhookId, at)) };
     const raw: RawWebhook = { url: p.webhook!, body, headers };
-    const delivery: WebhookDelivery = { webhookId, event, predictionId: p.id, status: json.status, url: raw.url, answer: 0, time: this.clock.now(), attempt, raw };
+    const delivery: WebhookDelivery = { webhookId, event, predictionId: p.id, status: json.status, url: raw.url, answer: 0, time: this.clock.now(), sentAt: Date.now(), attempt, raw };
     this.deliveries.push(delivery);
     const sent = post(raw).then((answer) => {
       delivery.answer = answer;
