@@ -80,7 +80,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): HttpRout
     }
     if (!isPrediction(payload)) return refuse(res, 400, 'malformed', 'body is not a prediction', { webhookId: id });
     reply(res, 200, { ok: true });
-    const owner = decodeURIComponent((req.url ?? '').split('?')[0]!.split('/').pop() ?? '');
+    const owner = ownerOf(req.url ?? '');
     const fields = { webhookId: id, predictionId: payload.id, status: payload.status };
     if (owner !== options.owner) return outcome('unknown-prediction', { ...fields, owner });
     try {
@@ -91,6 +91,15 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): HttpRout
     }
     outcome(options.inbox.deliver(payload) ? 'verified' : 'unknown-prediction', fields);
   };
+}
+
+/** The last path segment (`/webhooks/replicate/<owner>`), decoded; '' when it does not decode. */
+function ownerOf(url: string): string {
+  try {
+    return decodeURIComponent(url.split('?')[0]!.split('/').pop() ?? '');
+  } catch {
+    return '';
+  }
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -89,8 +89,9 @@ describe('the webhook receiver', () => {
     expect((await send(body, signed(body))).status).toBe(200);
     setup.inbox.expect('r8abc', true);
     expect((await send(body, signed(body), { path: '/webhooks/replicate/shard-3' })).status).toBe(200);
-    await waitFor(() => setup.outcomes.length === 2);
-    expect(setup.outcomes).toEqual(['unknown-prediction', 'unknown-prediction']);
+    expect((await send(body, signed(body), { path: '/webhooks/replicate/%E0%A4%A' })).status).toBe(200);
+    await waitFor(() => setup.outcomes.length === 3);
+    expect(setup.outcomes).toEqual(['unknown-prediction', 'unknown-prediction', 'unknown-prediction']);
     expect(await setup.inbox.next('r8abc', 10)).toBeUndefined();
   });
 
