@@ -33,6 +33,7 @@ const scenarios: { name: string; group: string; file: string; args: string[] }[]
   { name: 'memory:delivery-reencode', group: 'memory', file: 'memory.ts', args: ['delivery:reencode'] },
   { name: 'memory:upload', group: 'memory', file: 'memory.ts', args: ['upload'] },
   { name: 'report:usage', group: 'report', file: 'usage-report.ts', args: [] },
+  { name: 'webhooks', group: 'webhooks', file: 'webhooks.ts', args: [] },
 ];
 
 function runScenario(file: string, args: string[]): Promise<number> {

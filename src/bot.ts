@@ -15,7 +15,7 @@ import { createModlog } from './moderation/modlog.js';
 import { GenerationHistory } from './queue/eta.js';
 import { videoLinkOf } from './queue/video-link.js';
 import { createDiscordObserver } from './ops/discord-observer.js';
-import type { HttpServer } from './ops/http-server.js';
+import type { HttpRoute, HttpServer } from './ops/http-server.js';
 import type { HealthReport } from './ops/health.js';
 import { createBotHealthCheck, startOpsServer } from './ops/ops-server.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
@@ -24,6 +24,9 @@ import { renderUsageReply } from './report/usage-reply.js';
 import { createQueueService, type QueueService } from './queue/queue-service.js';
 import { createReplicateClient } from './replicate/client.js';
 import { createPredictionRunner } from './replicate/prediction-runner.js';
+import { createPredictionInbox } from './replicate/prediction-inbox.js';
+import type { WebhookOutcome } from './replicate/webhook-receiver.js';
+import { prepareWebhookRoute } from './replicate/webhook-route.js';
 import type { RetryPolicy } from './replicate/retry.js';
 import { createDiscordResponder } from './responder/discord-responder.js';
 import { responderTempRoot } from './responder/temp-dir.js';
@@ -61,6 +64,8 @@ export interface BotOptions {
    * whose manager aggregates its metrics over IPC sets it.
    */
   processMetrics?: boolean;
+  /** Told of every webhook request and what became of it (the metrics count them). */
+  onWebhook?: (outcome: WebhookOutcome) => void;
 }
 
 export interface Bot {
@@ -84,9 +89,10 @@ export interface Bot {
 export async function startBot(options: BotOptions): Promise<Bot> {
   const { config, tuning = {} } = options;
   const clock = options.clock ?? systemClock;
+  const secrets = [config.discordToken, config.replicateApiToken];
   const log = createLogger({
     level: config.logLevel,
-    secrets: [config.discordToken, config.replicateApiToken],
+    secrets,
     destination: options.logDestination,
   });
   // One process per store: a second one refuses to start; one whose lease was taken over stops (below).
@@ -113,8 +119,13 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       return [];
     }),
   );
+  // The store owner this process runs as; webhook URLs name it so a webhook reaches the process that holds the job.
+  const owner = 'main';
+  const replicate = createReplicateClient({ token: config.replicateApiToken, baseUrl: config.replicateApiUrl });
+  const inbox = config.publicUrl ? createPredictionInbox(clock) : undefined;
   const runner = createPredictionRunner({
-    client: createReplicateClient({ token: config.replicateApiToken, baseUrl: config.replicateApiUrl }),
+    client: replicate,
+    ...(inbox && config.publicUrl ? { webhook: { publicUrl: config.publicUrl, owner, inbox } } : {}),
     model: config.replicateModel,
     clock,
     log,
@@ -227,6 +238,33 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     log.debug({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'discord rate limit'),
   );
 
+  // Webhook mode: the signing secret is known (or fetched) before the endpoint can take a webhook.
+  const routes: Record<string, HttpRoute> = {};
+  try {
+    if (inbox) {
+      routes['/webhooks/replicate'] = await prepareWebhookRoute({
+        secret: config.replicateWebhookSecret,
+        client: replicate,
+        store,
+        inbox,
+        owner,
+        clock,
+        log,
+        learnSecret: (secret) => void secrets.push(secret, secret.replace(/^whsec_/, '')),
+        ...(tuning.retry ? { retry: tuning.retry } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        onOutcome: (outcome) => {
+          metrics.webhookVerified(outcome);
+          options.onWebhook?.(outcome);
+        },
+      });
+    }
+  } catch (err) {
+    await responder.close();
+    await client.destroy();
+    await store.close();
+    throw err;
+  }
   // The ledger is rebuilt from the jobs before anything is admitted: it never disagrees with them.
   await policy.start(await store.listActiveJobs(), (id) => store.getJob(id));
   await queue.start();
@@ -236,7 +274,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   try {
     // Up before the login: a probe during the start reads 503 ("gateway") rather than nothing.
     if (config.httpPort !== undefined) {
-      http = await startOpsServer({ port: config.httpPort, host: config.httpHost, health, metrics, log });
+      http = await startOpsServer({ port: config.httpPort, host: config.httpHost, health, metrics, log, routes });
     }
     const notice = options.notice ?? (() => undefined);
     await loginWithRetry({ client, token: config.discordToken, clock, log, notice, signal: options.signal });
@@ -266,6 +304,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      // Webhooks stop first: Replicate retries a final one it could not deliver, and a restart polls at once.
       await http?.close();
       await upkeep.stop();
       await queue.stop();

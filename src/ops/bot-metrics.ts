@@ -31,9 +31,9 @@ export type WebhookOutcome =
   | 'replayed'
   | 'bad-signature'
   | 'stale'
-  | 'too-large'
+  | 'oversized'
   | 'malformed'
-  | 'unknown-job';
+  | 'unknown-prediction';
 
 /** Observes nothing: for units and tools that run parts of the bot without a registry. */
 export const noMetrics: BotMetrics = {
