@@ -14,12 +14,20 @@ import { GuildPolicy } from './moderation/guild-policy.js';
 import { createModlog } from './moderation/modlog.js';
 import { GenerationHistory } from './queue/eta.js';
 import { videoLinkOf } from './queue/video-link.js';
+import { createDiscordObserver } from './ops/discord-observer.js';
+import type { HttpRoute, HttpServer } from './ops/http-server.js';
+import type { HealthReport } from './ops/health.js';
+import { createBotHealthCheck, startOpsServer } from './ops/ops-server.js';
+import { createMetrics, type Metrics } from './ops/metrics.js';
 import { periodOf } from './quota/period.js';
 import { renderUsageReply } from './report/usage-reply.js';
 import { createQueueService, type QueueService } from './queue/queue-service.js';
 import { createReplicateClient } from './replicate/client.js';
 import { createPredictionRunner } from './replicate/prediction-runner.js';
 import { createRequestBudget, kindOf, type RequestBudgetOptions } from './replicate/request-budget.js';
+import { createPredictionInbox } from './replicate/prediction-inbox.js';
+import type { WebhookOutcome } from './replicate/webhook-receiver.js';
+import { prepareWebhookRoute } from './replicate/webhook-route.js';
 import type { RetryPolicy } from './replicate/retry.js';
 import { createDiscordResponder } from './responder/discord-responder.js';
 import { responderTempRoot } from './responder/temp-dir.js';
@@ -57,6 +65,13 @@ export interface BotOptions {
   signal?: AbortSignal;
   /** Wraps the opened store (fault injection in tests and the soak); the bot uses what it returns. */
   wrapStore?: (store: Store, log: Logger) => Store;
+  /**
+   * Process and Node.js metrics (CPU, memory, event loop, GC) in `metrics` (default: only with HTTP_PORT). A shard
+   * whose manager aggregates its metrics over IPC sets it.
+   */
+  processMetrics?: boolean;
+  /** Told of every webhook request and what became of it (the metrics count them). */
+  onWebhook?: (outcome: WebhookOutcome) => void;
   /** Whose jobs, lease and prediction slots these are in the store (default `main`; one per shard). */
   owner?: string;
 }
@@ -68,6 +83,12 @@ export interface Bot {
   policy: GuildPolicy;
   store: Store;
   log: Logger;
+  /** This process's metrics (its own prom-client registry); the webhook endpoint reports through it too. */
+  metrics: Metrics;
+  /** The HTTP server (/healthz, /metrics) when HTTP_PORT is set; `http.port` is the port it got. */
+  http: HttpServer | undefined;
+  /** What `/healthz` reports, without HTTP (a sharding manager asks its shards over IPC). */
+  health(): Promise<HealthReport>;
   /** Graceful stop: no new jobs, in-flight work halted with its state persisted, connections closed. */
   stop(): Promise<void>;
 }
@@ -76,9 +97,10 @@ export interface Bot {
 export async function startBot(options: BotOptions): Promise<Bot> {
   const { config, tuning = {} } = options;
   const clock = options.clock ?? systemClock;
+  const secrets = [config.discordToken, config.replicateApiToken];
   const log = createLogger({
     level: config.logLevel,
-    secrets: [config.discordToken, config.replicateApiToken],
+    secrets,
     destination: options.logDestination,
   });
   // One process per store: a second one refuses to start; one whose lease was taken over stops (below).
@@ -93,7 +115,10 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     signal: options.signal,
   });
   const store = options.wrapStore ? options.wrapStore(opened, log) : opened;
-  const client = createDiscordClient({ apiUrl: config.discordApiUrl });
+  // Process metrics (event-loop monitor, GC observer) only where something reads them.
+  const metrics = createMetrics({ defaultMetrics: options.processMetrics ?? config.httpPort !== undefined });
+  const observer = createDiscordObserver(metrics, clock);
+  const client = createDiscordClient({ apiUrl: config.discordApiUrl, onAnswer: observer.gatewayRest });
   client.rest.setToken(config.discordToken);
 
   // The bot's own generation times: the poll schedule and the members' ETAs read the same history.
@@ -106,17 +131,21 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   );
   // Replicate's request limits hold for the whole account: every process on the store shares one budget.
   const budget = createRequestBudget({ takeTokens: (take) => opened.coordination.takeTokens(take), clock, log, ...tuning.budget });
+  const replicate = createReplicateClient({
+    token: config.replicateApiToken,
+    baseUrl: config.replicateApiUrl,
+    admit: (url, method, signal) => budget.take(kindOf(url, method), signal),
+  });
+  const inbox = config.publicUrl ? createPredictionInbox(clock) : undefined;
   const runner = createPredictionRunner({
-    client: createReplicateClient({
-      token: config.replicateApiToken,
-      baseUrl: config.replicateApiUrl,
-      admit: (url, method, signal) => budget.take(kindOf(url, method), signal),
-    }),
+    client: replicate,
     prioritize: budget.withPriority,
+    ...(inbox && config.publicUrl ? { webhook: { publicUrl: config.publicUrl, owner, inbox } } : {}),
     model: config.replicateModel,
     clock,
     log,
     pollIntervalMs: config.pollIntervalMs,
+    metrics,
     times: { history, save: (samples) => generationRecords.save(samples) },
     ...(tuning.retry ? { retry: tuning.retry } : {}),
     ...(tuning.defaultExpectedMs ? { defaultExpectedMs: tuning.defaultExpectedMs } : {}),
@@ -125,7 +154,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // called once both exist.
   const responder = createDiscordResponder({
     rest: client.rest,
-    uploadRest: createUploadRest({ apiUrl: config.discordApiUrl, token: config.discordToken }),
+    uploadRest: createUploadRest({ apiUrl: config.discordApiUrl, token: config.discordToken, onAnswer: observer.uploadRest }),
     clock,
     log,
     saveReply: (jobId, reply) => queue.updateReply(jobId, reply),
@@ -151,8 +180,12 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const policy = new GuildPolicy({
     records,
     observer: {
-      accepted: (job) => void modlog.jobAccepted(job),
+      accepted: (job) => {
+        metrics.jobAccepted(job);
+        void modlog.jobAccepted(job);
+      },
       ended: (job) => {
+        metrics.jobEnded(job);
         const messageUrl = videoLinkOf(job);
         void modlog.jobEnded(job, messageUrl ? { messageUrl } : {});
       },
@@ -220,21 +253,59 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     cancel: queue,
     log,
   });
-  client.on(Events.InteractionCreate, (interaction) => void route(interaction));
+  metrics.observeJobs(() => queue.liveJobs());
+  client.on(Events.InteractionCreate, (interaction) => {
+    observer.arrived(interaction.id);
+    void route(interaction).finally(() => observer.settled(interaction.id));
+  });
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
   client.rest.on('rateLimited', (info) =>
     log.debug({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'discord rate limit'),
   );
 
+  // Webhook mode: the signing secret is known (or fetched) before the endpoint can take a webhook.
+  const routes: Record<string, HttpRoute> = {};
+  try {
+    if (inbox) {
+      routes['/webhooks/replicate'] = await prepareWebhookRoute({
+        secret: config.replicateWebhookSecret,
+        client: replicate,
+        store,
+        inbox,
+        owner,
+        clock,
+        log,
+        learnSecret: (secret) => void secrets.push(secret, secret.replace(/^whsec_/, '')),
+        ...(tuning.retry ? { retry: tuning.retry } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        onOutcome: (outcome) => {
+          metrics.webhookVerified(outcome);
+          options.onWebhook?.(outcome);
+        },
+      });
+    }
+  } catch (err) {
+    await responder.close();
+    await client.destroy();
+    await store.close();
+    throw err;
+  }
   // The ledger is rebuilt from the jobs before anything is admitted: it never disagrees with them.
   await policy.start(await store.listActiveJobs(), (id) => store.getJob(id));
   await queue.start();
   await slots.start();
   const upkeep = scheduleUpkeep(store, clock, log);
+  const health = createBotHealthCheck({ client, store, clock, log });
+  let http: HttpServer | undefined;
   try {
+    // Up before the login: a probe during the start reads 503 ("gateway") rather than nothing.
+    if (config.httpPort !== undefined) {
+      http = await startOpsServer({ port: config.httpPort, host: config.httpHost, health, metrics, log, routes });
+    }
     const notice = options.notice ?? (() => undefined);
     await loginWithRetry({ client, token: config.discordToken, clock, log, notice, signal: options.signal });
   } catch (err) {
+    await http?.close();
     await upkeep.stop();
     await queue.stop();
     await slots.stop();
@@ -260,6 +331,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      // Webhooks stop first: Replicate retries a final one it could not deliver, and a restart polls at once.
+      await http?.close();
       await upkeep.stop();
       await queue.stop();
       await slots.stop();
@@ -274,5 +347,5 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   };
   leaseLost = () => void stop();
   if (lostEarly) void stop();
-  return { client, queue, policy, store, log, stop };
+  return { client, queue, policy, store, log, metrics, http, health: () => health.check(), stop };
 }
