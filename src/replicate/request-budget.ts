@@ -83,27 +83,67 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
     let usedBefore = 0;
     let usedNow = 0;
     let draining = false;
+    let probing = false;
     let seq = 0;
 
     async function refill(): Promise<void> {
       const limit = perWindow(kind);
       // Enough for the waiting and a tenth of the last window's pace, so a busy process asks about ten times a window.
       const count = Math.min(batch[kind], Math.max(1, waiters.length, Math.ceil(usedBefore / 10)));
+      if (storeDown) {
+        // A store that is away may take longer than a window to fail each call: never wait on it meanwhile.
+        grantLocally(count, limit);
+        probe();
+        return;
+      }
+      const askedIn = window;
       try {
         const granted = await options.takeTokens({ bucket: `${name}:${kind}`, window, count, limit, ttlMs: 2 * windowMs });
-        if (storeDown) log.info({ kind }, 'request budget reachable again');
-        storeDown = false;
+        keepWindow(askedIn);
         tokens += granted;
         if (granted < count) spent = true;
       } catch (err) {
         if (!storeDown) log.warn({ kind, reason: describeStoreError(err) }, 'request budget not reachable; using a local share meanwhile');
         storeDown = true;
-        const allowed = Math.max(1, Math.floor(limit * outageShare)) - outageUsed;
-        const granted = Math.max(0, Math.min(count, allowed));
-        outageUsed += granted;
-        tokens += granted;
-        if (granted < count) spent = true;
+        keepWindow(askedIn);
+        grantLocally(count, limit);
       }
+    }
+
+    /** A slow answer that came after its window ended still counts for the window it is used in. */
+    function keepWindow(askedIn: number): void {
+      const current = Math.floor(clock.now() / windowMs);
+      if (current === askedIn) return;
+      usedBefore = current === askedIn + 1 ? usedNow : 0;
+      usedNow = 0;
+      window = current;
+      tokens = 0;
+      spent = false;
+      outageUsed = 0;
+    }
+
+    function grantLocally(count: number, limit: number): void {
+      const allowed = Math.max(1, Math.floor(limit * outageShare)) - outageUsed;
+      const granted = Math.max(0, Math.min(count, allowed));
+      outageUsed += granted;
+      tokens += granted;
+      if (granted < count) spent = true;
+    }
+
+    /** While the store is away: one call at a time in the background tells when it is back. */
+    function probe(): void {
+      if (probing) return;
+      probing = true;
+      options
+        .takeTokens({ bucket: `${name}:${kind}`, window: Math.floor(clock.now() / windowMs), count: 1, limit: perWindow(kind), ttlMs: 2 * windowMs })
+        .then(
+          () => {
+            if (storeDown) log.info({ kind }, 'request budget reachable again');
+            storeDown = false;
+          },
+          () => undefined,
+        )
+        .finally(() => (probing = false));
     }
 
     async function drain(): Promise<void> {

@@ -29,6 +29,28 @@ describe('the account-wide Replicate request budget', () => {
     expect(counters.calls).toBeLessThan(1_500 / 2);
   });
 
+  it('keeps requests going while the store is away, even when each of its calls takes longer than a window to fail', async () => {
+    const clock = new ManualClock();
+    let calls = 0;
+    // A store that is gone: every call hangs 6 s (longer than the 5 s window), then fails.
+    const takeTokens = async () => {
+      calls++;
+      await clock.sleep(6_000);
+      throw new Error('timed out');
+    };
+    const budget = createRequestBudget({ takeTokens, clock, log: silent });
+    let first = false;
+    void budget.take('other').then(() => (first = true));
+    await clock.advance(6_000);
+    expect(first).toBe(true);
+    // From now on the local share serves at once; the store is only probed in the background.
+    const startedAt = clock.now();
+    const sent: number[] = [];
+    await Promise.all(Array.from({ length: 10 }, () => budget.take('other').then(() => sent.push(clock.now()))));
+    expect(sent.every((at) => at === startedAt)).toBe(true);
+    expect(calls).toBeLessThanOrEqual(3);
+  });
+
   it('1,000 running predictions across two processes never exceed 3,000 status requests a minute, and every finish is noticed', async () => {
     const run = await simulateBudgetedPolling({ running: 1_000, processes: 2, minutes: 15 });
     expect(run.busiestMinute).toBeLessThanOrEqual(3_000);
