@@ -26,6 +26,7 @@ import { GenerationRecords } from './storage/generation-records.js';
 import { GuildRecords } from './storage/guild-records.js';
 import { finishedJobRetentionDays, openStore, type Store } from './storage/keyv-store.js';
 import { scheduleUpkeep } from './storage/upkeep.js';
+import { ownerOf, ownsGuild } from './sharding/shard-owner.js';
 
 /** Timings an operator never sets but tests and the demo shorten. Defaults are the production values. */
 export interface BotTuning {
@@ -68,26 +69,35 @@ export interface Bot {
 export async function startBot(options: BotOptions): Promise<Bot> {
   const { config, tuning = {} } = options;
   const clock = options.clock ?? systemClock;
+  // A shard is one of several processes on the store: its own owner (lease, active index) and its own guilds.
+  const owner = ownerOf(config.shard);
+  const owns = (guildId: string) => ownsGuild(config.shard, guildId);
   const log = createLogger({
     level: config.logLevel,
     secrets: [config.discordToken, config.replicateApiToken],
     destination: options.logDestination,
+    ...(config.shard ? { bindings: { shard: config.shard.id } } : {}),
   });
-  // One process per store: a second one refuses to start; one whose lease was taken over stops (below).
+  // One process per owner on a store: a second one refuses to start; one whose lease was taken over stops (below).
   let lostEarly = false;
   let leaseLost = (): void => void (lostEarly = true);
   const opened = await openStore(config.storageUrl, log, {
+    owner,
     clock,
+    // npm start moves a sharded store's jobs back to itself; a shard leaves any move to its manager.
+    layout: config.shard
+      ? { wanted: { mode: 'sharded', shardCount: config.shard.count }, rehome: false }
+      : { wanted: { mode: 'single' }, rehome: true },
     lease: { onLost: () => leaseLost() },
     notice: options.notice,
     signal: options.signal,
   });
   const store = options.wrapStore ? options.wrapStore(opened, log) : opened;
-  const client = createDiscordClient({ apiUrl: config.discordApiUrl });
+  const client = createDiscordClient({ apiUrl: config.discordApiUrl, shard: config.shard });
   client.rest.setToken(config.discordToken);
 
   // The bot's own generation times: the poll schedule and the members' ETAs read the same history.
-  const generationRecords = new GenerationRecords(store, config.replicateModel);
+  const generationRecords = new GenerationRecords(store, config.replicateModel, owner);
   const history = new GenerationHistory(
     await generationRecords.load().catch((err: unknown) => {
       log.warn({ err }, 'generation times not read; ETAs come back after the next videos');
@@ -120,7 +130,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     downloadBackoffMs: tuning.downloadBackoffMs,
     retryBackoffMs: tuning.deliveryRetryBackoffMs,
   });
-  const records = new GuildRecords(store);
+  const records = new GuildRecords(store, owner, owns);
   // The mod-log reads the policy (its channel) and the policy tells it of jobs: the closures run once both exist.
   const modlog = createModlog({
     rest: client.rest,
@@ -216,16 +226,19 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   }
   log.info({ guilds: client.guilds.cache.size, user: client.user?.tag }, 'bot ready');
 
-  try {
-    await registerCommands({
-      rest: client.rest,
-      applicationId: client.application!.id,
-      guildId: config.discordGuildId,
-      store,
-      log,
-    });
-  } catch (err) {
-    log.error({ err }, 'command registration failed; /video may be missing until the next start');
+  // Commands are the application's, not a shard's: one process registers them (and writes their hash).
+  if (!config.shard || config.shard.id === 0) {
+    try {
+      await registerCommands({
+        rest: client.rest,
+        applicationId: client.application!.id,
+        guildId: config.discordGuildId,
+        store,
+        log,
+      });
+    } catch (err) {
+      log.error({ err }, 'command registration failed; /video may be missing until the next start');
+    }
   }
 
   let stopping: Promise<void> | undefined;

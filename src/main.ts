@@ -21,6 +21,13 @@ async function main(): Promise<void> {
     cannotStart(err.message);
   }
 
+  if (!config.shard) {
+    // discord.js reads these itself when its options equal the defaults: a SHARD_COUNT meant for start:sharded
+    // (e.g. in .env) must not make `npm start` connect as one shard of several.
+    delete process.env.SHARD_COUNT;
+    delete process.env.SHARDS;
+  }
+
   const starting = new AbortController();
   let bot: Bot | undefined;
   let signalled = false;
@@ -38,6 +45,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+  // A shard under the sharding manager: when the manager is gone (even killed), stop as on SIGTERM, not linger.
+  if (process.send) process.once('disconnect', () => shutdown('SIGTERM'));
 
   try {
     const logDestination = process.argv.includes('--pretty') ? await prettyDestination() : undefined;
