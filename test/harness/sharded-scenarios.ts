@@ -28,6 +28,9 @@ export async function killOneShardMidPrediction(world: ShardedWorld): Promise<vo
   const onZero = ask(0, '111111111111111111', 'a lighthouse in a storm');
   const onOne = ask(1, '222222222222222222', 'a paper boat on a river');
   await waitUntil(() => world.replicate.predictions.length === 2, { description: 'both predictions created' });
+  await waitUntil(() => linesOf(manager, 0, 'prediction created').length + linesOf(manager, 1, 'prediction created').length === 2, {
+    description: 'both shards logged their prediction',
+  });
   // Each job ran on the shard that owns its guild.
   expect(linesOf(manager, 0, 'prediction created').map((e) => e.guildId)).toEqual([world.guildOf(0).id]);
   expect(linesOf(manager, 1, 'prediction created').map((e) => e.guildId)).toEqual([world.guildOf(1).id]);
