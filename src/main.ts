@@ -45,8 +45,15 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
-  // A shard under the sharding manager: when the manager is gone (even killed), stop as on SIGTERM, not linger.
-  if (process.send) process.once('disconnect', () => shutdown('SIGTERM'));
+  if (process.send) {
+    // A shard under the sharding manager: when the manager is gone (even killed), stop as on SIGTERM, not linger.
+    process.once('disconnect', () => shutdown('SIGTERM'));
+    // discord.js tells the manager of each gateway disconnect, a stop's included: with the manager gone, that
+    // message has nowhere to go, which must not end the stop halfway (its lease would wait out its TTL).
+    process.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ERR_IPC_CHANNEL_CLOSED') throw err;
+    });
+  }
 
   try {
     const logDestination = process.argv.includes('--pretty') ? await prettyDestination() : undefined;
