@@ -65,8 +65,16 @@ async function main(): Promise<void> {
     execArgv: ['--import', 'tsx'],
     token: config.discordToken,
   });
-  manager.on('shardCreate', (shard) => watch(shard, log));
   let stopping = false;
+  manager.on('shardCreate', (shard) =>
+    watch(shard, log, () => {
+      if (stopping) return;
+      stopping = true;
+      void stopAll(manager, log).then(() =>
+        fail(`shard ${shard.id} exited ${crashLoop.deaths} times within ${crashLoop.withinMs / 1000} s; its own lines above say why.`),
+      );
+    }),
+  );
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
@@ -90,9 +98,20 @@ async function main(): Promise<void> {
   if (!stopping) log.info({ shards: shardList }, 'every shard ready');
 }
 
-function watch(shard: Shard, log: Logger): void {
+/** A shard that keeps dying is not respawned forever: the manager stops and exits 1 (systemd backs off). */
+const crashLoop = { deaths: 5, withinMs: 60_000 };
+
+function watch(shard: Shard, log: Logger, onCrashLoop: () => void): void {
   log.info({ shardId: shard.id }, 'shard spawned');
+  const deaths: number[] = [];
   shard.on('death', (child) => {
+    deaths.push(Date.now());
+    while (deaths[0]! < Date.now() - crashLoop.withinMs) deaths.shift();
+    if (deaths.length >= crashLoop.deaths) {
+      log.error({ shardId: shard.id, deaths: deaths.length }, 'shard keeps exiting; stopping every shard');
+      // After discord.js respawned it (right after this event), so that the new child is stopped too.
+      setImmediate(onCrashLoop);
+    }
     const exit = 'exitCode' in child ? { code: child.exitCode, signal: child.signalCode } : {};
     const respawn = shard.manager.respawn;
     log.warn({ shardId: shard.id, ...exit }, respawn ? 'shard exited; respawning it' : 'shard exited');
