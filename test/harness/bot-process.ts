@@ -27,8 +27,6 @@ export const configKeys = [
   'QUOTA_DEFAULT_SECONDS',
   'QUOTA_PERIOD',
   'PRICE_PER_SECOND_USD',
-  'SHARD_COUNT',
-  'SHARD_IDS',
 ] as const;
 
 export interface ProcessExit {
