@@ -26,7 +26,9 @@ describe.skipIf(!runs)(
       const second = world.spawnShard(1);
       const exit = await second.exited;
       expect(exit.code).toBe(1);
-      expect(exit.afterMs).toBeLessThan(10_000);
+      // The refusal comes right after the store answers (about 2 s here, most of it node and tsx starting); the
+      // margin is for a 2-core machine running the whole suite at once.
+      expect(exit.afterMs).toBeLessThan(15_000);
       const lines = second.stderr.trimEnd().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(
