@@ -4,7 +4,8 @@ import { systemClock, type Clock } from '../clock.js';
 import { isOpen, type Job } from '../queue/job.js';
 import type { JobStore } from '../queue/ports.js';
 import type { Backend } from './backend.js';
-import { activeIndexKey, keptImagesKey } from './keys.js';
+import { KeptImages } from './kept-images.js';
+import { activeIndexKey } from './keys.js';
 import { adoptLayout, type Layout } from './layout.js';
 import { acquireLease, type Lease, type LeaseOptions } from './lease.js';
 import { openPostgresBackend } from './postgres-backend.js';
@@ -154,8 +155,6 @@ class KeyvJobStore implements Store {
   /** The ids the stored index held after its last successful write: what a crash now would leave. */
   private indexed = new Set<string>();
   private indexWrite: Promise<unknown> = Promise.resolve();
-  /** keepImage and dropExpiredImages read and rewrite the kept lists: one at a time (keyv has no atomic update). */
-  private keptWrites: Promise<unknown> = Promise.resolve();
   private nextIndexWrite: Promise<unknown> | undefined;
 
   constructor(
@@ -165,15 +164,14 @@ class KeyvJobStore implements Store {
     private readonly finishedJobTtlMs: number,
     private readonly lease: Lease | undefined,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.kept = new KeptImages(keyv, owner);
+  }
+
+  private readonly kept: KeptImages;
 
   private get activeIndexKey(): string {
     return activeIndexKey(this.owner);
-  }
-
-  /** `images:kept:<day>` (or `:days` for the list of days), under the owner's own prefix unless it is `main`. */
-  private keptKey(day: string): string {
-    return keptImagesKey(this.owner, day);
   }
 
   /**
@@ -238,44 +236,11 @@ class KeyvJobStore implements Store {
   }
 
   keepImage(jobId: string, until: number): Promise<void> {
-    return this.serialKept(async () => {
-      const day = utcDay(until);
-      const list = (await this.keyv.get<[string, number][]>(this.keptKey(day))) ?? [];
-      if (!list.some(([id]) => id === jobId)) {
-        // Listed before the record says "kept" (the caller writes it next): a crash between leaves no image unlisted.
-        await this.keyv.set(this.keptKey(day), [...list, [jobId, until]]);
-      }
-      const days = (await this.keyv.get<string[]>(this.keptKey('days'))) ?? [];
-      if (!days.includes(day)) await this.keyv.set(this.keptKey('days'), [...days, day].sort());
-    });
+    return this.kept.keep(jobId, until);
   }
 
   dropExpiredImages(now: number): Promise<number> {
-    return this.serialKept(async () => {
-      const today = utcDay(now);
-      const days = (await this.keyv.get<string[]>(this.keptKey('days'))) ?? [];
-      let dropped = 0;
-      const remaining: string[] = [];
-      for (const day of days) {
-        if (day > today) {
-          remaining.push(day);
-          continue;
-        }
-        const list = (await this.keyv.get<[string, number][]>(this.keptKey(day))) ?? [];
-        const due = list.filter(([, until]) => until <= now);
-        const later = list.filter(([, until]) => until > now);
-        if (due.length > 0) await this.keyv.deleteMany(due.map(([id]) => `image:${id}`));
-        dropped += due.length;
-        if (later.length > 0) {
-          remaining.push(day);
-          if (due.length > 0) await this.keyv.set(this.keptKey(day), later);
-        } else {
-          await this.keyv.delete(this.keptKey(day));
-        }
-      }
-      if (remaining.length !== days.length) await this.keyv.set(this.keptKey('days'), remaining);
-      return dropped;
-    });
+    return this.kept.dropExpired(now);
   }
 
   async getMeta<T>(key: string): Promise<T | undefined> {
@@ -292,15 +257,9 @@ class KeyvJobStore implements Store {
 
   async close(): Promise<void> {
     await this.indexWrite.catch(() => undefined);
-    await this.keptWrites.catch(() => undefined);
+    await this.kept.idle();
     await this.lease?.release();
     await this.backend.close();
-  }
-
-  private serialKept<T>(task: () => Promise<T>): Promise<T> {
-    const next = this.keptWrites.catch(() => undefined).then(task);
-    this.keptWrites = next;
-    return next;
   }
 
   /**
@@ -321,9 +280,4 @@ class KeyvJobStore implements Store {
     this.indexWrite = next;
     return next;
   }
-}
-
-/** `2026-01-31`: the UTC day of an epoch-ms time (sorts as text). */
-function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
 }
