@@ -3,7 +3,7 @@
  * and sockets do not colour the next), and prints their figures. Results land in bench/out/*.json.
  *
  *   npm run bench                 everything (~3 minutes on 2 cores)
- *   npm run bench -- ack          acknowledgement latency only (also: polling, memory, report)
+ *   npm run bench -- ack          acknowledgement latency only (also: scheduler, polling, memory, report)
  *   npm run bench -- ack:rate     one scenario by name (see `scenarios` below)
  */
 import { spawn } from 'node:child_process';
@@ -21,15 +21,19 @@ const scenarios: { name: string; group: string; file: string; args: string[] }[]
   { name: 'ack:rate-child', group: 'ack', file: 'ack-latency.ts', args: ['rate', 'child-process'] },
   { name: 'ack:burst-child-moderated', group: 'ack', file: 'ack-latency.ts', args: ['burst', 'child-process', '4096', '1000', 'moderated'] },
   { name: 'ack:rate-child-moderated', group: 'ack', file: 'ack-latency.ts', args: ['rate', 'child-process', '4096', '1000', 'moderated'] },
+  { name: 'ack:burst-child-floor', group: 'ack', file: 'ack-latency.ts', args: ['burst', 'child-process', '4096', '1000', 'floor'] },
+  { name: 'ack:rate-child-floor', group: 'ack', file: 'ack-latency.ts', args: ['rate', 'child-process', '4096', '1000', 'floor'] },
   { name: 'ack:rate500-child', group: 'ack', file: 'ack-latency.ts', args: ['rate', 'child-process', '4096', '500'] },
   { name: 'ack:rate250-child', group: 'ack', file: 'ack-latency.ts', args: ['rate', 'child-process', '4096', '250'] },
   { name: 'ack:burst-backlog511', group: 'ack', file: 'ack-latency.ts', args: ['burst', 'in-process', '511'] },
+  { name: 'scheduler', group: 'scheduler', file: 'scheduler.ts', args: [] },
   { name: 'polling', group: 'polling', file: 'polling.ts', args: [] },
   { name: 'memory:queued', group: 'memory', file: 'memory.ts', args: ['queued'] },
   { name: 'memory:delivery-direct', group: 'memory', file: 'memory.ts', args: ['delivery:direct'] },
   { name: 'memory:delivery-reencode', group: 'memory', file: 'memory.ts', args: ['delivery:reencode'] },
   { name: 'memory:upload', group: 'memory', file: 'memory.ts', args: ['upload'] },
   { name: 'report:usage', group: 'report', file: 'usage-report.ts', args: [] },
+  { name: 'webhooks', group: 'webhooks', file: 'webhooks.ts', args: [] },
 ];
 
 function runScenario(file: string, args: string[]): Promise<number> {

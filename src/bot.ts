@@ -14,11 +14,19 @@ import { GuildPolicy } from './moderation/guild-policy.js';
 import { createModlog } from './moderation/modlog.js';
 import { GenerationHistory } from './queue/eta.js';
 import { videoLinkOf } from './queue/video-link.js';
+import { createDiscordObserver } from './ops/discord-observer.js';
+import type { HttpRoute, HttpServer } from './ops/http-server.js';
+import type { HealthReport } from './ops/health.js';
+import { createBotHealthCheck, startOpsServer } from './ops/ops-server.js';
+import { createMetrics, type Metrics } from './ops/metrics.js';
 import { periodOf } from './quota/period.js';
 import { renderUsageReply } from './report/usage-reply.js';
 import { createQueueService, type QueueService } from './queue/queue-service.js';
 import { createReplicateClient } from './replicate/client.js';
 import { createPredictionRunner } from './replicate/prediction-runner.js';
+import { createPredictionInbox } from './replicate/prediction-inbox.js';
+import type { WebhookOutcome } from './replicate/webhook-receiver.js';
+import { prepareWebhookRoute } from './replicate/webhook-route.js';
 import type { RetryPolicy } from './replicate/retry.js';
 import { createDiscordResponder } from './responder/discord-responder.js';
 import { responderTempRoot } from './responder/temp-dir.js';
@@ -52,6 +60,13 @@ export interface BotOptions {
   signal?: AbortSignal;
   /** Wraps the opened store (fault injection in tests and the soak); the bot uses what it returns. */
   wrapStore?: (store: Store, log: Logger) => Store;
+  /**
+   * Process and Node.js metrics (CPU, memory, event loop, GC) in `metrics` (default: only with HTTP_PORT). A shard
+   * whose manager aggregates its metrics over IPC sets it.
+   */
+  processMetrics?: boolean;
+  /** Told of every webhook request and what became of it (the metrics count them). */
+  onWebhook?: (outcome: WebhookOutcome) => void;
 }
 
 export interface Bot {
@@ -61,6 +76,12 @@ export interface Bot {
   policy: GuildPolicy;
   store: Store;
   log: Logger;
+  /** This process's metrics (its own prom-client registry); the webhook endpoint reports through it too. */
+  metrics: Metrics;
+  /** The HTTP server (/healthz, /metrics) when HTTP_PORT is set; `http.port` is the port it got. */
+  http: HttpServer | undefined;
+  /** What `/healthz` reports, without HTTP (a sharding manager asks its shards over IPC). */
+  health(): Promise<HealthReport>;
   /** Graceful stop: no new jobs, in-flight work halted with its state persisted, connections closed. */
   stop(): Promise<void>;
 }
@@ -72,9 +93,10 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // A shard is one of several processes on the store: its own owner (lease, active index) and its own guilds.
   const owner = ownerOf(config.shard);
   const owns = (guildId: string) => ownsGuild(config.shard, guildId);
+  const secrets = [config.discordToken, config.replicateApiToken];
   const log = createLogger({
     level: config.logLevel,
-    secrets: [config.discordToken, config.replicateApiToken],
+    secrets,
     destination: options.logDestination,
     ...(config.shard ? { bindings: { shard: config.shard.id } } : {}),
   });
@@ -93,7 +115,10 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     signal: options.signal,
   });
   const store = options.wrapStore ? options.wrapStore(opened, log) : opened;
-  const client = createDiscordClient({ apiUrl: config.discordApiUrl, shard: config.shard });
+  // Process metrics (event-loop monitor, GC observer) only where something reads them.
+  const metrics = createMetrics({ defaultMetrics: options.processMetrics ?? config.httpPort !== undefined });
+  const observer = createDiscordObserver(metrics, clock);
+  const client = createDiscordClient({ apiUrl: config.discordApiUrl, onAnswer: observer.gatewayRest, shard: config.shard });
   client.rest.setToken(config.discordToken);
 
   // The bot's own generation times: the poll schedule and the members' ETAs read the same history.
@@ -104,12 +129,17 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       return [];
     }),
   );
+  // Webhook URLs name the store owner this process runs as, so a webhook reaches the process that holds the job.
+  const replicate = createReplicateClient({ token: config.replicateApiToken, baseUrl: config.replicateApiUrl });
+  const inbox = config.publicUrl ? createPredictionInbox(clock) : undefined;
   const runner = createPredictionRunner({
-    client: createReplicateClient({ token: config.replicateApiToken, baseUrl: config.replicateApiUrl }),
+    client: replicate,
+    ...(inbox && config.publicUrl ? { webhook: { publicUrl: config.publicUrl, owner, inbox } } : {}),
     model: config.replicateModel,
     clock,
     log,
     pollIntervalMs: config.pollIntervalMs,
+    metrics,
     times: { history, save: (samples) => generationRecords.save(samples) },
     ...(tuning.retry ? { retry: tuning.retry } : {}),
     ...(tuning.defaultExpectedMs ? { defaultExpectedMs: tuning.defaultExpectedMs } : {}),
@@ -118,7 +148,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // called once both exist.
   const responder = createDiscordResponder({
     rest: client.rest,
-    uploadRest: createUploadRest({ apiUrl: config.discordApiUrl, token: config.discordToken }),
+    uploadRest: createUploadRest({ apiUrl: config.discordApiUrl, token: config.discordToken, onAnswer: observer.uploadRest }),
     clock,
     log,
     saveReply: (jobId, reply) => queue.updateReply(jobId, reply),
@@ -144,8 +174,12 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const policy = new GuildPolicy({
     records,
     observer: {
-      accepted: (job) => void modlog.jobAccepted(job),
+      accepted: (job) => {
+        metrics.jobAccepted(job);
+        void modlog.jobAccepted(job);
+      },
       ended: (job) => {
+        metrics.jobEnded(job);
         const messageUrl = videoLinkOf(job);
         void modlog.jobEnded(job, messageUrl ? { messageUrl } : {});
       },
@@ -203,20 +237,58 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     cancel: queue,
     log,
   });
-  client.on(Events.InteractionCreate, (interaction) => void route(interaction));
+  metrics.observeJobs(() => queue.liveJobs());
+  client.on(Events.InteractionCreate, (interaction) => {
+    observer.arrived(interaction.id);
+    void route(interaction).finally(() => observer.settled(interaction.id));
+  });
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
   client.rest.on('rateLimited', (info) =>
     log.debug({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'discord rate limit'),
   );
 
+  // Webhook mode: the signing secret is known (or fetched) before the endpoint can take a webhook.
+  const routes: Record<string, HttpRoute> = {};
+  try {
+    if (inbox) {
+      routes['/webhooks/replicate'] = await prepareWebhookRoute({
+        secret: config.replicateWebhookSecret,
+        client: replicate,
+        store,
+        inbox,
+        owner,
+        clock,
+        log,
+        learnSecret: (secret) => void secrets.push(secret, secret.replace(/^whsec_/, '')),
+        ...(tuning.retry ? { retry: tuning.retry } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        onOutcome: (outcome) => {
+          metrics.webhookVerified(outcome);
+          options.onWebhook?.(outcome);
+        },
+      });
+    }
+  } catch (err) {
+    await responder.close();
+    await client.destroy();
+    await store.close();
+    throw err;
+  }
   // The ledger is rebuilt from the jobs before anything is admitted: it never disagrees with them.
   await policy.start(await store.listActiveJobs(), (id) => store.getJob(id));
   await queue.start();
   const upkeep = scheduleUpkeep(store, clock, log);
+  const health = createBotHealthCheck({ client, store, clock, log });
+  let http: HttpServer | undefined;
   try {
+    // Up before the login: a probe during the start reads 503 ("gateway") rather than nothing.
+    if (config.httpPort !== undefined) {
+      http = await startOpsServer({ port: config.httpPort, host: config.httpHost, health, metrics, log, routes });
+    }
     const notice = options.notice ?? (() => undefined);
     await loginWithRetry({ client, token: config.discordToken, clock, log, notice, signal: options.signal });
   } catch (err) {
+    await http?.close();
     await upkeep.stop();
     await queue.stop();
     await responder.close();
@@ -244,6 +316,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      // Webhooks stop first: Replicate retries a final one it could not deliver, and a restart polls at once.
+      await http?.close();
       await upkeep.stop();
       await queue.stop();
       await responder.close();
@@ -257,5 +331,5 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   };
   leaseLost = () => void stop();
   if (lostEarly) void stop();
-  return { client, queue, policy, store, log, stop };
+  return { client, queue, policy, store, log, metrics, http, health: () => health.check(), stop };
 }

@@ -33,6 +33,17 @@ export interface Config {
   quotaPeriod: 'day' | 'week';
   /** Estimated price of one second of video, in US dollars: for estimates only (check the model's page). */
   pricePerSecondUsd: number;
+  /**
+   * The bot's public base URL (PUBLIC_URL, e.g. https://bot.example.com): when set, predictions are created with a
+   * webhook to `<publicUrl>/webhooks/replicate/<owner>` and polling drops to a once-a-minute safety net.
+   */
+  publicUrl: string | undefined;
+  /** Replicate's webhook signing secret (`whsec_…`); fetched from Replicate at start when unset. Never logged. */
+  replicateWebhookSecret: string | undefined;
+  /** Port of the HTTP server (/healthz, /metrics, webhooks); off when unset, 0 = any free port (tests). */
+  httpPort: number | undefined;
+  /** Interface the HTTP server listens on (default 0.0.0.0). */
+  httpHost: string;
   /** `npm run start:sharded`: how many shards in all (SHARD_COUNT); unset = Discord's recommended count. */
   shardCount: number | undefined;
   /** `npm run start:sharded`: the shards this machine runs (SHARD_IDS, e.g. `0-3` or `4,5`); unset = all of them. */
@@ -73,6 +84,10 @@ const rules: Record<string, string> = {
   QUOTA_DEFAULT_SECONDS: 'must be a whole number of seconds ≥ 0, or unlimited',
   QUOTA_PERIOD: 'must be day or week',
   PRICE_PER_SECOND_USD: 'must be a price in US dollars ≥ 0, e.g. 0.05',
+  PUBLIC_URL: 'must be an http(s) URL such as https://bot.example.com',
+  REPLICATE_WEBHOOK_SECRET: 'must be the whsec_… signing secret from Replicate (or leave it unset to fetch it)',
+  HTTP_PORT: 'must be a port number from 1 to 65535 (or 0 for any free port)',
+  HTTP_HOST: 'must be a host name or IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1',
   SHARD_COUNT: 'must be a whole number of shards ≥ 1',
   SHARD_IDS: 'must list shard ids like 0-3 or 4,5',
   SHARDS: 'must be one shard id (set by the sharding manager)',
@@ -130,6 +145,12 @@ const schema = z.object({
     .regex(/^\d+(\.\d+)?$/)
     .transform(Number)
     .default(0.05),
+  PUBLIC_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  REPLICATE_WEBHOOK_SECRET: optional.pipe(z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/).optional()),
+  HTTP_PORT: optional.pipe(
+    z.string().regex(/^\d{1,5}$/).transform(Number).pipe(z.number().int().min(0).max(65535)).optional(),
+  ),
+  HTTP_HOST: z.string().trim().regex(/^[\w.:[\]-]+$/).default('0.0.0.0'),
   SHARD_COUNT: optional.pipe(z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(1)).optional()),
   SHARD_IDS: optional.pipe(z.string().regex(/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/).optional()),
   // discord.js's manager passes the child's shard as JSON (`1`, or `[1]` from a custom spawn).
@@ -153,6 +174,9 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
   const e = result.data;
   const replicateApiUrl = e.REPLICATE_API_URL.replace(/\/+$/, '');
   refuseHarmful(e.STORAGE_URL, e.REPLICATE_POLL_INTERVAL_MS, replicateApiUrl);
+  if (e.PUBLIC_URL !== undefined && e.HTTP_PORT === undefined) {
+    throw new ConfigError('PUBLIC_URL is set but HTTP_PORT is not; set HTTP_PORT to the port Replicate\'s webhooks reach the bot on (PUBLIC_URL forwards to it).');
+  }
   const sharding = parseSharding(e.SHARD_COUNT, e.SHARD_IDS, e.SHARDS, e.STORAGE_URL);
   return Object.freeze({
     discordToken: e.DISCORD_TOKEN,
@@ -172,6 +196,10 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
     quotaDefaultSeconds: e.QUOTA_DEFAULT_SECONDS,
     quotaPeriod: e.QUOTA_PERIOD,
     pricePerSecondUsd: e.PRICE_PER_SECOND_USD,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    replicateWebhookSecret: e.REPLICATE_WEBHOOK_SECRET,
+    httpPort: e.HTTP_PORT,
+    httpHost: e.HTTP_HOST,
     ...sharding,
   });
 }

@@ -14,7 +14,10 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
 
 export interface LoggerOptions {
   level: string;
-  /** Tokens that must never appear in a line, whatever field they hide in. */
+  /**
+   * Tokens that must never appear in a line, whatever field they hide in. Read at every line, so a secret learned
+   * after the start (the webhook signing secret fetched from Replicate) can be pushed onto the same array.
+   */
   secrets: readonly string[];
   /** Where lines go (stdout by default); tests pass an object with `write(line)`. */
   destination?: DestinationStream;
@@ -25,7 +28,7 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const secrets = [...options.secrets];
+  const secrets = options.secrets;
   const log = pino(
     {
       level: options.level,

@@ -1,14 +1,38 @@
-import { Client, GatewayIntentBits, Options, REST } from 'discord.js';
+import { Client, DefaultRestOptions, GatewayIntentBits, Options, REST, type RESTOptions } from 'discord.js';
+
+/** Told of every answer a REST client gets (its status), or of none (no connection, or its timeout). */
+export type RestAnswerListener = (url: string, answer: number | 'network' | 'timeout') => void;
+
+/** discord.js's own request function, with `onAnswer` told of each outcome (no copy of the response is made). */
+function observed(onAnswer: RestAnswerListener | undefined): Partial<RESTOptions> {
+  if (!onAnswer) return {};
+  return {
+    async makeRequest(url, init) {
+      try {
+        const res = await DefaultRestOptions.makeRequest(url, init);
+        onAnswer(url, res.status);
+        return res;
+      } catch (err) {
+        onAnswer(url, init.signal?.aborted ? 'timeout' : 'network');
+        throw err;
+      }
+    },
+  };
+}
 
 /** The gateway client: only the Guilds intent (slash commands and buttons need no privileged intents). */
-export function createDiscordClient(options: { apiUrl: string; shard?: { id: number; count: number } | undefined }): Client {
+export function createDiscordClient(options: {
+  apiUrl: string;
+  onAnswer?: RestAnswerListener;
+  shard?: { id: number; count: number } | undefined;
+}): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds],
     // A shard process connects as its one shard, `npm start` as the only one: said here, so discord.js never parses
-    // SHARDS / SHARD_COUNT from the environment itself (the config did, with a clear line when they are wrong).
+    // SHARDS from the environment itself (the config did, with a clear line when it is wrong).
     shards: [options.shard?.id ?? 0],
     shardCount: options.shard?.count ?? 1,
-    rest: { api: options.apiUrl },
+    rest: { api: options.apiUrl, ...observed(options.onAnswer) },
     // Prompts are echoed back: nothing the bot sends pings anyone unless a call says so.
     allowedMentions: { parse: [] },
     // Every interaction carries its member and user: caching thousands of them costs memory and time on the
@@ -27,6 +51,8 @@ export function createDiscordClient(options: { apiUrl: string; shard?: { id: num
  * may have landed and a resend would post it twice, and its own timeout is long (the responder gives each upload a
  * timeout scaled to its size). Same token and API as the gateway client.
  */
-export function createUploadRest(options: { apiUrl: string; token: string }): REST {
-  return new REST({ api: options.apiUrl, retries: 0, timeout: 30 * 60_000 }).setToken(options.token);
+export function createUploadRest(options: { apiUrl: string; token: string; onAnswer?: RestAnswerListener }): REST {
+  return new REST({ api: options.apiUrl, retries: 0, timeout: 30 * 60_000, ...observed(options.onAnswer) }).setToken(
+    options.token,
+  );
 }

@@ -21,7 +21,8 @@ export interface JobStore {
   keepImage(jobId: string, until: number): Promise<void>;
   /** Small named values (learned prediction durations, the registered-commands hash). */
   getMeta<T>(key: string): Promise<T | undefined>;
-  setMeta<T>(key: string, value: T): Promise<void>;
+  /** `ttlMs`: the value expires that long after (taken webhook ids); kept until replaced when absent. */
+  setMeta<T>(key: string, value: T, ttlMs?: number): Promise<void>;
 }
 
 export type PredictionStatusName = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted';

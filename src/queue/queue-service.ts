@@ -81,6 +81,8 @@ export interface QueueService {
    */
   inputOf(jobId: string): Promise<ReusableInput>;
   stats(): QueueStats;
+  /** Synchronous, in memory: every live job as this process holds it (the metrics' gauges read it at each scrape). */
+  liveJobs(): Iterable<Job>;
   /** Synchronous, in memory: how many wait and run in one guild. */
   guildSnapshot(guildId: string): GuildSnapshot;
   /** Synchronous, in memory: a member's waiting and running jobs in one guild, with places and ETAs. */
@@ -389,6 +391,7 @@ export function createQueueService(deps: QueueDeps): QueueService {
       return redacted;
     },
 
+    liveJobs: () => jobs.values(),
     guildSnapshot: lines.guildSnapshot,
     memberJobs: lines.memberJobs,
   };

@@ -57,6 +57,12 @@ function before(a: ScheduledEntry, b: ScheduledEntry): boolean {
 
 export class Scheduler {
   private readonly guilds = new Map<string, GuildLine>();
+  /**
+   * The guilds in the order `next` considers them: never served yet (in arrival order), then served least recently
+   * first. A start moves its guild to the end, so the first eligible guild is found without comparing them all.
+   */
+  private readonly neverServed = new Map<string, GuildLine>();
+  private readonly byLastServed = new Map<string, GuildLine>();
   private ticks = 0;
   private readonly waitingById = new Map<string, ScheduledEntry>();
   private readonly runningById = new Map<string, ScheduledEntry>();
@@ -110,17 +116,16 @@ export class Scheduler {
   /** Picks the next entry to run, honouring both caps and both kinds of fairness, and counts it as running. */
   next(): ScheduledEntry | undefined {
     if (this.runningById.size >= this.limits.maxConcurrent) return undefined;
-    let chosen: GuildLine | undefined;
-    for (const line of this.guilds.values()) {
-      if (line.waiting.length === 0 || line.running >= this.concurrencyOf(line)) continue;
-      if (!chosen || line.lastServed < chosen.lastServed) chosen = line;
-    }
+    const chosen = this.firstEligible(this.neverServed) ?? this.firstEligible(this.byLastServed);
     const entry = chosen?.waiting.shift();
     if (!chosen || !entry) return undefined;
     this.waitingById.delete(entry.jobId);
     this.overtaken.delete(entry.jobId);
     this.startRunning(chosen, entry);
     chosen.lastServed = this.ticks++;
+    this.neverServed.delete(chosen.guildId);
+    this.byLastServed.delete(chosen.guildId);
+    this.byLastServed.set(chosen.guildId, chosen);
     return entry;
   }
 
@@ -188,6 +193,13 @@ export class Scheduler {
     return this.guilds.get(guildId)?.running ?? 0;
   }
 
+  private firstEligible(lines: Map<string, GuildLine>): GuildLine | undefined {
+    for (const line of lines.values()) {
+      if (line.waiting.length > 0 && line.running < this.concurrencyOf(line)) return line;
+    }
+    return undefined;
+  }
+
   private concurrencyOf(line: GuildLine): number {
     const own = this.limits.concurrencyOf?.(line.guildId);
     return own === undefined ? this.limits.guildConcurrency : Math.max(1, Math.min(own, this.limits.guildConcurrency));
@@ -213,7 +225,11 @@ export class Scheduler {
   private untrack(line: GuildLine, entry: ScheduledEntry): void {
     const member = line.members.get(entry.userId);
     if (member && --member.pending <= 0) line.members.delete(entry.userId);
-    if (line.waiting.length === 0 && line.running === 0) this.guilds.delete(entry.guildId);
+    if (line.waiting.length === 0 && line.running === 0) {
+      this.guilds.delete(entry.guildId);
+      this.neverServed.delete(entry.guildId);
+      this.byLastServed.delete(entry.guildId);
+    }
   }
 
   private line(guildId: string): GuildLine {
@@ -221,6 +237,7 @@ export class Scheduler {
     if (!line) {
       line = { guildId, waiting: [], running: 0, currentRound: 0, members: new Map(), lastServed: -1, floorRound: 0 };
       this.guilds.set(guildId, line);
+      this.neverServed.set(guildId, line);
     }
     return line;
   }

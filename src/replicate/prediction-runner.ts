@@ -1,14 +1,17 @@
 import type { Logger } from 'pino';
+import type { Prediction } from 'replicate';
 import type Replicate from 'replicate';
 import type { Clock } from '../clock.js';
 import { predictionGoneReason } from '../queue/describe.js';
 import type { GenerationHistory, GenerationSample } from '../queue/eta.js';
+import type { BotMetrics } from '../ops/bot-metrics.js';
 import type { Job } from '../queue/job.js';
 import { JobFailure, type PredictionRunner, type PredictionSnapshot, type StartImage } from '../queue/ports.js';
-import { classify, isAmbiguous, isGone, isOperatorRefusal, shortReason } from './api-error.js';
+import { classify, isAmbiguous, isGone, isOperatorRefusal, shortReason, type Failure } from './api-error.js';
 import { findCreatedPrediction } from './find-created.js';
 import { toModelInput } from './input.js';
 import { nextPollDelay } from './poll-schedule.js';
+import { rank, type PredictionInbox } from './prediction-inbox.js';
 import { backoffMs, defaultRetryPolicy, retryDelayMs, withRetry, type RetryInfo, type RetryPolicy } from './retry.js';
 import { generationMs, isTerminalStatus, toSnapshot } from './snapshot.js';
 
@@ -37,7 +40,28 @@ export interface PredictionRunnerOptions {
   /** Generation time assumed for a duration without history (default 300 000 ms: a typical 5-second clip). */
   defaultExpectedMs?: number;
   retry?: Partial<RetryPolicy>;
+  /** Counts each failed call (by status or kind) and each retry (by what was retried). */
+  metrics?: Pick<BotMetrics, 'apiError' | 'apiRetry'>;
+  /** Webhook mode (PUBLIC_URL set): Replicate reports each prediction's start and end; polling is a safety net. */
+  webhook?: WebhookMode;
 }
+
+export interface WebhookMode {
+  /** PUBLIC_URL, without a trailing slash. */
+  publicUrl: string;
+  /** The store owner this process runs as (`main`, later `shard-<id>`): the URL says which process holds the job. */
+  owner: string;
+  /** Where the webhook receiver hands verified predictions in. */
+  inbox: PredictionInbox;
+  /**
+   * Longest time without a word on a running prediction before it is polled (default 60 000 ms): Replicate retries
+   * only the final webhook, for about a minute, so a missed one still ends the job within about a minute.
+   */
+  safetyPollMs?: number;
+}
+
+/** The path webhooks for `owner`'s predictions are sent to, under PUBLIC_URL. */
+export const webhookPath = (owner: string): string => `/webhooks/replicate/${encodeURIComponent(owner)}`;
 
 /**
  * A cancel is best effort (the prediction ends on its own) and the member's Cancel waits on it: a few tries, none
@@ -54,6 +78,11 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
   const model = options.model ?? klingModel;
   const baseMs = options.pollIntervalMs ?? 5_000;
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
+  const webhook = options.webhook;
+  const safetyPollMs = webhook?.safetyPollMs ?? 60_000;
+  const webhookFields = webhook
+    ? { webhook: `${webhook.publicUrl}${webhookPath(webhook.owner)}`, webhook_events_filter: ['start' as const, 'completed' as const] }
+    : {};
   const expectedMs = (duration: number): number =>
     options.times?.history.median(duration) ?? options.defaultExpectedMs ?? 300_000;
 
@@ -66,6 +95,8 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
 
   /** One line per retry; a refused token or missing credit is the operator's to fix, so it is logged as an error. */
   const logRetry = (callLog: Logger, what: string) => (info: RetryInfo) => {
+    options.metrics?.apiError('replicate', failureLabel(info.failure));
+    options.metrics?.apiRetry('replicate', what);
     const fields = { err: info.err, attempt: info.attempt, delayMs: info.delayMs };
     if (isOperatorRefusal(info.failure)) {
       callLog.error(
@@ -80,6 +111,7 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
   function failure(err: unknown, what: string): JobFailure {
     if (err instanceof JobFailure) return err;
     const kind = classify(err, clock.now());
+    options.metrics?.apiError('replicate', failureLabel(kind));
     if (kind.kind === 'refused' && kind.status === 422) {
       const fields = kind.body?.invalid_fields?.map((f) => f.description).filter(Boolean) ?? [];
       const detail = fields.length > 0 ? fields.join('; ') : (kind.body?.detail ?? 'invalid input').replace(/^- /, '').trim();
@@ -116,7 +148,9 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
       const adopted = await adoptIfMade();
       if (adopted) return adopted;
       try {
-        return toSnapshot(await client.predictions.create({ model, input, signal }));
+        const created = toSnapshot(await client.predictions.create({ model, input, signal, ...webhookFields }));
+        webhook?.inbox.expect(created.id, true);
+        return created;
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         const kind = classify(err, clock.now());
@@ -168,46 +202,73 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
       const expected = expectedMs(seconds);
       const pollLog = log.child({ predictionId });
       const onRetry = logRetry(pollLog, 'prediction poll');
+      const inbox = webhook?.inbox;
+      // Made here since the start: its webhooks come here, so the first poll waits. Otherwise (recovered after a
+      // restart, adopted) webhooks may have been missed while the bot was down: poll at once.
+      const createdHere = inbox?.createdHere(predictionId) ?? false;
+      inbox?.expect(predictionId, false);
+      const nextDelay = () => (inbox ? safetyPollMs : nextPollDelay(clock.now() - begin, expected, baseMs));
       let last: string | undefined;
       let failures = 0;
       let notFound = 0;
-      for (let delay = 0; ; ) {
-        if (delay > 0) await clock.sleep(delay, signal);
-        try {
-          const prediction = await client.predictions.get(predictionId, { signal });
-          failures = 0;
-          notFound = 0;
-          const snapshot = toSnapshot(prediction);
-          if (snapshot.status !== last) {
-            last = snapshot.status;
-            onUpdate?.(snapshot);
-          }
-          if (isTerminalStatus(snapshot.status)) {
-            pollLog.info({ status: snapshot.status }, 'prediction ended');
-            if (snapshot.status === 'succeeded') await learn(seconds, generationMs(prediction) ?? clock.now() - begin);
-            return snapshot;
-          }
-          delay = nextPollDelay(clock.now() - begin, expected, baseMs);
-        } catch (err) {
-          if (signal?.aborted) throw signal.reason;
-          failures += 1;
-          const kind = classify(err, clock.now());
-          // Only Replicate saying it has no such prediction ends the wait: its output can never be had. Any other
-          // failure is ours or passing, and the prediction may still succeed: keep asking, however long it takes.
-          notFound = isGone(kind) ? notFound + 1 : 0;
-          if (notFound >= goneConfirmations) {
-            pollLog.warn({ err }, 'prediction gone at replicate');
-            throw new JobFailure(predictionGoneReason, { cause: err });
-          }
-          const wait = retryDelayMs(kind, failures, policy) ?? backoffMs(failures, policy);
-          delay = Math.max(wait, nextPollDelay(clock.now() - begin, expected, baseMs));
-          onRetry({ err, failure: kind, attempt: failures, delayMs: delay });
+      /** A poll's answer or a verified webhook's prediction, one code path: the snapshot when it is the end. */
+      const observe = async (prediction: Prediction, via: 'poll' | 'webhook'): Promise<PredictionSnapshot | undefined> => {
+        const snapshot = toSnapshot(prediction);
+        // Deliveries may come out of order: a status never goes back.
+        if (last !== undefined && rank(snapshot.status) < rank(last)) return undefined;
+        if (snapshot.status !== last) {
+          last = snapshot.status;
+          onUpdate?.(snapshot);
         }
+        if (!isTerminalStatus(snapshot.status)) return undefined;
+        pollLog.info({ status: snapshot.status, via }, 'prediction ended');
+        if (snapshot.status === 'succeeded') await learn(seconds, generationMs(prediction) ?? clock.now() - begin);
+        return snapshot;
+      };
+      try {
+        for (let delay = inbox && createdHere ? safetyPollMs : 0; ; ) {
+          if (inbox) {
+            const delivered = await inbox.next(predictionId, delay, signal);
+            if (delivered) {
+              const end = await observe(delivered, 'webhook');
+              if (end) return end;
+              delay = safetyPollMs;
+              continue;
+            }
+          } else if (delay > 0) {
+            await clock.sleep(delay, signal);
+          }
+          try {
+            const prediction = await client.predictions.get(predictionId, { signal });
+            failures = 0;
+            notFound = 0;
+            const end = await observe(prediction, 'poll');
+            if (end) return end;
+            delay = nextDelay();
+          } catch (err) {
+            if (signal?.aborted) throw signal.reason;
+            failures += 1;
+            const kind = classify(err, clock.now());
+            // Only Replicate saying it has no such prediction ends the wait: its output can never be had. Any other
+            // failure is ours or passing, and the prediction may still succeed: keep asking, however long it takes.
+            notFound = isGone(kind) ? notFound + 1 : 0;
+            if (notFound >= goneConfirmations) {
+              pollLog.warn({ err }, 'prediction gone at replicate');
+              throw new JobFailure(predictionGoneReason, { cause: err });
+            }
+            const wait = retryDelayMs(kind, failures, policy) ?? backoffMs(failures, policy);
+            delay = Math.max(wait, nextDelay());
+            onRetry({ err, failure: kind, attempt: failures, delayMs: delay });
+          }
+        }
+      } finally {
+        inbox?.forget(predictionId);
       }
     },
 
     async cancel(predictionId) {
       const cancelLog = log.child({ predictionId });
+      webhook?.inbox.forget(predictionId);
       try {
         await withRetry(() => client.predictions.cancel(predictionId), {
           clock,
@@ -231,3 +292,8 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
 }
 
 const operatorFix = "check REPLICATE_API_TOKEN and the Replicate account's credit; jobs wait meanwhile and carry on once it is fixed";
+
+/** The `kind` label of a failed Replicate call: its HTTP status, or 'network' / 'other' without one. */
+function failureLabel(failure: Failure): string {
+  return 'status' in failure ? String(failure.status) : failure.kind;
+}

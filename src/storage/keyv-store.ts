@@ -247,8 +247,8 @@ class KeyvJobStore implements Store {
     return this.keyv.get<T>(`meta:${key}`);
   }
 
-  async setMeta<T>(key: string, value: T): Promise<void> {
-    await this.keyv.set(`meta:${key}`, value);
+  async setMeta<T>(key: string, value: T, ttlMs?: number): Promise<void> {
+    await this.keyv.set(`meta:${key}`, value, ttlMs);
   }
 
   pruneExpired(now = Date.now()): Promise<number> {

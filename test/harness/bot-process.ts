@@ -27,6 +27,8 @@ export const configKeys = [
   'QUOTA_DEFAULT_SECONDS',
   'QUOTA_PERIOD',
   'PRICE_PER_SECOND_USD',
+  'HTTP_PORT',
+  'HTTP_HOST',
 ] as const;
 
 export interface ProcessExit {

@@ -1,6 +1,5 @@
 import type { APIEmbed } from 'discord-api-types/v10';
 import type { FakeUser, InteractionHandle, InteractionRecord, RecordedMessage } from '../fakes/discord/fake-discord.js';
-import { periodOf } from '../../src/quota/period.js';
 import type { World } from './world.js';
 
 /** Steps of the members' own commands (/usage, /queue) and what they then read. */

@@ -99,12 +99,14 @@ export function positionsShown(history: readonly RecordedMessage[]): number[] {
   return positions;
 }
 
-/** Waits until the store holds no active job (the last state is persisted just after the member sees it). */
+/** Waits until no job is active, in the store and in the bot (the last state is persisted just after the member sees it). */
 export async function untilNoActiveJobs(world: World, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const active = await world.bot.store.listActiveJobs();
-    if (active.length === 0) return;
+    // The store's index empties with a job's last write; the bot settles it (ledger, usage rows) right after.
+    const { waiting, running, accepting } = world.bot.queue.stats();
+    if (active.length === 0 && waiting + running + accepting === 0) return;
     if (Date.now() >= deadline) {
       throw new Error(`still active after ${timeoutMs} ms: ${active.map((j) => j.state).join(', ')}`);
     }

@@ -5,6 +5,7 @@ import { startBot, type Bot, type BotOptions, type BotTuning } from '../../src/b
 import { parseConfig, type Config } from '../../src/config.js';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/fake-discord.js';
 import { startFakeReplicate, type FakeReplicate, type FakeReplicateOptions } from '../fakes/replicate/fake-replicate.js';
+import { freePort } from './free-port.js';
 import { LogSink } from './log-sink.js';
 import { clearOfMidnight, JumpClock } from './test-clock.js';
 
@@ -14,6 +15,8 @@ export interface WorldOptions {
   discord?: Omit<FakeDiscordOptions, 'clock'>;
   replicate?: Omit<FakeReplicateOptions, 'clock'>;
   tuning?: BotTuning;
+  /** Webhook mode: PUBLIC_URL and HTTP_PORT on a free loopback port, the secret fetched from the fake Replicate. */
+  webhooks?: boolean;
 }
 
 /** Fast timings for tests: real behaviour, shorter waits. */
@@ -50,6 +53,8 @@ export class World {
     const discord = await startFakeDiscord({ clock, ...options.discord });
     const replicate = await startFakeReplicate({ clock, defaultDurationMs: 300, ...options.replicate });
     const dir = mkdtempSync(join(tmpdir(), 'bot-e2e-store-'));
+    const port = options.webhooks ? await freePort() : undefined;
+    const webhookEnv = port === undefined ? {} : { PUBLIC_URL: `http://127.0.0.1:${port}`, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' };
     const config = parseConfig({
       DISCORD_TOKEN: discord.botToken,
       REPLICATE_API_TOKEN: replicate.token,
@@ -60,6 +65,7 @@ export class World {
       // Allowances are their own scenarios: elsewhere members may make as many videos as the limits let them.
       QUOTA_DEFAULT_SECONDS: 'unlimited',
       LOG_LEVEL: 'debug',
+      ...webhookEnv,
       ...options.env,
     });
     const world = new World(clock, discord, replicate, config, { ...testTuning, ...options.tuning }, dir);
@@ -86,7 +92,8 @@ export class World {
 
   /** Every secret a test must never find in logs or messages. */
   secrets(): string[] {
-    return [this.config.discordToken, this.config.replicateApiToken];
+    const webhookSecret = this.replicate.webhooks.secret;
+    return [this.config.discordToken, this.config.replicateApiToken, webhookSecret, webhookSecret.replace(/^whsec_/, '')];
   }
 
   async close(): Promise<void> {

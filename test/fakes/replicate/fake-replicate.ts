@@ -4,10 +4,12 @@ import { systemClock, type Clock } from '../../../src/clock.js';
 import * as h from './handlers.js';
 import type { FakePrediction, PredictionScript } from './prediction.js';
 import { sampleVideo } from './sample-video.js';
+import { WebhookSender } from './webhooks.js';
 import { notFound, problem, type Fault, type FakeState, type RecordedRequest, type Reply, type RouteName } from './state.js';
 
 export type { Fault, RecordedRequest, RouteName } from './state.js';
 export type { FakePrediction, PredictionScript } from './prediction.js';
+export type { RawWebhook, WebhookDelivery, WebhookTamper } from './webhooks.js';
 
 export interface FakeReplicateOptions {
   /** Time for prediction lifecycles and request records (default: the system clock). */
@@ -49,6 +51,8 @@ export interface FakeReplicate {
   /** Ends the outage: Replicate answers again on the same address. */
   restore(): Promise<void>;
   startImageBytes(predictionId: string): Buffer | undefined;
+  /** Replicate's webhooks: the signing secret it serves, what it sent, and ways to drop, forge, delay or replay. */
+  webhooks: WebhookSender;
   requestCount(route?: RouteName): number;
   /** Throws when any request hit no route. */
   assertNoUnexpectedRequests(): void;
@@ -90,6 +94,7 @@ function route(method: string, path: string): { name: RouteName; params: string[
     ['GET', /^\/v1\/files\/([^/]+)\/download$/, 'file-download'],
     ['DELETE', /^\/v1\/files\/([^/]+)$/, 'file-delete'],
     ['GET', /^\/files-out\/([^/]+)\.mp4$/, 'output'],
+    ['GET', /^\/v1\/webhooks\/default\/secret$/, 'webhook-secret'],
   ];
   for (const [verb, re, name] of table) {
     const params = method === verb ? m(re) : null;
@@ -111,6 +116,7 @@ async function handle(state: FakeState, name: RouteName, params: string[], req: 
     case 'file-delete': return h.deleteFile(state, p);
     case 'files-list': return h.listFiles(state);
     case 'output': return h.serveOutput(state, p);
+    case 'webhook-secret': return { status: 200, body: { key: state.webhooks.secret } };
     default: return problem(404, 'Not found', 'The requested resource could not be found.');
   }
 }
@@ -125,19 +131,21 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
   const clock = options.clock ?? systemClock;
   const faults: Fault[] = [];
   const requests: RecordedRequest[] = [];
+  const retentionMs = options.retentionMs ?? 3_600_000;
   const state: FakeState = {
     clock,
     token: options.token ?? 'r8_fake_token',
     origin: '',
     baseUrl: '',
     defaultDurationMs: options.defaultDurationMs ?? 3_000,
-    retentionMs: options.retentionMs ?? 3_600_000,
+    retentionMs,
     pageSize: options.pageSize ?? 100,
     listWithoutInput: options.listWithoutInput ?? false,
     predictions: [],
     files: new Map(),
     scripts: [],
     defaultOutput: await sampleVideo(),
+    webhooks: new WebhookSender(clock, () => state.origin, retentionMs),
   };
 
   let outage: Outage | undefined;
@@ -239,6 +247,7 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
       outage = undefined;
       if (ended && 'refused' in ended) await listen(port);
     },
+    webhooks: state.webhooks,
     startImageBytes: (id) => state.predictions.find((p) => p.id === id)?.startImage,
     requestCount: (name) => requests.filter((r) => name === undefined || r.route === name).length,
     assertNoUnexpectedRequests() {
@@ -248,6 +257,7 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
       }
     },
     close: async () => {
+      await state.webhooks.close();
       if (server.listening) await stopListening();
     },
   };

@@ -23,6 +23,14 @@ export async function createPrediction(state: FakeState, model: string, body: Bu
     return problem(422, 'Input validation failed', toValidationDetail(invalid), { invalid_fields: invalid });
   }
   const values = input as Record<string, unknown>;
+  const { webhook, webhook_events_filter: filter } = parsed as { webhook?: unknown; webhook_events_filter?: unknown };
+  if (webhook !== undefined && (typeof webhook !== 'string' || !URL.canParse(webhook))) {
+    return problem(422, 'Input validation failed', '- webhook: Invalid URL', { invalid_fields: [{ type: 'url', field: 'webhook', description: 'Invalid URL' }] });
+  }
+  const events = filter === undefined ? ['output', 'completed'] : filter;
+  if (!Array.isArray(events) || !events.every((e) => ['start', 'output', 'logs', 'completed'].includes(e as string))) {
+    return problem(422, 'Input validation failed', '- webhook_events_filter: invalid event');
+  }
   const script = state.scripts.shift() ?? {};
   const prediction: FakePrediction = {
     id: newPredictionId(),
@@ -35,6 +43,8 @@ export async function createPrediction(state: FakeState, model: string, body: Bu
     output: script.output ?? state.defaultOutput,
     startImage: undefined,
     canceledAt: undefined,
+    webhook,
+    webhookEvents: events as string[],
   };
   if (typeof values.start_image === 'string') {
     const image = await resolveStartImage(state, values.start_image);
@@ -47,6 +57,7 @@ export async function createPrediction(state: FakeState, model: string, body: Bu
     }
   }
   state.predictions.push(prediction);
+  state.webhooks.created(prediction);
   return predictionReply(state, prediction, 201);
 }
 
@@ -83,7 +94,10 @@ export function cancelPrediction(state: FakeState, id: string): Reply {
   const p = state.predictions.find((x) => x.id === id);
   if (!p) return notFound();
   const now = state.clock.now();
-  if (isRunning(p, now)) p.canceledAt = now;
+  if (isRunning(p, now)) {
+    p.canceledAt = now;
+    state.webhooks.canceled(p);
+  }
   return predictionReply(state, p);
 }
 

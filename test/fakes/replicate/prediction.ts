@@ -25,6 +25,10 @@ export interface FakePrediction {
   /** Bytes the model "received" as start_image, once resolved. */
   startImage: Buffer | undefined;
   canceledAt: number | undefined;
+  /** The `webhook` URL of the create, if any. */
+  webhook?: string | undefined;
+  /** Its `webhook_events_filter` (Replicate's default: output and completed). */
+  webhookEvents?: string[];
 }
 
 export type Status = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled';

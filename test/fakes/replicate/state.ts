@@ -1,6 +1,7 @@
 import type { Clock } from '../../../src/clock.js';
 import type { FakeFile } from './files.js';
 import type { FakePrediction, PredictionScript } from './prediction.js';
+import type { WebhookSender } from './webhooks.js';
 
 export type RouteName =
   | 'create'
@@ -13,6 +14,7 @@ export type RouteName =
   | 'file-delete'
   | 'files-list'
   | 'output'
+  | 'webhook-secret'
   | 'unexpected';
 
 export interface RecordedRequest {
@@ -59,6 +61,7 @@ export interface FakeState {
   files: Map<string, FakeFile>;
   scripts: PredictionScript[];
   defaultOutput: Buffer;
+  webhooks: WebhookSender;
 }
 
 export function problem(status: number, title: string, detail: string, extra: Record<string, unknown> = {}): Reply {

@@ -1,0 +1,130 @@
+/**
+ * The sharding manager's HTTP routes: `/healthz` and `/metrics` over every shard it runs, and Replicate's
+ * webhooks forwarded to the shard named in their URL (`/webhooks/replicate/shard-<id>`), all over IPC.
+ * The shards answer with the same functions their own HTTP server would use (see `shardAnswers`).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AggregatorRegistry, type Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import { askShard, type IpcPeer } from './ipc.js';
+
+/** One shard's metrics as `registry.getMetricsAsJSON()` gives them (what the aggregator merges). */
+export type ShardMetrics = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
+/** What a shard says of its health: the same JSON its own `/healthz` would send. */
+export interface ShardHealth {
+  status: 'ok' | 'failing';
+  failing?: string[];
+  [detail: string]: unknown;
+}
+
+/** A webhook as received by the manager, handed to the owning shard. */
+export interface ForwardedWebhook {
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface WebhookAnswer {
+  status: number;
+  body?: string;
+}
+
+export interface ManagerHttpOptions {
+  /** The shards this manager runs, by id (a shard being respawned is still listed; it just answers late). */
+  shards: () => ReadonlyMap<number, IpcPeer>;
+  /** Every shard id this manager was told to run: one missing from `shards` is reported as down. */
+  expected: readonly number[];
+  log: Logger;
+  /** How long one shard may take to answer (default 1500 ms, so /healthz answers within 2 s). */
+  askTimeoutMs?: number;
+  /** Largest webhook body accepted (default 1 MiB, Replicate's are a few KiB). */
+  maxWebhookBytes?: number;
+}
+
+export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export function createManagerRoutes(options: ManagerHttpOptions): Record<string, Route> {
+  const { log, askTimeoutMs = 1_500, maxWebhookBytes = 1024 * 1024 } = options;
+
+  const healthz: Route = async (_req, res) => {
+    const peers = options.shards();
+    const shards = await Promise.all(
+      options.expected.map(async (id) => {
+        const peer = peers.get(id);
+        if (!peer) return { id, status: 'failing', failing: ['shard not running'] };
+        try {
+          return { id, ...(await askShard<ShardHealth>(peer, 'health', null, askTimeoutMs)) };
+        } catch (err) {
+          return { id, status: 'failing', failing: ['shard not answering'], error: (err as Error).message };
+        }
+      }),
+    );
+    const ok = shards.every((s) => s.status === 'ok');
+    sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'failing', shards });
+  };
+
+  const metrics: Route = async (_req, res) => {
+    const peers = options.shards();
+    const answers = await Promise.all(
+      [...peers.entries()].map(([id, peer]) =>
+        askShard<ShardMetrics>(peer, 'metrics', null, askTimeoutMs).catch((err: unknown) => {
+          log.warn({ shard: id, err }, 'shard metrics not read; left out of /metrics');
+          return undefined;
+        }),
+      ),
+    );
+    const registry = AggregatorRegistry.aggregate(answers.filter((a): a is ShardMetrics => a !== undefined));
+    res.writeHead(200, { 'content-type': registry.contentType });
+    res.end(await registry.metrics());
+  };
+
+  const webhook: Route = async (req, res) => {
+    const match = /^\/webhooks\/replicate\/shard-(\d+)(?:[/?]|$)/.exec(req.url ?? '');
+    const body = await readBody(req, maxWebhookBytes);
+    if (body === undefined) return sendJson(res, 413, { error: 'body too large' });
+    const peer = match ? options.shards().get(Number(match[1])) : undefined;
+    if (!match || !peer) {
+      // Replicate retries what fails: a webhook for a shard that is not here would only come back.
+      log.info({ path: req.url?.split('?')[0] }, 'webhook for no shard of this manager; ignored');
+      return sendJson(res, 200, { ignored: true });
+    }
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])),
+    );
+    try {
+      const answer = await askShard<WebhookAnswer>(peer, 'webhook', { headers, body } satisfies ForwardedWebhook, askTimeoutMs);
+      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.end(answer.body ?? '');
+    } catch (err) {
+      // The shard is restarting: a 503 makes Replicate send the final webhook again, and the safety-net poll
+      // finishes the job anyway.
+      log.warn({ shard: Number(match[1]), err }, 'webhook not handed to its shard; Replicate will retry');
+      sendJson(res, 503, { error: 'shard unavailable' });
+    }
+  };
+
+  return { '/healthz': healthz, '/metrics': metrics, '/webhooks/replicate': webhook };
+}
+
+/** The raw body, or undefined past `limit` bytes (the rest is drained, not kept). */
+export async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let over = false;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) over = true;
+    if (!over) chunks.push(chunk);
+  }
+  return over ? undefined : Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,116 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { Counter, Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { IpcPeer } from '../../src/sharding/ipc.js';
+import { createManagerRoutes, type ForwardedWebhook } from '../../src/sharding/manager-http.js';
+
+/** A shard on the other end of the IPC channel: answers each question with `handlers[kind]` (none: silence). */
+function shardPeer(handlers: Record<string, (payload: unknown) => unknown>): IpcPeer {
+  const listeners = new Set<(message: unknown) => void>();
+  return {
+    send(message) {
+      const { videobotAsk, kind, payload } = message as { videobotAsk: number; kind: string; payload: unknown };
+      const handler = handlers[kind];
+      if (!handler) return true;
+      void Promise.resolve(handler(payload)).then((result) => {
+        for (const listen of [...listeners]) listen({ videobotAnswer: videobotAsk, result });
+      });
+      return true;
+    },
+    on: (_event, listener) => listeners.add(listener),
+    off: (_event, listener) => listeners.delete(listener),
+  };
+}
+
+async function metricsOf(jobs: number) {
+  const registry = new Registry();
+  const counter = new Counter({ name: 'videobot_jobs_accepted_total', help: 'jobs accepted', registers: [registry] });
+  counter.inc(jobs);
+  return registry.getMetricsAsJSON();
+}
+
+const servers: Server[] = [];
+afterEach(() =>
+  Promise.all(
+    servers.splice(0).map((s) => {
+      s.closeAllConnections();
+      return new Promise((resolve) => s.close(resolve));
+    }),
+  ),
+);
+
+async function serve(shards: Map<number, IpcPeer>, expected = [...shards.keys()]): Promise<string> {
+  const routes = createManagerRoutes({ shards: () => shards, expected, log: pino({ level: 'silent' }), askTimeoutMs: 300 });
+  const server = createServer((req, res) => {
+    const route = Object.entries(routes).find(([prefix]) => req.url?.startsWith(prefix))?.[1];
+    if (route) void route(req, res);
+    else res.writeHead(404).end();
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe("the sharding manager's HTTP endpoints", () => {
+  it('/healthz is 200 when every shard is healthy and 503 naming the shard and part that fail, silent ones included', async () => {
+    const healthy = () => ({ status: 'ok' });
+    const base = await serve(new Map([[0, shardPeer({ health: healthy })], [1, shardPeer({ health: healthy })]]));
+    const ok = await fetch(`${base}/healthz`);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ status: 'ok', shards: [{ id: 0, status: 'ok' }, { id: 1, status: 'ok' }] });
+
+    const failing = await serve(
+      new Map([[0, shardPeer({ health: () => ({ status: 'failing', failing: ['store'] }) })], [1, shardPeer({})]]),
+      [0, 1, 2],
+    );
+    const started = Date.now();
+    const answer = await fetch(`${failing}/healthz`);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(answer.status).toBe(503);
+    const body = (await answer.json()) as { status: string; shards: { id: number; failing: string[] }[] };
+    expect(body.status).toBe('failing');
+    expect(body.shards.map((s) => [s.id, s.failing])).toEqual([
+      [0, ['store']],
+      [1, ['shard not answering']],
+      [2, ['shard not running']],
+    ]);
+  });
+
+  it('/metrics sums the counters of every shard into one Prometheus text', async () => {
+    const base = await serve(
+      new Map([[0, shardPeer({ metrics: () => metricsOf(2) })], [1, shardPeer({ metrics: () => metricsOf(3) })]]),
+    );
+    const answer = await fetch(`${base}/metrics`);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toContain('text/plain');
+    expect(await answer.text()).toMatch(/^videobot_jobs_accepted_total 5$/m);
+  });
+
+  it('hands a webhook to the shard its URL names, raw body and headers as sent, and relays its answer', async () => {
+    const received: ForwardedWebhook[] = [];
+    const base = await serve(
+      new Map([
+        [0, shardPeer({})],
+        [1, shardPeer({ webhook: (p) => (received.push(p as ForwardedWebhook), { status: 401, body: '{"error":"bad signature"}' }) })],
+      ]),
+    );
+    const body = '{"id":"p1",  "status":"succeeded"}';
+    const answer = await fetch(`${base}/webhooks/replicate/shard-1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'webhook-id': 'msg_1' },
+      body,
+    });
+    expect(answer.status).toBe(401);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.body).toBe(body);
+    expect(received[0]!.headers['webhook-id']).toBe('msg_1');
+
+    const nobody = await fetch(`${base}/webhooks/replicate/shard-7`, { method: 'POST', body });
+    expect(nobody.status).toBe(200);
+    const tooLarge = await fetch(`${base}/webhooks/replicate/shard-1`, { method: 'POST', body: 'x'.repeat(1024 * 1024 + 1) });
+    expect(tooLarge.status).toBe(413);
+    expect(received).toHaveLength(1);
+  });
+});
