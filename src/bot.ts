@@ -82,6 +82,8 @@ export interface Bot {
   http: HttpServer | undefined;
   /** What `/healthz` reports, without HTTP (a sharding manager asks its shards over IPC). */
   health(): Promise<HealthReport>;
+  /** The Replicate webhook endpoint in webhook mode (a sharding manager forwards this shard's webhooks to it). */
+  webhookRoute: HttpRoute | undefined;
   /** Graceful stop: no new jobs, in-flight work halted with its state persisted, connections closed. */
   stop(): Promise<void>;
 }
@@ -331,5 +333,6 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   };
   leaseLost = () => void stop();
   if (lostEarly) void stop();
-  return { client, queue, policy, store, log, metrics, http, health: () => health.check(), stop };
+  const webhookRoute = routes['/webhooks/replicate'];
+  return { client, queue, policy, store, log, metrics, http, health: () => health.check(), webhookRoute, stop };
 }

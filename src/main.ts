@@ -3,6 +3,8 @@ import type { DestinationStream } from 'pino';
 import { startBot, type Bot } from './bot.js';
 import { ConfigError, loadDotEnv, parseConfig, type Config } from './config.js';
 import { scrubSecrets } from './logger.js';
+import { answerManagerFor } from './sharding/shard-answers.js';
+import { ownerOf } from './sharding/shard-owner.js';
 
 /**
  * `npm start`: read .env and the environment, start the bot, stop gracefully on SIGTERM/SIGINT.
@@ -57,7 +59,10 @@ async function main(): Promise<void> {
 
   try {
     const logDestination = process.argv.includes('--pretty') ? await prettyDestination() : undefined;
-    bot = await startBot({ config, logDestination, notice: say, signal: starting.signal });
+    // Under the sharding manager, the manager's HTTP port reports this shard's health and process metrics.
+    const underManager = config.shard !== undefined && process.send !== undefined;
+    bot = await startBot({ config, logDestination, notice: say, signal: starting.signal, processMetrics: underManager || undefined });
+    if (underManager) answerManagerFor(bot, ownerOf(config.shard));
   } catch (err) {
     if (starting.signal.aborted) process.exit(0);
     cannotStart(scrubSecrets(describeStartFailure(err), secretsOf(config)));

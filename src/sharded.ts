@@ -5,6 +5,8 @@ import { createLogger, scrubSecrets, type Logger } from './logger.js';
 import { fetchGatewayBot, spawnDelayMs } from './sharding/gateway-bot.js';
 import { openStore } from './storage/keyv-store.js';
 import { describeLayout } from './storage/layout.js';
+import { startHttpServer } from './ops/http-server.js';
+import { createManagerRoutes } from './sharding/manager-http.js';
 
 /**
  * `npm run start:sharded`: discord.js's ShardingManager in process mode, one child per shard running `src/main.ts`
@@ -57,6 +59,9 @@ async function main(): Promise<void> {
     fail(err instanceof Error ? err.message : String(err));
   }
 
+  // The manager listens on HTTP_PORT for every shard (health, metrics, webhooks forwarded over IPC); the shards,
+  // which inherit this environment, must not try to listen on the same port.
+  delete process.env.HTTP_PORT;
   const manager = new ShardingManager(shardEntry, {
     totalShards,
     shardList,
@@ -83,6 +88,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+
+  if (config.httpPort !== undefined) {
+    const routes = createManagerRoutes({
+      shards: () => new Map([...manager.shards].filter(([, shard]) => shard.process !== null)),
+      expected: shardList,
+      log,
+    });
+    try {
+      const http = await startHttpServer({ port: config.httpPort, host: config.httpHost, routes, log });
+      log.info({ port: http.port }, 'manager http server listening');
+    } catch (err) {
+      fail(`cannot listen on HTTP_PORT ${config.httpPort} (${err instanceof Error ? err.message : String(err)}).`);
+    }
+  }
 
   log.info({ shardCount: totalShards, shards: shardList, delayMs: delay, layout: describeLayout({ mode: 'sharded', shardCount: totalShards }) }, 'spawning shards');
   try {
