@@ -174,7 +174,8 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
   const e = result.data;
   const replicateApiUrl = e.REPLICATE_API_URL.replace(/\/+$/, '');
   refuseHarmful(e.STORAGE_URL, e.REPLICATE_POLL_INTERVAL_MS, replicateApiUrl);
-  if (e.PUBLIC_URL !== undefined && e.HTTP_PORT === undefined) {
+  // A shard under the sharding manager hears its webhooks from the manager's port, over IPC.
+  if (e.PUBLIC_URL !== undefined && e.HTTP_PORT === undefined && e.SHARDS === undefined) {
     throw new ConfigError('PUBLIC_URL is set but HTTP_PORT is not; set HTTP_PORT to the port Replicate\'s webhooks reach the bot on (PUBLIC_URL forwards to it).');
   }
   const sharding = parseSharding(e.SHARD_COUNT, e.SHARD_IDS, e.SHARDS, e.STORAGE_URL);
