@@ -28,6 +28,7 @@ const scenarios: { name: string; group: string; file: string; args: string[] }[]
   { name: 'ack:burst-backlog511', group: 'ack', file: 'ack-latency.ts', args: ['burst', 'in-process', '511'] },
   { name: 'scheduler', group: 'scheduler', file: 'scheduler.ts', args: [] },
   { name: 'polling', group: 'polling', file: 'polling.ts', args: [] },
+  { name: 'polling:account-budget', group: 'polling', file: 'account-budget.ts', args: [] },
   { name: 'memory:queued', group: 'memory', file: 'memory.ts', args: ['queued'] },
   { name: 'memory:delivery-direct', group: 'memory', file: 'memory.ts', args: ['delivery:direct'] },
   { name: 'memory:delivery-reencode', group: 'memory', file: 'memory.ts', args: ['delivery:reencode'] },

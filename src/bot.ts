@@ -24,6 +24,7 @@ import { renderUsageReply } from './report/usage-reply.js';
 import { createQueueService, type QueueService } from './queue/queue-service.js';
 import { createReplicateClient } from './replicate/client.js';
 import { createPredictionRunner } from './replicate/prediction-runner.js';
+import { createRequestBudget, kindOf, type RequestBudgetOptions } from './replicate/request-budget.js';
 import { createPredictionInbox } from './replicate/prediction-inbox.js';
 import type { WebhookOutcome } from './replicate/webhook-receiver.js';
 import { prepareWebhookRoute } from './replicate/webhook-route.js';
@@ -33,6 +34,7 @@ import { responderTempRoot } from './responder/temp-dir.js';
 import { GenerationRecords } from './storage/generation-records.js';
 import { GuildRecords } from './storage/guild-records.js';
 import { finishedJobRetentionDays, openStore, type Store } from './storage/keyv-store.js';
+import { createSlotPool, type SlotPoolOptions } from './storage/slot-pool.js';
 import { scheduleUpkeep } from './storage/upkeep.js';
 import { ownerOf, ownsGuild } from './sharding/shard-owner.js';
 
@@ -46,6 +48,10 @@ export interface BotTuning {
   defaultExpectedMs?: number;
   /** First wait before a delivery step is sent again after a Discord 5xx (default 2000 ms). */
   deliveryRetryBackoffMs?: number;
+  /** The account-wide prediction slots' lease (see slot-pool.ts; defaults 30 s TTL, renewed every 5 s). */
+  slots?: Pick<SlotPoolOptions, 'ttlMs' | 'renewEveryMs' | 'askEveryMs'>;
+  /** The account-wide Replicate request budget (see request-budget.ts). */
+  budget?: Pick<RequestBudgetOptions, 'limitsPerMinute' | 'windowMs'>;
 }
 
 export interface BotOptions {
@@ -67,6 +73,8 @@ export interface BotOptions {
   processMetrics?: boolean;
   /** Told of every webhook request and what became of it (the metrics count them). */
   onWebhook?: (outcome: WebhookOutcome) => void;
+  /** Whose jobs, lease and prediction slots these are in the store (default `main`, or `shard-<id>` for a shard). */
+  owner?: string;
 }
 
 export interface Bot {
@@ -92,8 +100,8 @@ export interface Bot {
 export async function startBot(options: BotOptions): Promise<Bot> {
   const { config, tuning = {} } = options;
   const clock = options.clock ?? systemClock;
-  // A shard is one of several processes on the store: its own owner (lease, active index) and its own guilds.
-  const owner = ownerOf(config.shard);
+  // A shard is one of several processes on the store: its own owner (lease, active index, slots) and its own guilds.
+  const owner = options.owner ?? ownerOf(config.shard);
   const owns = (guildId: string) => ownsGuild(config.shard, guildId);
   const secrets = [config.discordToken, config.replicateApiToken];
   const log = createLogger({
@@ -132,10 +140,17 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     }),
   );
   // Webhook URLs name the store owner this process runs as, so a webhook reaches the process that holds the job.
-  const replicate = createReplicateClient({ token: config.replicateApiToken, baseUrl: config.replicateApiUrl });
+  // Replicate's request limits hold for the whole account: every process on the store shares one budget.
+  const budget = createRequestBudget({ takeTokens: (take) => opened.coordination.takeTokens(take), clock, log, ...tuning.budget });
+  const replicate = createReplicateClient({
+    token: config.replicateApiToken,
+    baseUrl: config.replicateApiUrl,
+    admit: (url, method, signal) => budget.take(kindOf(url, method), signal),
+  });
   const inbox = config.publicUrl ? createPredictionInbox(clock) : undefined;
   const runner = createPredictionRunner({
     client: replicate,
+    prioritize: budget.withPriority,
     ...(inbox && config.publicUrl ? { webhook: { publicUrl: config.publicUrl, owner, inbox } } : {}),
     model: config.replicateModel,
     clock,
@@ -195,7 +210,17 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     clock,
     log,
   });
+  // MAX_CONCURRENT_PREDICTIONS holds for the whole Replicate account: every process on the store shares the slots.
+  const slots = createSlotPool({
+    slots: opened.coordination.slots,
+    cap: config.maxConcurrentPredictions,
+    owner,
+    clock,
+    log,
+    ...tuning.slots,
+  });
   const queue = createQueueService({
+    slots,
     store,
     policy,
     history,
@@ -279,6 +304,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // The ledger is rebuilt from the jobs before anything is admitted: it never disagrees with them.
   await policy.start(await store.listActiveJobs(), (id) => store.getJob(id));
   await queue.start();
+  await slots.start();
   const upkeep = scheduleUpkeep(store, clock, log);
   const health = createBotHealthCheck({ client, store, clock, log });
   let http: HttpServer | undefined;
@@ -293,6 +319,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     await http?.close();
     await upkeep.stop();
     await queue.stop();
+    await slots.stop();
     await responder.close();
     await client.destroy();
     await store.close();
@@ -322,6 +349,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       await http?.close();
       await upkeep.stop();
       await queue.stop();
+      await slots.stop();
       await responder.close();
       // Mod-log posts in flight get a moment; they never hold a stop up (the entry is edited by the next start).
       await Promise.race([modlog.idle(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);

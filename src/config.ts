@@ -14,7 +14,7 @@ export interface Config {
   replicateModel: `${string}/${string}`;
   /** keyv storage: `sqlite://path` (default), `redis://…`, `postgresql://…`. */
   storageUrl: string;
-  /** Predictions running at once in this process. */
+  /** Predictions running at once on the Replicate account, across every process on the store (slot-pool.ts). */
   maxConcurrentPredictions: number;
   /** Predictions running at once per guild. */
   guildConcurrency: number;

@@ -178,3 +178,22 @@ export interface AdmissionPolicy {
   /** ...and charged (done) or refunded (failed, canceled) when it ends. */
   ended(job: Job): void;
 }
+
+/**
+ * The Replicate account's prediction slots, shared with every process on the store (src/storage/slot-pool.ts).
+ * Synchronous for the scheduler: the pool takes and renews slots in the background and says when more are free.
+ */
+export interface PredictionSlots {
+  /** Held slots not in use: how many more predictions may start now. */
+  free(): number;
+  /** A job given its turn takes one of the free slots. */
+  use(jobId: string): void;
+  /** A recovered job whose prediction may be running: counted as in use at once, its slot taken when it can be. */
+  adopt(jobId: string): void;
+  /** The job's prediction ended (or never will): its slot goes to the next job, or back to the pool. */
+  release(jobId: string): void;
+  /** `ready`: how many waiting jobs could start now; `onFree`: called when free() may have grown. */
+  attach(ready: () => number, onFree: () => void): void;
+  /** The line moved: `ready` may have grown past what the store was told (then it is told now). */
+  demandChanged(): void;
+}

@@ -7,7 +7,7 @@ import { newControl, type JobControl, type Line, type QueueContext } from './con
 import { isTerminal, redactJob, type Job, type JobDraft } from './job.js';
 import { reusableInput, type ReusableInput } from './job-input.js';
 import { createJobWriter } from './job-writer.js';
-import type { AdmissionPolicy, FetchImage, JobStore, PredictionRunner, Responder } from './ports.js';
+import type { AdmissionPolicy, FetchImage, JobStore, PredictionRunner, PredictionSlots, Responder } from './ports.js';
 import type { GenerationHistory } from './eta.js';
 import { createLineView, type GuildSnapshot, type MemberJob } from './line-view.js';
 import { planRecovery } from './recovery.js';
@@ -38,6 +38,8 @@ export interface QueueDeps {
   writeRetry?: { baseDelayMs?: number; maxDelayMs?: number };
   /** When a moderator made the bot forget a member's input (`/video-admin forget`); their older jobs are redacted. */
   forgottenSince?: (guildId: string, userId: string) => number | undefined;
+  /** The account-wide prediction slots shared with other processes (none: `limits.maxConcurrent` in this process only). */
+  slots?: PredictionSlots;
 }
 
 export interface QueueStats {
@@ -106,7 +108,12 @@ export function createQueueService(deps: QueueDeps): QueueService {
   const { store, responder, clock, limits } = deps;
   const policy = deps.policy;
   const guildConcurrencyOf = (guildId: string) => Math.min(limits.guildConcurrency, policy?.limitsOf(guildId).concurrency ?? Infinity);
-  const scheduler = new Scheduler({ ...limits, ...(policy ? { concurrencyOf: guildConcurrencyOf } : {}) });
+  const slots = deps.slots;
+  const scheduler = new Scheduler({
+    ...limits,
+    ...(policy ? { concurrencyOf: guildConcurrencyOf } : {}),
+    ...(slots ? { canStart: () => slots.free() > 0 } : {}),
+  });
   const stopper = new AbortController();
   const forgotten = (job: Job) => {
     const since = deps.forgottenSince?.(job.guildId, job.userId);
@@ -160,6 +167,8 @@ export function createQueueService(deps: QueueDeps): QueueService {
       const live = jobs.get(decided.id);
       const job = live ? { ...decided, reply: live.reply } : decided;
       jobs.set(job.id, job);
+      // The prediction is over once the job delivers or ends: its slot goes to the next job (or another process).
+      if (job.state === 'delivering' || isTerminal(job.state)) slots?.release(job.id);
       await writer.save(job, onRefused);
       return job;
     },
@@ -205,12 +214,15 @@ export function createQueueService(deps: QueueDeps): QueueService {
     if (stopping) return;
     const guilds = new Set<string>();
     for (let entry = scheduler.next(); entry; entry = scheduler.next()) {
+      slots?.use(entry.jobId);
       shownPositions.delete(entry.jobId);
       guilds.add(entry.guildId);
       controls.get(entry.jobId)?.turn.fire();
     }
     for (const guildId of guilds) showPositions(guildId);
+    slots?.demandChanged();
   }
+  slots?.attach(() => scheduler.readyCount(), pump);
 
   const line: Line = {
     join(job) {
@@ -320,7 +332,11 @@ export function createQueueService(deps: QueueDeps): QueueService {
       seq = Math.max(seq, ...active.map((job) => job.seq));
       const plan = planRecovery(active);
       const guilds = new Set<string>();
-      for (const job of plan.resume) scheduler.markRunning(toEntry(job));
+      for (const job of plan.resume) {
+        scheduler.markRunning(toEntry(job));
+        // Its prediction may be running at Replicate already: it counts against the cap at once, even past it.
+        if (job.state !== 'delivering') slots?.adopt(job.id);
+      }
       for (const job of plan.waiting) {
         scheduler.enqueue(toEntry(job));
         guilds.add(job.guildId);

@@ -34,6 +34,11 @@ export interface SchedulerLimits {
   maxOvertakes?: number;
   /** A guild's own concurrency when its moderators lowered it (never above `guildConcurrency`). */
   concurrencyOf?: (guildId: string) => number;
+  /**
+   * The account-wide cap's answer, read at every start: false while no prediction slot is free (the slots are
+   * shared with other processes and taken in the background, so this capacity changes under the scheduler).
+   */
+  canStart?: () => boolean;
 }
 
 interface GuildLine {
@@ -115,7 +120,7 @@ export class Scheduler {
 
   /** Picks the next entry to run, honouring both caps and both kinds of fairness, and counts it as running. */
   next(): ScheduledEntry | undefined {
-    if (this.runningById.size >= this.limits.maxConcurrent) return undefined;
+    if (this.runningById.size >= this.limits.maxConcurrent || this.limits.canStart?.() === false) return undefined;
     const chosen = this.firstEligible(this.neverServed) ?? this.firstEligible(this.byLastServed);
     const entry = chosen?.waiting.shift();
     if (!chosen || !entry) return undefined;
@@ -148,6 +153,13 @@ export class Scheduler {
     line.running--;
     this.untrack(line, entry);
     return true;
+  }
+
+  /** Waiting jobs that could start now if the process-wide cap allowed (each guild's own concurrency applies). */
+  readyCount(): number {
+    let ready = 0;
+    for (const line of this.guilds.values()) ready += Math.min(line.waiting.length, Math.max(0, this.concurrencyOf(line) - line.running));
+    return Math.min(ready, Math.max(0, this.limits.maxConcurrent - this.runningById.size));
   }
 
   /** 1-based place among the guild's waiting jobs, in the order they will run. */

@@ -13,7 +13,12 @@ export interface ReplicateClientOptions {
    * so a 10 MB start image gets 30 s + about 153 s.
    */
   minUploadBytesPerSecond?: number;
+  /** Waits before each API call's one request (the account-wide request budget); its wait is not timed. */
+  admit?: Admit;
 }
+
+/** Resolves when the request may go out (rejects with the request's signal's reason when it is aborted first). */
+export type Admit = (url: string, method: string, signal?: AbortSignal) => Promise<void>;
 
 export const defaultRequestTimeoutMs = 30_000;
 export const defaultMinUploadBytesPerSecond = 64 * 1024;
@@ -43,6 +48,7 @@ export function bodySize(body: unknown): number {
 export interface OnceOnlyFetchOptions {
   requestTimeoutMs?: number;
   minUploadBytesPerSecond?: number;
+  admit?: Admit;
 }
 
 /**
@@ -59,9 +65,13 @@ export function onceOnlyFetch(base: typeof fetch, options: OnceOnlyFetchOptions 
   const rate = options.minUploadBytesPerSecond ?? defaultMinUploadBytesPerSecond;
   const seen = new WeakMap<object, Outcome>();
   return async (input, init) => {
-    if (!init) return base(input, init);
+    if (!init) {
+      await options.admit?.(urlOf(input), 'GET');
+      return base(input, init);
+    }
     const recorded = seen.get(init);
     if (recorded) return replay(recorded);
+    await options.admit?.(urlOf(input), init.method ?? 'GET', init.signal ?? undefined);
     const timeout = AbortSignal.timeout(requestTimeoutFor(bodySize(init.body), baseMs, rate));
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     let outcome: Outcome;
@@ -77,6 +87,10 @@ export function onceOnlyFetch(base: typeof fetch, options: OnceOnlyFetchOptions 
   };
 }
 
+function urlOf(input: Parameters<typeof fetch>[0]): string {
+  return typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+}
+
 function replay(outcome: Outcome): Response {
   if ('error' in outcome) throw outcome.error;
   const { response, body } = outcome;
@@ -90,6 +104,7 @@ export function createReplicateClient(options: ReplicateClientOptions): Replicat
     fetch: onceOnlyFetch(options.fetch ?? globalThis.fetch, {
       ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
       ...(options.minUploadBytesPerSecond === undefined ? {} : { minUploadBytesPerSecond: options.minUploadBytesPerSecond }),
+      ...(options.admit ? { admit: options.admit } : {}),
     }),
   });
 }

@@ -44,6 +44,11 @@ export interface PredictionRunnerOptions {
   metrics?: Pick<BotMetrics, 'apiError' | 'apiRetry'>;
   /** Webhook mode (PUBLIC_URL set): Replicate reports each prediction's start and end; polling is a safety net. */
   webhook?: WebhookMode;
+  /**
+   * Runs a status poll with a priority for the request budget (request-budget.ts): the prediction's expected end,
+   * so under a spent budget the one soonest expected to finish is asked first.
+   */
+  prioritize?: <T>(priority: number, poll: () => Promise<T>) => Promise<T>;
 }
 
 export interface WebhookMode {
@@ -239,7 +244,8 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
             await clock.sleep(delay, signal);
           }
           try {
-            const prediction = await client.predictions.get(predictionId, { signal });
+            const get = () => client.predictions.get(predictionId, { signal });
+            const prediction = await (options.prioritize ? options.prioritize(begin + expected, get) : get());
             failures = 0;
             notFound = 0;
             const end = await observe(prediction, 'poll');

@@ -16,6 +16,10 @@ export interface Backend {
   claimLease(claim: LeaseClaim): Promise<LeaseState>;
   /** Gives the lease up if `me` still holds it; someone else's lease is left alone. */
   releaseLease(owner: string, me: LeaseHolder): Promise<void>;
+  /** Account-wide prediction slots (see slot-pool.ts): each call is atomic on its own. */
+  slots: SlotStore;
+  /** Account-wide request budget (see request-budget.ts). */
+  takeTokens(take: TokenTake): Promise<number>;
   /** Deletes the rows keyv's TTL made dead by `now` (epoch ms, keyv's own time basis); answers how many. */
   pruneExpired(now: number): Promise<number>;
   /** Settings of the server that put stored jobs at risk, each as one warning sentence. */
@@ -53,4 +57,53 @@ export function encodeHolder(holder: LeaseHolder): string {
 export function decodeHolder(text: string): LeaseHolder {
   const value = JSON.parse(text) as Partial<LeaseHolder>;
   return { holder: String(value.holder), host: String(value.host), pid: Number(value.pid) };
+}
+
+/**
+ * A pool of `cap` numbered slots shared by every process on the store. A slot is a lease: its holder renews it,
+ * and once it expires (or is released) any process may take it. No call can make more than `cap` slots held.
+ */
+export interface SlotStore {
+  /** Takes up to `count` free slots (never taken, released or expired) below `cap`; answers the numbers taken. */
+  take(claim: SlotClaim & { count: number }): Promise<number[]>;
+  /** Extends every slot `holder` still holds below `cap`; answers their numbers (a lost one is missing). */
+  renew(claim: SlotClaim): Promise<number[]>;
+  /** Frees these slots where `holder` still holds them. */
+  release(pool: string, holder: string, slots: readonly number[]): Promise<void>;
+  /** Records `holder`'s demand for `ttlMs`; answers every live demand in the pool, this one included. */
+  reportDemand(report: SlotDemand & { pool: string; ttlMs: number; now: number }): Promise<SlotDemand[]>;
+}
+
+export interface SlotClaim {
+  pool: string;
+  /** Unique per process (a random id). */
+  holder: string;
+  cap: number;
+  ttlMs: number;
+  /** The caller's clock (epoch ms): SQL backends store expiries on it; Redis expires keys itself. */
+  now: number;
+}
+
+/** What one process wants: slots in use plus jobs ready to start (`want`), and how many it holds (`held`). */
+export interface SlotDemand {
+  holder: string;
+  want: number;
+  held: number;
+}
+
+/**
+ * `count` tokens of `bucket`'s fixed window number `window`, which grants at most `limit` in all (across processes).
+ * Answers how many were granted (0 to `count`). The window's counter lives at least `ttlMs`.
+ */
+export interface TokenTake {
+  bucket: string;
+  window: number;
+  count: number;
+  limit: number;
+  ttlMs: number;
+}
+
+/** Tokens granted when `used` is a window's count after adding `count` (a counter may run past its limit). */
+export function grantedOf(used: number, count: number, limit: number): number {
+  return Math.max(0, Math.min(count, limit - (used - count)));
 }

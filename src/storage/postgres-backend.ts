@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { KeyvStoreAdapter } from 'keyv';
 import type { Logger } from 'pino';
 import type { Backend } from './backend.js';
+import { createSlotTablesOn, sqlSlots, takeSqlTokens } from './sql-slots.js';
 import { claimSqlLease, createLeaseTable, releaseSqlLease, type SqlQuery } from './sql-lease.js';
 import { describeStoreError } from './store-error.js';
 
@@ -50,6 +51,7 @@ export async function openPostgresBackend(
   try {
     await query(`CREATE TABLE IF NOT EXISTS ${table} (key VARCHAR(255) PRIMARY KEY, value TEXT)`, []);
     await query(createLeaseTable, []);
+    await createSlotTablesOn(query);
   } catch (err) {
     // Two processes creating the table at once: one of them loses with a unique violation, and the table exists.
     if ((err as { code?: string }).code !== '23505') {
@@ -62,6 +64,8 @@ export async function openPostgresBackend(
     adapter: new PostgresAdapter(query, url) as unknown as KeyvStoreAdapter,
     claimLease: (claim) => claimSqlLease(query, claim),
     releaseLease: (owner, me) => releaseSqlLease(query, owner, me),
+    slots: sqlSlots(query, 'postgres'),
+    takeTokens: (take) => takeSqlTokens(query, take),
     async pruneExpired(now) {
       const rows = await query(
         // CASE fixes the order: only this namespace's rows with an expiry are parsed (the table may be shared).

@@ -1,6 +1,7 @@
 import type { KeyvStoreAdapter } from 'keyv';
 import type { Logger } from 'pino';
 import { encodeHolder, decodeHolder, type Backend } from './backend.js';
+import { redisSlots, takeRedisTokens } from './redis-slots.js';
 import { describeStoreError } from './store-error.js';
 
 export interface RedisTimings {
@@ -74,6 +75,8 @@ export async function openRedisBackend(url: string, log: Logger, timings: RedisT
     async releaseLease(owner, me) {
       await client.eval(releaseScript, { keys: [leaseKey(owner)], arguments: [encodeHolder(me)] });
     },
+    slots: redisSlots(client),
+    takeTokens: (take) => takeRedisTokens(client, take),
     // Redis expires keys itself (keyv sets PX with the TTL).
     pruneExpired: () => Promise.resolve(0),
     async checkSettings() {

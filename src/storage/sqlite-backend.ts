@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { KeyvStoreAdapter } from 'keyv';
 import type { Backend } from './backend.js';
 import { StoreError } from './store-error.js';
+import { createSlotTablesOn, sqlSlots, takeSqlTokens } from './sql-slots.js';
 import { claimSqlLease, createLeaseTable, releaseSqlLease, type SqlQuery } from './sql-lease.js';
 
 /** `sqlite://path`: one file, one process writing it (the lease keeps a second one out). */
@@ -25,6 +26,7 @@ export async function openSqliteBackend(url: string, namespace: string): Promise
       await sqlite.query('PRAGMA synchronous=NORMAL');
     }
     await sqlite.query(createLeaseTable);
+    await createSlotTablesOn(query);
   } catch (err) {
     await sqlite.disconnect().catch(() => undefined);
     throw err;
@@ -34,6 +36,8 @@ export async function openSqliteBackend(url: string, namespace: string): Promise
     adapter: sqlite as unknown as KeyvStoreAdapter,
     claimLease: (claim) => claimSqlLease(query, claim),
     releaseLease: (owner, me) => releaseSqlLease(query, owner, me),
+    slots: sqlSlots(query, 'sqlite'),
+    takeTokens: (take) => takeSqlTokens(query, take),
     async pruneExpired(now) {
       const rows = await query(
         `DELETE FROM keyv WHERE CASE WHEN key LIKE $1 AND json_valid(value)

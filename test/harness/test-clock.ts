@@ -73,7 +73,7 @@ export function clearOfMidnight(clock: JumpClock, marginMs = 30 * 60_000): void 
 /** A clock that moves only when told: for pure units and simulated-time benchmarks. */
 export class ManualClock implements Clock {
   private current: number;
-  private readonly timers: { due: number; seq: number; fn: () => void; done: boolean }[] = [];
+  private timers: { due: number; seq: number; fn: () => void; done: boolean }[] = [];
   private seq = 0;
 
   constructor(start = Date.UTC(2026, 0, 1)) {
@@ -103,16 +103,24 @@ export class ManualClock implements Clock {
   /** Advances to `now + ms`, firing due timers in order and letting promise callbacks run between them. */
   async advance(ms: number): Promise<void> {
     const target = this.current + ms;
-    for (;;) {
+    for (let fired = 1; ; fired++) {
       await flushMicrotasks();
-      const next = this.timers
-        .filter((t) => !t.done && t.due <= target)
-        .sort((a, b) => a.due - b.due || a.seq - b.seq)[0];
-      if (!next) break;
+      // A scan, not a sort: simulations keep thousands of timers pending.
+      let at = -1;
+      for (let i = 0; i < this.timers.length; i++) {
+        const t = this.timers[i]!;
+        if (t.done || t.due > target) continue;
+        const best = this.timers[at];
+        if (!best || t.due < best.due || (t.due === best.due && t.seq < best.seq)) at = i;
+      }
+      if (at < 0) break;
+      const next = this.timers[at]!;
       this.current = Math.max(this.current, next.due);
       next.done = true;
+      if (fired % 1024 === 0) this.timers = this.timers.filter((t) => !t.done);
       next.fn();
     }
+    this.timers = this.timers.filter((t) => !t.done);
     this.current = target;
     await flushMicrotasks();
   }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../../../src/clock.js';
 import * as h from './handlers.js';
-import type { FakePrediction, PredictionScript } from './prediction.js';
+import { endOf, type FakePrediction, type PredictionScript } from './prediction.js';
 import { sampleVideo } from './sample-video.js';
 import { WebhookSender } from './webhooks.js';
 import { notFound, problem, type Fault, type FakeState, type RecordedRequest, type Reply, type RouteName } from './state.js';
@@ -54,6 +54,8 @@ export interface FakeReplicate {
   /** Replicate's webhooks: the signing secret it serves, what it sent, and ways to drop, forge, delay or replay. */
   webhooks: WebhookSender;
   requestCount(route?: RouteName): number;
+  /** Most predictions running (created, not yet ended) at any one time so far: the account's concurrency. */
+  maxRunning(): number;
   /** Throws when any request hit no route. */
   assertNoUnexpectedRequests(): void;
   close(): Promise<void>;
@@ -250,6 +252,7 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
     webhooks: state.webhooks,
     startImageBytes: (id) => state.predictions.find((p) => p.id === id)?.startImage,
     requestCount: (name) => requests.filter((r) => name === undefined || r.route === name).length,
+    maxRunning: () => maxOverlap(state.predictions.map((p) => [p.createdAt, endOf(p)])),
     assertNoUnexpectedRequests() {
       const unexpected = requests.filter((r) => r.route === 'unexpected');
       if (unexpected.length > 0) {
@@ -261,4 +264,14 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
       if (server.listening) await stopListening();
     },
   };
+}
+
+/** Most intervals [start, end) open at once; an end at the same time as a start closes first. */
+function maxOverlap(intervals: [number, number][]): number {
+  const events = intervals.flatMap(([start, end]): [number, number][] => [[start, 1], [end, -1]]);
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let open = 0;
+  let most = 0;
+  for (const [, step] of events) most = Math.max(most, (open += step));
+  return most;
 }
