@@ -34,7 +34,7 @@ describe.skipIf(!runs)(
         options: { prompt: 'a lantern on a lake' },
       });
       await world.discord.waitFor((d) => d.interaction(sent.id).followUps.length === 1, {
-        timeoutMs: 30_000,
+        timeoutMs: 60_000,
         description: 'the video delivered and pinged',
       });
       expect(world.discord.interaction(sent.id).original!.attachments[0]!.bytes.equals(video)).toBe(true);
@@ -45,6 +45,6 @@ describe.skipIf(!runs)(
       ]);
       expect(world.replicate.requestCount('get')).toBe(0);
       expect(linesOf(manager, 1, 'prediction ended')).toMatchObject([{ via: 'webhook' }]);
-    }, 90_000);
+    }, 120_000);
   },
 );
