@@ -34,10 +34,10 @@ node -e 'require("fs").accessSync(require("@ffmpeg-installer/ffmpeg").path, requ
 echo "check-deploy: npm ci --omit=dev installs tsx and ffmpeg, no devDependency"
 
 # Every module of the bot, loaded as the image runs it (demo*.ts use the test stand-ins, which the image does not
-# hold; main.ts and deploy-commands.ts start on import and are run below or need tokens).
+# hold; main.ts, sharded.ts and deploy-commands.ts start on import and are run below or need tokens).
 node --import tsx --input-type=module -e '
   import { readdirSync } from "node:fs";
-  const skip = /^src\/(demo.*|main|deploy-commands)\.ts$/;
+  const skip = /^src\/(demo.*|main|sharded|deploy-commands)\.ts$/;
   const files = ["src", "commands"].flatMap((dir) =>
     readdirSync(dir, { recursive: true }).map((f) => `${dir}/${f}`).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !skip.test(f)));
   for (const file of files) await import(`./${file}`);

@@ -36,6 +36,7 @@ import { GuildRecords } from './storage/guild-records.js';
 import { finishedJobRetentionDays, openStore, type Store } from './storage/keyv-store.js';
 import { createSlotPool, type SlotPoolOptions } from './storage/slot-pool.js';
 import { scheduleUpkeep } from './storage/upkeep.js';
+import { ownerOf, ownsGuild } from './sharding/shard-owner.js';
 
 /** Timings an operator never sets but tests and the demo shorten. Defaults are the production values. */
 export interface BotTuning {
@@ -72,7 +73,7 @@ export interface BotOptions {
   processMetrics?: boolean;
   /** Told of every webhook request and what became of it (the metrics count them). */
   onWebhook?: (outcome: WebhookOutcome) => void;
-  /** Whose jobs, lease and prediction slots these are in the store (default `main`; one per shard). */
+  /** Whose jobs, lease and prediction slots these are in the store (default `main`, or `shard-<id>` for a shard). */
   owner?: string;
 }
 
@@ -89,6 +90,8 @@ export interface Bot {
   http: HttpServer | undefined;
   /** What `/healthz` reports, without HTTP (a sharding manager asks its shards over IPC). */
   health(): Promise<HealthReport>;
+  /** The Replicate webhook endpoint in webhook mode (a sharding manager forwards this shard's webhooks to it). */
+  webhookRoute: HttpRoute | undefined;
   /** Graceful stop: no new jobs, in-flight work halted with its state persisted, connections closed. */
   stop(): Promise<void>;
 }
@@ -97,19 +100,26 @@ export interface Bot {
 export async function startBot(options: BotOptions): Promise<Bot> {
   const { config, tuning = {} } = options;
   const clock = options.clock ?? systemClock;
+  // A shard is one of several processes on the store: its own owner (lease, active index, slots) and its own guilds.
+  const owner = options.owner ?? ownerOf(config.shard);
+  const owns = (guildId: string) => ownsGuild(config.shard, guildId);
   const secrets = [config.discordToken, config.replicateApiToken];
   const log = createLogger({
     level: config.logLevel,
     secrets,
     destination: options.logDestination,
+    ...(config.shard ? { bindings: { shard: config.shard.id } } : {}),
   });
-  // One process per store: a second one refuses to start; one whose lease was taken over stops (below).
+  // One process per owner on a store: a second one refuses to start; one whose lease was taken over stops (below).
   let lostEarly = false;
   let leaseLost = (): void => void (lostEarly = true);
-  const owner = options.owner ?? 'main';
   const opened = await openStore(config.storageUrl, log, {
     owner,
     clock,
+    // npm start moves a sharded store's jobs back to itself; a shard leaves any move to its manager.
+    layout: config.shard
+      ? { wanted: { mode: 'sharded', shardCount: config.shard.count }, rehome: false }
+      : { wanted: { mode: 'single' }, rehome: true },
     lease: { onLost: () => leaseLost() },
     notice: options.notice,
     signal: options.signal,
@@ -118,17 +128,18 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // Process metrics (event-loop monitor, GC observer) only where something reads them.
   const metrics = createMetrics({ defaultMetrics: options.processMetrics ?? config.httpPort !== undefined });
   const observer = createDiscordObserver(metrics, clock);
-  const client = createDiscordClient({ apiUrl: config.discordApiUrl, onAnswer: observer.gatewayRest });
+  const client = createDiscordClient({ apiUrl: config.discordApiUrl, onAnswer: observer.gatewayRest, shard: config.shard });
   client.rest.setToken(config.discordToken);
 
   // The bot's own generation times: the poll schedule and the members' ETAs read the same history.
-  const generationRecords = new GenerationRecords(store, config.replicateModel);
+  const generationRecords = new GenerationRecords(store, config.replicateModel, owner);
   const history = new GenerationHistory(
     await generationRecords.load().catch((err: unknown) => {
       log.warn({ err }, 'generation times not read; ETAs come back after the next videos');
       return [];
     }),
   );
+  // Webhook URLs name the store owner this process runs as, so a webhook reaches the process that holds the job.
   // Replicate's request limits hold for the whole account: every process on the store shares one budget.
   const budget = createRequestBudget({ takeTokens: (take) => opened.coordination.takeTokens(take), clock, log, ...tuning.budget });
   const replicate = createReplicateClient({
@@ -166,7 +177,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     downloadBackoffMs: tuning.downloadBackoffMs,
     retryBackoffMs: tuning.deliveryRetryBackoffMs,
   });
-  const records = new GuildRecords(store);
+  const records = new GuildRecords(store, owner, owns);
   // The mod-log reads the policy (its channel) and the policy tells it of jobs: the closures run once both exist.
   const modlog = createModlog({
     rest: client.rest,
@@ -316,16 +327,19 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   }
   log.info({ guilds: client.guilds.cache.size, user: client.user?.tag }, 'bot ready');
 
-  try {
-    await registerCommands({
-      rest: client.rest,
-      applicationId: client.application!.id,
-      guildId: config.discordGuildId,
-      store,
-      log,
-    });
-  } catch (err) {
-    log.error({ err }, 'command registration failed; /video may be missing until the next start');
+  // Commands are the application's, not a shard's: one process registers them (and writes their hash).
+  if (!config.shard || config.shard.id === 0) {
+    try {
+      await registerCommands({
+        rest: client.rest,
+        applicationId: client.application!.id,
+        guildId: config.discordGuildId,
+        store,
+        log,
+      });
+    } catch (err) {
+      log.error({ err }, 'command registration failed; /video may be missing until the next start');
+    }
   }
 
   let stopping: Promise<void> | undefined;
@@ -347,5 +361,6 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   };
   leaseLost = () => void stop();
   if (lostEarly) void stop();
-  return { client, queue, policy, store, log, metrics, http, health: () => health.check(), stop };
+  const webhookRoute = routes['/webhooks/replicate'];
+  return { client, queue, policy, store, log, metrics, http, health: () => health.check(), webhookRoute, stop };
 }

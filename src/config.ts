@@ -44,6 +44,15 @@ export interface Config {
   httpPort: number | undefined;
   /** Interface the HTTP server listens on (default 0.0.0.0). */
   httpHost: string;
+  /** `npm run start:sharded`: how many shards in all (SHARD_COUNT); unset = Discord's recommended count. */
+  shardCount: number | undefined;
+  /** `npm run start:sharded`: the shards this machine runs (SHARD_IDS, e.g. `0-3` or `4,5`); unset = all of them. */
+  shardIds: number[] | undefined;
+  /**
+   * The one shard this process is (discord.js's ShardingManager sets SHARDS and SHARD_COUNT in its children):
+   * its owner in the store is `shard-<id>`. Unset for `npm start`, which serves every guild as `main`.
+   */
+  shard: { id: number; count: number } | undefined;
 }
 
 const hints: Record<string, string> = {
@@ -79,6 +88,9 @@ const rules: Record<string, string> = {
   REPLICATE_WEBHOOK_SECRET: 'must be the whsec_… signing secret from Replicate (or leave it unset to fetch it)',
   HTTP_PORT: 'must be a port number from 1 to 65535 (or 0 for any free port)',
   HTTP_HOST: 'must be a host name or IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1',
+  SHARD_COUNT: 'must be a whole number of shards ≥ 1',
+  SHARD_IDS: 'must list shard ids like 0-3 or 4,5',
+  SHARDS: 'must be one shard id (set by the sharding manager)',
 };
 
 /** Polling Replicate more often than this spends the account's request limit (shared by every prediction). */
@@ -139,6 +151,10 @@ const schema = z.object({
     z.string().regex(/^\d{1,5}$/).transform(Number).pipe(z.number().int().min(0).max(65535)).optional(),
   ),
   HTTP_HOST: z.string().trim().regex(/^[\w.:[\]-]+$/).default('0.0.0.0'),
+  SHARD_COUNT: optional.pipe(z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(1)).optional()),
+  SHARD_IDS: optional.pipe(z.string().regex(/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/).optional()),
+  // discord.js's manager passes the child's shard as JSON (`1`, or `[1]` from a custom spawn).
+  SHARDS: optional.pipe(z.string().regex(/^(\d+|\[\s*\d+\s*\])$/).transform((v) => Number(v.replace(/[[\]\s]/g, ''))).optional()),
 });
 
 export class ConfigError extends Error {
@@ -158,9 +174,11 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
   const e = result.data;
   const replicateApiUrl = e.REPLICATE_API_URL.replace(/\/+$/, '');
   refuseHarmful(e.STORAGE_URL, e.REPLICATE_POLL_INTERVAL_MS, replicateApiUrl);
-  if (e.PUBLIC_URL !== undefined && e.HTTP_PORT === undefined) {
+  // A shard under the sharding manager hears its webhooks from the manager's port, over IPC.
+  if (e.PUBLIC_URL !== undefined && e.HTTP_PORT === undefined && e.SHARDS === undefined) {
     throw new ConfigError('PUBLIC_URL is set but HTTP_PORT is not; set HTTP_PORT to the port Replicate\'s webhooks reach the bot on (PUBLIC_URL forwards to it).');
   }
+  const sharding = parseSharding(e.SHARD_COUNT, e.SHARD_IDS, e.SHARDS, e.STORAGE_URL);
   return Object.freeze({
     discordToken: e.DISCORD_TOKEN,
     replicateApiToken: e.REPLICATE_API_TOKEN,
@@ -183,7 +201,47 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
     replicateWebhookSecret: e.REPLICATE_WEBHOOK_SECRET,
     httpPort: e.HTTP_PORT,
     httpHost: e.HTTP_HOST,
+    ...sharding,
   });
+}
+
+/** SHARD_IDS expanded (`0-3,6` → [0, 1, 2, 3, 6]), checked against SHARD_COUNT; the process's own shard. */
+function parseSharding(
+  count: number | undefined,
+  idsText: string | undefined,
+  own: number | undefined,
+  storageUrl: string,
+): Pick<Config, 'shardCount' | 'shardIds' | 'shard'> {
+  let shardIds: number[] | undefined;
+  if (idsText !== undefined) {
+    if (count === undefined) {
+      throw new ConfigError('SHARD_IDS needs SHARD_COUNT: every machine must agree on the total, e.g. SHARD_COUNT=8 SHARD_IDS=0-3.');
+    }
+    const ids = new Set<number>();
+    for (const part of idsText.split(',')) {
+      const [from, to = from] = part.split('-').map((n) => Number(n.trim())) as [number, number?];
+      if (to < from) throw new ConfigError(`SHARD_IDS has the range ${part.trim()}, which runs backwards; write it low-high.`);
+      for (let id = from; id <= to; id++) ids.add(id);
+    }
+    const outside = [...ids].filter((id) => id >= count);
+    if (outside.length > 0) {
+      throw new ConfigError(`SHARD_IDS names shard ${outside[0]}, but SHARD_COUNT is ${count} (ids 0 to ${count - 1}).`);
+    }
+    if (storageUrl.startsWith('sqlite://')) {
+      // SQLite is a file on this machine: shards elsewhere cannot share it, and a subset here means the rest is elsewhere.
+      throw new ConfigError(
+        'SHARD_IDS runs part of the shards for a store shared by several machines, and a sqlite:// store is one file on one machine: use redis:// or postgresql://, or unset SHARD_IDS to run every shard here.',
+      );
+    }
+    shardIds = [...ids].sort((a, b) => a - b);
+  }
+  let shard: Config['shard'];
+  if (own !== undefined) {
+    if (count === undefined) throw new ConfigError('SHARDS is set without SHARD_COUNT; start shards with npm run start:sharded.');
+    if (own >= count) throw new ConfigError(`SHARDS is ${own}, but SHARD_COUNT is ${count} (ids 0 to ${count - 1}).`);
+    shard = { id: own, count };
+  }
+  return { shardCount: count, shardIds, shard };
 }
 
 /** Well-formed values that would still hurt: refused with the reason. */

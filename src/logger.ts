@@ -23,11 +23,13 @@ export interface LoggerOptions {
   destination?: DestinationStream;
   /** Omits pid, hostname and time (stable lines for tests). */
   bare?: boolean;
+  /** Fields on every line, e.g. `{ shard: 1 }` in a shard process or `{ manager: true }` in the sharding manager. */
+  bindings?: Record<string, unknown>;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
   const secrets = options.secrets;
-  return pino(
+  const log = pino(
     {
       level: options.level,
       ...(options.bare ? { base: undefined, timestamp: false } : {}),
@@ -52,4 +54,5 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     options.destination,
   );
+  return options.bindings ? log.child(options.bindings) : log;
 }

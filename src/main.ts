@@ -3,6 +3,8 @@ import type { DestinationStream } from 'pino';
 import { startBot, type Bot } from './bot.js';
 import { ConfigError, loadDotEnv, parseConfig, type Config } from './config.js';
 import { scrubSecrets } from './logger.js';
+import { answerManagerFor } from './sharding/shard-answers.js';
+import { ownerOf } from './sharding/shard-owner.js';
 
 /**
  * `npm start`: read .env and the environment, start the bot, stop gracefully on SIGTERM/SIGINT.
@@ -19,6 +21,13 @@ async function main(): Promise<void> {
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     cannotStart(err.message);
+  }
+
+  if (!config.shard) {
+    // discord.js reads these itself when its options equal the defaults: a SHARD_COUNT meant for start:sharded
+    // (e.g. in .env) must not make `npm start` connect as one shard of several.
+    delete process.env.SHARD_COUNT;
+    delete process.env.SHARDS;
   }
 
   const starting = new AbortController();
@@ -38,10 +47,22 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+  if (process.send) {
+    // A shard under the sharding manager: when the manager is gone (even killed), stop as on SIGTERM, not linger.
+    process.once('disconnect', () => shutdown('SIGTERM'));
+    // discord.js tells the manager of each gateway disconnect, a stop's included: with the manager gone, that
+    // message has nowhere to go, which must not end the stop halfway (its lease would wait out its TTL).
+    process.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ERR_IPC_CHANNEL_CLOSED') throw err;
+    });
+  }
 
   try {
     const logDestination = process.argv.includes('--pretty') ? await prettyDestination() : undefined;
-    bot = await startBot({ config, logDestination, notice: say, signal: starting.signal });
+    // Under the sharding manager, the manager's HTTP port reports this shard's health and process metrics.
+    const underManager = config.shard !== undefined && process.send !== undefined;
+    bot = await startBot({ config, logDestination, notice: say, signal: starting.signal, processMetrics: underManager || undefined });
+    if (underManager) answerManagerFor(bot, ownerOf(config.shard));
   } catch (err) {
     if (starting.signal.aborted) process.exit(0);
     cannotStart(scrubSecrets(describeStartFailure(err), secretsOf(config)));

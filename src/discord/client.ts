@@ -21,9 +21,17 @@ function observed(onAnswer: RestAnswerListener | undefined): Partial<RESTOptions
 }
 
 /** The gateway client: only the Guilds intent (slash commands and buttons need no privileged intents). */
-export function createDiscordClient(options: { apiUrl: string; onAnswer?: RestAnswerListener }): Client {
+export function createDiscordClient(options: {
+  apiUrl: string;
+  onAnswer?: RestAnswerListener;
+  shard?: { id: number; count: number } | undefined;
+}): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds],
+    // A shard process connects as its one shard, `npm start` as the only one: said here, so discord.js never parses
+    // SHARDS from the environment itself (the config did, with a clear line when it is wrong).
+    shards: [options.shard?.id ?? 0],
+    shardCount: options.shard?.count ?? 1,
     rest: { api: options.apiUrl, ...observed(options.onAnswer) },
     // Prompts are echoed back: nothing the bot sends pings anyone unless a call says so.
     allowedMentions: { parse: [] },

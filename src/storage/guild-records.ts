@@ -6,7 +6,9 @@ import { emptySettings, type GuildSettings } from '../settings/guild-settings.js
  * Per-guild records kept beside the jobs, through the store's named values (the storage module stays the only place
  * that knows key names):
  *   settings:<guildId>           the guild's /video-admin settings
- *   settings:guilds              ids of the guilds that have settings or usage (read at start)
+ *   settings:guilds              ids of the guilds `main` (npm start) owns that have settings or usage (read at start)
+ *   settings:guilds:<owner>      the same for another owner (a shard, `shard-<id>`): one list per owner, so two
+ *                                shards adding their guilds at once never overwrite each other's
  *   usage:<guildId>:<YYYY-MM-DD> the day's usage rows (one per job accepted that day, in acceptance order)
  *   modlog:<guildId>             the guild's open mod-log entries by job id (one key per guild, not per job: the
  *                                store has no delete, and an entry goes once its job's outcome is shown)
@@ -34,10 +36,23 @@ export class GuildRecords {
   private guilds: Set<string> | undefined;
   private readonly modlog = new Map<string, Promise<Map<string, ModlogEntry>>>();
 
-  constructor(private readonly store: MetaStore) {}
+  /**
+   * `owner`: whose list of guilds this process keeps (`main` or `shard-<id>`); `owns` tells its guilds apart. A
+   * shard whose own list was never written starts from the guilds it owns in `main`'s list (a store used by
+   * `npm start` before), which it only reads.
+   */
+  constructor(
+    private readonly store: MetaStore,
+    private readonly owner = 'main',
+    private readonly owns: (guildId: string) => boolean = () => true,
+  ) {}
 
   async knownGuilds(): Promise<string[]> {
-    this.guilds ??= new Set((await this.store.getMeta<string[]>('settings:guilds')) ?? []);
+    if (!this.guilds) {
+      const own = await this.store.getMeta<string[]>(guildListKey(this.owner));
+      const listed = own ?? (await this.store.getMeta<string[]>(guildListKey('main'))) ?? [];
+      this.guilds = new Set(listed.filter((id) => this.owns(id)));
+    }
     return [...this.guilds];
   }
 
@@ -97,7 +112,7 @@ export class GuildRecords {
     const guilds = new Set(await this.knownGuilds());
     if (guilds.has(guildId)) return;
     this.guilds!.add(guildId);
-    await this.write('settings:guilds', () => [...this.guilds!]);
+    await this.write(guildListKey(this.owner), () => [...this.guilds!]);
   }
 
   /**
@@ -122,4 +137,9 @@ export class GuildRecords {
     }).catch(() => undefined);
     return next;
   }
+}
+
+/** The key of an owner's guild list (`main` keeps the name it always had). */
+export function guildListKey(owner: string): string {
+  return owner === 'main' ? 'settings:guilds' : `settings:guilds:${owner}`;
 }

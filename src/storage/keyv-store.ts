@@ -4,6 +4,9 @@ import { systemClock, type Clock } from '../clock.js';
 import { isOpen, type Job } from '../queue/job.js';
 import type { JobStore } from '../queue/ports.js';
 import type { Backend } from './backend.js';
+import { KeptImages } from './kept-images.js';
+import { activeIndexKey } from './keys.js';
+import { adoptLayout, type Layout } from './layout.js';
 import { acquireLease, type Lease, type LeaseOptions } from './lease.js';
 import { openPostgresBackend } from './postgres-backend.js';
 import { openRedisBackend } from './redis-backend.js';
@@ -16,6 +19,7 @@ import { StoreError, describeStoreError, isTransientStoreError, redactUrl, secre
  *   image:<id>    the start image's bytes: until the job ends, or, for a delivered video, until its keeping time
  *   images:kept:<yyyy-mm-dd>  [jobId, until] of the kept images whose time is up that UTC day (the upkeep's list)
  *   images:kept:days          the days that have such a list
+ *   images:kept:<owner>:…     the same two for an owner other than `main` (a shard): one writer per key
  *   jobs:active:<owner>  ids of the owner's jobs not yet finished (one owner per process: processes sharing a
  *                        store, e.g. shards, each keep their own index and never overwrite another's)
  *   meta:<name>   small named values
@@ -63,6 +67,11 @@ export interface OpenStoreOptions {
   finishedJobTtlMs?: number;
   /** Longest wait for one store call, in ms, for Redis and PostgreSQL (default 5 000): a gone server rejects. */
   commandTimeoutMs?: number;
+  /**
+   * The layout this process belongs to (see layout.ts), made the store's before the active index is read: with
+   * `rehome`, another layout's jobs are moved to their new owners first; without, another layout is refused.
+   */
+  layout?: { wanted: Layout; rehome: boolean };
 }
 
 /**
@@ -127,8 +136,12 @@ export async function openStoreOn(backend: Backend, log: Logger, options: OpenSt
     const keyv = new Keyv({ store: backend.adapter, namespace, throwOnErrors: true });
     // Every failure also rejects the call that met it, whose caller logs it once.
     keyv.on('error', (err: unknown) => log.debug({ reason: describeStoreError(err) }, 'storage error'));
+    if (options.layout) {
+      const { wanted, rehome } = options.layout;
+      await adoptLayout(wanted, { keyv, backend, log, clock, rehome, ...(lease ? { held: owner } : {}) });
+    }
     const ttl = options.finishedJobTtlMs ?? defaultFinishedJobTtlMs;
-    const store = new KeyvJobStore(keyv, backend, `jobs:active:${owner}`, ttl, lease, log);
+    const store = new KeyvJobStore(keyv, backend, owner, ttl, lease, log);
     await store.load();
     for (const warning of await backend.checkSettings()) log.warn({ store: backend.where }, warning);
     return store;
@@ -145,19 +158,24 @@ class KeyvJobStore implements Store {
   /** The ids the stored index held after its last successful write: what a crash now would leave. */
   private indexed = new Set<string>();
   private indexWrite: Promise<unknown> = Promise.resolve();
-  /** keepImage and dropExpiredImages read and rewrite the kept lists: one at a time (keyv has no atomic update). */
-  private keptWrites: Promise<unknown> = Promise.resolve();
   private nextIndexWrite: Promise<unknown> | undefined;
 
   constructor(
     private readonly keyv: Keyv,
     private readonly backend: Backend,
-    private readonly activeIndexKey: string,
+    private readonly owner: string,
     private readonly finishedJobTtlMs: number,
     private readonly lease: Lease | undefined,
     private readonly log: Logger,
   ) {
+    this.kept = new KeptImages(keyv, owner);
     this.coordination = { slots: backend.slots, takeTokens: (take) => backend.takeTokens(take) };
+  }
+
+  private readonly kept: KeptImages;
+
+  private get activeIndexKey(): string {
+    return activeIndexKey(this.owner);
   }
 
   /**
@@ -222,44 +240,11 @@ class KeyvJobStore implements Store {
   }
 
   keepImage(jobId: string, until: number): Promise<void> {
-    return this.serialKept(async () => {
-      const day = utcDay(until);
-      const list = (await this.keyv.get<[string, number][]>(`images:kept:${day}`)) ?? [];
-      if (!list.some(([id]) => id === jobId)) {
-        // Listed before the record says "kept" (the caller writes it next): a crash between leaves no image unlisted.
-        await this.keyv.set(`images:kept:${day}`, [...list, [jobId, until]]);
-      }
-      const days = (await this.keyv.get<string[]>('images:kept:days')) ?? [];
-      if (!days.includes(day)) await this.keyv.set('images:kept:days', [...days, day].sort());
-    });
+    return this.kept.keep(jobId, until);
   }
 
   dropExpiredImages(now: number): Promise<number> {
-    return this.serialKept(async () => {
-      const today = utcDay(now);
-      const days = (await this.keyv.get<string[]>('images:kept:days')) ?? [];
-      let dropped = 0;
-      const remaining: string[] = [];
-      for (const day of days) {
-        if (day > today) {
-          remaining.push(day);
-          continue;
-        }
-        const list = (await this.keyv.get<[string, number][]>(`images:kept:${day}`)) ?? [];
-        const due = list.filter(([, until]) => until <= now);
-        const later = list.filter(([, until]) => until > now);
-        if (due.length > 0) await this.keyv.deleteMany(due.map(([id]) => `image:${id}`));
-        dropped += due.length;
-        if (later.length > 0) {
-          remaining.push(day);
-          if (due.length > 0) await this.keyv.set(`images:kept:${day}`, later);
-        } else {
-          await this.keyv.delete(`images:kept:${day}`);
-        }
-      }
-      if (remaining.length !== days.length) await this.keyv.set('images:kept:days', remaining);
-      return dropped;
-    });
+    return this.kept.dropExpired(now);
   }
 
   async getMeta<T>(key: string): Promise<T | undefined> {
@@ -276,15 +261,9 @@ class KeyvJobStore implements Store {
 
   async close(): Promise<void> {
     await this.indexWrite.catch(() => undefined);
-    await this.keptWrites.catch(() => undefined);
+    await this.kept.idle();
     await this.lease?.release();
     await this.backend.close();
-  }
-
-  private serialKept<T>(task: () => Promise<T>): Promise<T> {
-    const next = this.keptWrites.catch(() => undefined).then(task);
-    this.keptWrites = next;
-    return next;
   }
 
   /**
@@ -305,9 +284,4 @@ class KeyvJobStore implements Store {
     this.indexWrite = next;
     return next;
   }
-}
-
-/** `2026-01-31`: the UTC day of an epoch-ms time (sorts as text). */
-function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
 }

@@ -84,7 +84,7 @@ export async function acquireLease(backend: Backend, owner: string, options: Lea
 }
 
 /** Same host and no such process: the holder cannot be running. (EPERM means it runs under another user.) */
-function isProvablyDead(holder: LeaseHolder): boolean {
+export function isProvablyDead(holder: LeaseHolder): boolean {
   if (holder.host !== hostname() || holder.pid === process.pid) return false;
   if (!Number.isInteger(holder.pid) || holder.pid <= 0) return false;
   try {

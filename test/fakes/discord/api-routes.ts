@@ -236,8 +236,13 @@ export function apiRoutes(env: FakeEnv): Route[] {
         status: 200,
         json: {
           ...gateway(),
-          shards: 1,
-          session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+          shards: env.recommendedShards,
+          session_start_limit: {
+            total: 1000,
+            remaining: 999,
+            reset_after: 14_400_000,
+            max_concurrency: env.maxConcurrency,
+          },
         },
       }),
     },

@@ -18,6 +18,10 @@ export interface FakeEnv {
   tokenLifetimeMs: number;
   expiredTokenCode: 50027 | 10015;
   gatewayUrl: () => string;
+  /** `GET /gateway/bot`'s `shards` (the recommended count). */
+  recommendedShards: number;
+  /** `session_start_limit.max_concurrency`: identifies allowed per 5 s. */
+  maxConcurrency: number;
 }
 
 /** Returns a `store` for `buildVersion` that puts uploads on the fake CDN under `channelId`. */

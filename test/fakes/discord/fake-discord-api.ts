@@ -24,6 +24,10 @@ export interface FakeDiscordOptions {
   expiredTokenCode?: 50027 | 10015;
   /** Port to listen on; default one the OS picks. A test that starts the fake after the bot passes one it chose. */
   port?: number;
+  /** `GET /gateway/bot`'s recommended `shards`; default 1. */
+  recommendedShards?: number;
+  /** `session_start_limit.max_concurrency` (identifies per 5 s, one bucket per `shard % n`); default 16. */
+  maxConcurrency?: number;
 }
 
 export interface AddAttachmentInput {
@@ -59,8 +63,12 @@ export interface FakeDiscord {
   readonly defaultChannelId: string;
   /** Every HTTP request received, in order, tokens redacted. */
   readonly requests: readonly RequestRecord[];
-  /** True while a client is identified on the gateway. */
+  /** True while a client (any shard) is identified on the gateway. */
   readonly gatewayConnected: boolean;
+  /** Ids of the shards identified on the gateway now, ascending. */
+  readonly connectedShards: readonly number[];
+  /** `[shard, count]` of every successful IDENTIFY so far, in order. */
+  readonly identifiedShards: readonly [number, number][];
   /** Successful IDENTIFYs so far (grows on a fresh reconnect). */
   readonly identifyCount: number;
   /** Successful RESUMEs so far (grows when discord.js resumes after a dropped connection). */
@@ -131,6 +139,6 @@ export interface FakeDiscord {
    * Closes the gateway connection from the server side. With a resumable code (default 4000) discord.js resumes;
    * with e.g. 4009 (session timed out) or 1000 it identifies again after its ~5 s identify throttle.
    */
-  disconnectGateway(code?: number): void;
+  disconnectGateway(code?: number, shardId?: number): void;
   close(): Promise<void>;
 }

@@ -15,7 +15,7 @@ import { createInteractionDispatcher } from './dispatch.js';
 import type { FakeEnv } from './env.js';
 import type { FakeDiscord, FakeDiscordOptions } from './fake-discord-api.js';
 import { FaultInjector } from './faults.js';
-import { FakeGateway } from './gateway.js';
+import { FakeGateway, shardOfGuild, type ShardPair } from './gateway.js';
 import { createGuildSetup } from './guild-setup.js';
 import { imageSize } from './image-size.js';
 import { interactionRoutes } from './interaction-routes.js';
@@ -47,6 +47,8 @@ export type {
   SlashOptionValue,
 } from './interaction-payloads.js';
 export type { ChannelErrorCode, FaultSpec } from './faults.js';
+export { shardOfGuild, type ShardPair } from './gateway.js';
+export { snowflakeOnShard } from './snowflake.js';
 export type { FakeGuild, FakeGuildChannel, FakeMember, FakeRole, FakeUser } from './payloads.js';
 export type { AddChannelInput, AddMemberInput, AddRoleInput, PostMessageInput } from './guild-setup.js';
 export type {
@@ -98,18 +100,21 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     tokenLifetimeMs: options.tokenLifetimeMs ?? 15 * 60_000,
     expiredTokenCode: options.expiredTokenCode ?? 50027,
     gatewayUrl: () => baseUrl.replace(/^http/, 'ws'),
+    recommendedShards: options.recommendedShards ?? 1,
+    maxConcurrency: options.maxConcurrency ?? 16,
   };
   const faults = new FaultInjector();
   const server = createServer(
     createRequestHandler({ env, cdn, faults, routes: [...interactionRoutes(env), ...apiRoutes(env)] }),
   );
   const joinedAt = new Date(clock.now()).toISOString();
+  const guildsOf = ([id, count]: ShardPair) => guilds.filter((g) => shardOfGuild(g.id, count) === id);
   const gateway = new FakeGateway({
     server,
     botToken: env.botToken,
     heartbeatIntervalMs: 41_250,
-    ready: (sessionId) => readyPayload(env.bot, guilds, sessionId, env.gatewayUrl()),
-    guildCreates: () => guilds.map((g) => guildCreatePayload(g, env.bot, joinedAt)),
+    ready: (sessionId, shard) => readyPayload(env.bot, guildsOf(shard), sessionId, env.gatewayUrl(), shard),
+    guildCreates: (shard) => guildsOf(shard).map((g) => guildCreatePayload(g, env.bot, joinedAt)),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -131,6 +136,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     requests: state.requests,
     get gatewayConnected() {
       return gateway.connected;
+    },
+    get connectedShards() {
+      return gateway.connectedShards;
+    },
+    get identifiedShards() {
+      return [...gateway.identified];
     },
     get identifyCount() {
       return gateway.identifyCount;
@@ -215,7 +226,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       }
     },
     dispatchGatewayEvent: (event, data) => gateway.dispatch(event, data),
-    disconnectGateway: (code) => gateway.disconnect(code),
+    disconnectGateway: (code, shardId) => gateway.disconnect(code, undefined, shardId),
     async close() {
       await gateway.close();
       server.closeAllConnections();

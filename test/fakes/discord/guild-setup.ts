@@ -61,7 +61,8 @@ export function createGuildSetup(env: FakeEnv, gateway: FakeGateway) {
     return guild;
   };
   const tell = (event: string, data: unknown): void => {
-    if (gateway.connected) gateway.dispatch(event, data);
+    const guildId = (data as { guild_id?: string }).guild_id;
+    if (gateway.canReach(guildId)) gateway.dispatch(event, data);
   };
 
   return {
@@ -140,7 +141,7 @@ export function createGuildSetup(env: FakeEnv, gateway: FakeGateway) {
       list.push(message);
       env.state.channelMessages.set(channelId, list);
       const wanted = channel.guildId ? Intent.GuildMessages : Intent.DirectMessages;
-      if (gateway.connected && (gateway.intents & wanted) !== 0) {
+      if (gateway.canReach(channel.guildId ?? undefined) && (gateway.intents & wanted) !== 0) {
         const api = toApiMessage(version, version, env.bot, { guildId: channel.guildId });
         if ((gateway.intents & Intent.MessageContent) === 0) Object.assign(api, { content: '', embeds: [], attachments: [], components: [] });
         const extra = guild && member ? { member: partialMember(member, new Date(env.clock.now()).toISOString()) } : {};

@@ -27,7 +27,13 @@ export function toApiUser(user: FakeUser, bot = false): Record<string, unknown> 
   };
 }
 
-export function readyPayload(bot: BotIdentity, guilds: FakeGuild[], sessionId: string, gatewayUrl: string): unknown {
+export function readyPayload(
+  bot: BotIdentity,
+  guilds: FakeGuild[],
+  sessionId: string,
+  gatewayUrl: string,
+  shard: [number, number] = [0, 1],
+): unknown {
   return {
     v: 10,
     user: { ...toApiUser(bot.user, true), verified: true, mfa_enabled: false, flags: 0 },
@@ -35,7 +41,7 @@ export function readyPayload(bot: BotIdentity, guilds: FakeGuild[], sessionId: s
     application: { id: bot.applicationId, flags: 0 },
     session_id: sessionId,
     resume_gateway_url: gatewayUrl,
-    shard: [0, 1],
+    shard,
     private_channels: [],
     relationships: [],
     user_settings: {},

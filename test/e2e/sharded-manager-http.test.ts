@@ -1,0 +1,37 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { hasRedisServer, RedisServer } from '../harness/redis-server.js';
+import { linesOf, ShardedWorld } from '../harness/sharded-world.js';
+
+const runs = Boolean(process.env.TEST_REDIS_URL) && hasRedisServer;
+
+describe.skipIf(!runs)(
+  runs ? 'the sharding manager\'s HTTP port' : 'the sharding manager\'s HTTP port (skipped: needs TEST_REDIS_URL and redis-server on PATH)',
+  () => {
+    let redis: RedisServer | undefined;
+    let world: ShardedWorld | undefined;
+    afterEach(async () => {
+      await world?.close();
+      await redis?.close();
+      world = undefined;
+      redis = undefined;
+    });
+
+    it('answers /healthz and /metrics for every shard, which do not listen themselves', async () => {
+      redis = await RedisServer.start();
+      world = await ShardedWorld.start({ storageUrl: redis.url, shardCount: 2 });
+      const manager = await world.startManager({ HTTP_PORT: '0', HTTP_HOST: '127.0.0.1' });
+      const port = manager.find('manager http server listening')[0]!.port as number;
+
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(health.status).toBe(200);
+      const body = (await health.json()) as { status: string; shards: { id: number; status: string }[] };
+      expect(body.status).toBe('ok');
+      expect(body.shards.map((s) => [s.id, s.status])).toEqual([[0, 'ok'], [1, 'ok']]);
+
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toMatch(/^# HELP videobot_/m);
+      expect(metrics).toMatch(/^videobot_process_cpu_seconds_total /m);
+      for (const shard of [0, 1]) expect(linesOf(manager, shard).filter((e) => /listening/.test(String(e.msg)))).toEqual([]);
+    }, 90_000);
+  },
+);
