@@ -120,6 +120,16 @@ export async function runRecovery(kind: StoreKind) {
     const firstPolls = seeded.runningPredictions.map((id) => runningReads[id]! - t0);
     const lastPollMs = Math.max(...firstPolls);
     const stats = bench!.bot.queue.stats();
+    // discord.js sends every request (webhooks too) under one global 50/s budget: what queued ahead of the login.
+    const timeline = await fakes.discordTimeline(t0);
+    const loginAt = timeline.findIndex((r) => r.route === 'GET /gateway/bot');
+    const login = { sentAfterMs: loginAt < 0 ? Number.NaN : round(timeline[loginAt]!.at - t0, 0), requestsBefore: loginAt };
+    const discordPerSecond: Record<string, Record<string, number>> = {};
+    for (const r of timeline) {
+      const second = `${Math.floor((r.at - t0) / 1000)}s`;
+      const bucket = (discordPerSecond[second] ??= {});
+      bucket[r.route] = (bucket[r.route] ?? 0) + 1;
+    }
     const result = {
       bench: `recovery-${kind}`,
       store: redactUrl(url),
@@ -146,6 +156,8 @@ export async function runRecovery(kind: StoreKind) {
       createdForJobs: log.createdFor,
       delivered: log.counts['job done'] ?? 0,
       rss: { beforeMiB: mib(rssBefore), peakMiB: mib(peak), addedMiB: mib(peak - rssBefore) },
+      login,
+      discordPerSecond,
       discordRequests: await fakes.discordRequestCounts(),
       botLogLines: log.count,
       botTrouble: log.trouble,
@@ -156,6 +168,7 @@ export async function runRecovery(kind: StoreKind) {
         store: kind,
         'queue recovered': result.ms.queueRecovered,
         'bot ready': result.ms.botReady,
+        'Discord reqs before login': login.requestsBefore,
         'running polled p50': result.ms.runningPolledP50,
         'all 600 polled': `${result.ms.allRunningPolled} ${result.met ? '✅' : '❌'}`,
         '50 adopted polled': result.ms.allAdoptedPolled,
@@ -170,7 +183,9 @@ export async function runRecovery(kind: StoreKind) {
     return result;
   } finally {
     // A graceful stop gives the owner's lease back, so the next run on Redis or PostgreSQL need not wait for it.
-    await Promise.race([bench?.stop(), sleep(20_000)]);
+    const stopping = performance.now();
+    await Promise.race([bench?.stop(), sleep(Number(process.env.BENCH_STOP_WAIT_MS ?? 20_000))]);
+    if (bench) console.log(`graceful stop of the bot: ${round(performance.now() - stopping, 0)} ms`);
     await fakes.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -200,6 +200,11 @@ export class FakeWorld {
     return first;
   }
 
+  /** Discord requests received at or after `since`, by route name and arrival (wall-clock ms), in order. */
+  discordTimeline(since: number): { route: string; at: number }[] {
+    return this.discord.requests.filter((r) => r.at >= since).map((r) => ({ route: r.route ?? 'unmatched', at: r.at }));
+  }
+
   /** The next prediction ends after `durationMs` with the mp4 at `outputPath` as its output. */
   script(durationMs: number, outputPath?: string): void {
     this.replicate.script({ durationMs, ...(outputPath ? { output: readFileSync(outputPath) } : {}) });

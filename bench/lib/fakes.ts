@@ -18,6 +18,7 @@ export interface Fakes {
   discordRequestCounts(): Promise<Record<string, number>>;
   replicateRequestCounts(): Promise<Record<string, number>>;
   firstStatusReads(since: number): Promise<Record<string, number>>;
+  discordTimeline(since: number): Promise<{ route: string; at: number }[]>;
   script(durationMs: number, outputPath?: string): Promise<void>;
   deliveredBytes(interactionId: string): Promise<number | undefined>;
   connectionCounts(): Promise<{ discord: number; replicate: number }>;
@@ -42,6 +43,7 @@ async function startInProcess(options: FakeWorldOptions): Promise<Fakes> {
     discordRequestCounts: async () => world.discordRequestCounts(),
     replicateRequestCounts: async () => world.replicateRequestCounts(),
     firstStatusReads: async (since) => world.firstStatusReads(since),
+    discordTimeline: async (since) => world.discordTimeline(since),
     script: async (ms, path) => world.script(ms, path),
     deliveredBytes: async (id) => world.deliveredBytes(id),
     connectionCounts: async () => world.connectionCounts(),
@@ -91,6 +93,7 @@ async function startChild(options: FakeWorldOptions): Promise<Fakes> {
     discordRequestCounts: () => call('discordRequestCounts'),
     replicateRequestCounts: () => call('replicateRequestCounts'),
     firstStatusReads: (since) => call('firstStatusReads', since),
+    discordTimeline: (since) => call('discordTimeline', since),
     script: (ms, path) => call('script', ms, path),
     deliveredBytes: (id) => call('deliveredBytes', id),
     connectionCounts: () => call('connectionCounts'),
