@@ -12,7 +12,8 @@
  * Redis and PostgreSQL read BENCH_REDIS_URL / BENCH_POSTGRES_URL, else TEST_REDIS_URL (database 15 when the URL
  * names none) / TEST_POSTGRES_URL. Use a scratch store: open jobs of owner `main` left in it are ended first.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redactUrl } from '../src/storage/store-error.js';
@@ -91,6 +92,13 @@ export async function runRecovery(kind: StoreKind) {
       GUILD_QUEUE_LIMIT: '100',
     };
     const load = loadavg();
+    // BENCH_CPU_PROFILE=file.cpuprofile: a CPU profile of this process from startBot to the last running job polled.
+    const profile = process.env.BENCH_CPU_PROFILE ? new Session() : undefined;
+    if (profile) {
+      profile.connect();
+      await profile.post('Profiler.enable');
+      await profile.post('Profiler.start');
+    }
     const t0 = wallNow();
     let startFailed: unknown;
     let startedAt: number | undefined;
@@ -107,6 +115,11 @@ export async function runRecovery(kind: StoreKind) {
     };
     const runningReads = (await until(() => readsOf(seeded.runningPredictions), 60_000, 'every running job polled', 10))!;
     const allRunningPolledAt = wallNow();
+    if (profile) {
+      const { profile: taken } = await profile.post('Profiler.stop');
+      writeFileSync(process.env.BENCH_CPU_PROFILE!, JSON.stringify(taken));
+      profile.disconnect();
+    }
     await starting;
     const adoptedReads = (await until(() => readsOf(seeded.startingPredictions), 60_000, 'the adopted predictions polled', 20))!;
     await until(() => (log.counts['job done'] ?? 0) >= seeded.byState.delivering!, 60_000, 'the delivering jobs done', 50);
