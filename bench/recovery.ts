@@ -199,6 +199,7 @@ export async function runRecovery(kind: StoreKind) {
     const stopping = performance.now();
     await Promise.race([bench?.stop(), sleep(Number(process.env.BENCH_STOP_WAIT_MS ?? 20_000))]);
     if (bench) console.log(`graceful stop of the bot: ${round(performance.now() - stopping, 0)} ms`);
+    bench?.abandon(); // the bench bot's own temp dir, when the stop did not finish within the wait
     await fakes.close();
     rmSync(dir, { recursive: true, force: true });
   }
