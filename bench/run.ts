@@ -3,7 +3,7 @@
  * and sockets do not colour the next), and prints their figures. Results land in bench/out/*.json.
  *
  *   npm run bench                 everything (~3 minutes on 2 cores)
- *   npm run bench -- ack          acknowledgement latency only (also: scheduler, polling, memory, report)
+ *   npm run bench -- ack          acknowledgement latency only (also: scheduler, polling, memory, report, recovery)
  *   npm run bench -- ack:rate     one scenario by name (see `scenarios` below)
  */
 import { spawn } from 'node:child_process';
@@ -35,6 +35,10 @@ const scenarios: { name: string; group: string; file: string; args: string[] }[]
   { name: 'memory:upload', group: 'memory', file: 'memory.ts', args: ['upload'] },
   { name: 'report:usage', group: 'report', file: 'usage-report.ts', args: [] },
   { name: 'webhooks', group: 'webhooks', file: 'webhooks.ts', args: [] },
+  // Redis and PostgreSQL read BENCH_REDIS_URL / BENCH_POSTGRES_URL (else TEST_*) and skip with a line without one.
+  { name: 'recovery:sqlite', group: 'recovery', file: 'recovery.ts', args: ['sqlite'] },
+  { name: 'recovery:redis', group: 'recovery', file: 'recovery.ts', args: ['redis'] },
+  { name: 'recovery:postgres', group: 'recovery', file: 'recovery.ts', args: ['postgres'] },
 ];
 
 function runScenario(file: string, args: string[]): Promise<number> {
@@ -52,7 +56,7 @@ const selected = wanted.length
   ? scenarios.filter((s) => wanted.includes(s.group) || wanted.includes(s.name))
   : scenarios;
 if (selected.length === 0) {
-  console.error(`no benchmark matches ${wanted.join(' ')}; try: ack, polling, memory, report, or ${scenarios.map((s) => s.name).join(', ')}`);
+  console.error(`no benchmark matches ${wanted.join(' ')}; try: ack, scheduler, polling, memory, report, recovery, or ${scenarios.map((s) => s.name).join(', ')}`);
   process.exit(2);
 }
 

@@ -27,10 +27,12 @@ export interface BenchBot {
   abandon(): void;
 }
 
+/** `log` receives the bot's lines (a subclass can stamp the ones a bench waits for). */
 export async function startBenchBot(
   endpoints: FakeEndpoints,
   env: Record<string, string> = {},
   tuning: BotTuning = {},
+  log: CountingLog = new CountingLog(),
 ): Promise<BenchBot> {
   const dir = mkdtempSync(join(tmpdir(), 'bot-bench-'));
   const config = parseConfig({
@@ -44,7 +46,6 @@ export async function startBenchBot(
     QUOTA_DEFAULT_SECONDS: 'unlimited',
     ...env,
   });
-  const log = new CountingLog();
   const bot = await startBot({ config, logDestination: log, tuning });
   return {
     bot,

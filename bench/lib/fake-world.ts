@@ -29,6 +29,9 @@ export interface FakeEndpoints {
   replicateUrl: string;
   replicateToken: string;
   guildIds: string[];
+  /** Each guild's first channel, in the order of `guildIds`. */
+  channelIds: string[];
+  applicationId: string;
 }
 
 export interface SendOptions {
@@ -96,6 +99,8 @@ export class FakeWorld {
       replicateUrl: this.replicate.baseUrl,
       replicateToken: this.replicate.token,
       guildIds: this.discord.guilds.map((g) => g.id),
+      channelIds: this.discord.guilds.map((g) => g.channels[0]!.id),
+      applicationId: this.discord.applicationId,
     };
   }
 
@@ -179,6 +184,25 @@ export class FakeWorld {
     const counts: Record<string, number> = {};
     for (const r of this.replicate.requests) counts[r.route] = (counts[r.route] ?? 0) + 1;
     return counts;
+  }
+
+  /**
+   * When each prediction's status was first read (`GET /v1/predictions/:id`) at or after `since` (wall-clock ms of
+   * the fake's records): prediction id → time. Reads the fake's request log; changes nothing.
+   */
+  firstStatusReads(since: number): Record<string, number> {
+    const first: Record<string, number> = {};
+    for (const r of this.replicate.requests) {
+      if (r.route !== 'get' || r.time < since) continue;
+      const id = r.path.slice('/v1/predictions/'.length).split('?')[0]!;
+      if (first[id] === undefined) first[id] = r.time;
+    }
+    return first;
+  }
+
+  /** Discord requests received at or after `since`, by route name and arrival (wall-clock ms), in order. */
+  discordTimeline(since: number): { route: string; at: number }[] {
+    return this.discord.requests.filter((r) => r.at >= since).map((r) => ({ route: r.route ?? 'unmatched', at: r.at }));
   }
 
   /** The next prediction ends after `durationMs` with the mp4 at `outputPath` as its output. */

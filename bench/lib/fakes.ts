@@ -17,6 +17,8 @@ export interface Fakes {
   ackCount(): Promise<number>;
   discordRequestCounts(): Promise<Record<string, number>>;
   replicateRequestCounts(): Promise<Record<string, number>>;
+  firstStatusReads(since: number): Promise<Record<string, number>>;
+  discordTimeline(since: number): Promise<{ route: string; at: number }[]>;
   script(durationMs: number, outputPath?: string): Promise<void>;
   deliveredBytes(interactionId: string): Promise<number | undefined>;
   connectionCounts(): Promise<{ discord: number; replicate: number }>;
@@ -40,6 +42,8 @@ async function startInProcess(options: FakeWorldOptions): Promise<Fakes> {
     ackCount: async () => world.ackCount(),
     discordRequestCounts: async () => world.discordRequestCounts(),
     replicateRequestCounts: async () => world.replicateRequestCounts(),
+    firstStatusReads: async (since) => world.firstStatusReads(since),
+    discordTimeline: async (since) => world.discordTimeline(since),
     script: async (ms, path) => world.script(ms, path),
     deliveredBytes: async (id) => world.deliveredBytes(id),
     connectionCounts: async () => world.connectionCounts(),
@@ -88,6 +92,8 @@ async function startChild(options: FakeWorldOptions): Promise<Fakes> {
     ackCount: () => call('ackCount'),
     discordRequestCounts: () => call('discordRequestCounts'),
     replicateRequestCounts: () => call('replicateRequestCounts'),
+    firstStatusReads: (since) => call('firstStatusReads', since),
+    discordTimeline: (since) => call('discordTimeline', since),
     script: (ms, path) => call('script', ms, path),
     deliveredBytes: (id) => call('deliveredBytes', id),
     connectionCounts: () => call('connectionCounts'),

@@ -58,6 +58,7 @@ export function createProgressTracker(o: ProgressTrackerOptions) {
 
   const tokenNearlyExpired = (reply: ReplyTarget) =>
     o.clock.now() - reply.interactionAt >= o.tokenLifetimeMs - o.moveBeforeExpiryMs;
+  const tokenAlive = (reply: ReplyTarget) => o.clock.now() - reply.interactionAt < o.tokenLifetimeMs;
 
   /** Terminal states are shown by the responder's finish/deliver, not here. */
   function update(job: Job, info?: ProgressInfo): void {
@@ -134,7 +135,8 @@ export function createProgressTracker(o: ProgressTrackerOptions) {
       if (t.gone) throw err;
       return await moveToChannel(t, view, false);
     }
-    await moveToChannel(t, view, true);
+    // A token that expired while the bot was down: the original cannot be pointed at the channel message.
+    await moveToChannel(t, view, tokenAlive(reply));
   }
 
   /** Posts the view as a channel message, persists its id, and only then points the original reply at it. */

@@ -126,6 +126,15 @@ describe('progress edits', () => {
     expect(server.requests[before]).toMatchObject({ method: 'PATCH', path: `${paths.channelMessages}/${messageId}` });
   });
 
+  it('shows a job whose token expired while the bot was down in a channel message, never sending the dead token', async () => {
+    const r = responder();
+    const asked = job({ state: 'running', startedAt: clock.now() });
+    r.update({ ...asked, reply: { ...asked.reply, interactionAt: clock.now() - 20 * 60_000 } });
+    await waitFor(() => saved.length === 1);
+    await clock.advance(0);
+    expect(contents()).toEqual([`POST ${paths.channelMessages} 🎬 Generating… 0s elapsed`]);
+  });
+
   it('switches to a channel message when Discord says the token is dead, and logs no token', async () => {
     server.answer('PATCH', paths.original, discordError(401, 50027, 'Invalid Webhook Token'));
     responder().update(job({ state: 'starting' }));
