@@ -141,8 +141,9 @@ for (const backend of testBackends(12)) {
         await store.saveJob(job(old, 'failed'));
         const expiredAt = Date.now() + 1;
         // Rows outlive their TTL until something deletes them (keyv itself only does on a read).
-        expect(await store.pruneExpired(expiredAt + 1)).toBe(1);
-        expect(await store.pruneExpired(expiredAt + 1)).toBe(0);
+        // At least the old job's row; other test files on the same database may have expired rows of their own.
+        expect(await store.pruneExpired(expiredAt + 1)).toBeGreaterThanOrEqual(1);
+        expect(await store.getJob(old)).toBeUndefined();
         expect((await store.listActiveJobs()).map((j) => j.id)).toEqual([active]);
         expect(await store.loadImage(active)).toEqual(Buffer.from('png'));
         expect(await store.getMeta(`kept:${owner}`)).toBe(1);
