@@ -36,6 +36,10 @@ describe.skipIf(!runs)(
       await world.discord.waitFor((d) => d.interaction(sent.id).followUps.length === 1, {
         timeoutMs: 60_000,
         description: 'the video delivered and pinged',
+      }).catch((err: unknown) => {
+        // What the operator would read: every shard's lines and the webhooks the fake sent, with their answers.
+        const lines = manager.entries().map((e) => JSON.stringify([e.shard, e.msg, e.status, e.via, e.outcome, e.reason]));
+        throw new Error(`${(err as Error).message}\nwebhooks: ${JSON.stringify(world!.replicate.webhooks.deliveries)}\n${lines.join('\n')}`);
       });
       expect(world.discord.interaction(sent.id).original!.attachments[0]!.bytes.equals(video)).toBe(true);
       expect(world.replicate.predictions[0]!.webhook).toBe(`http://127.0.0.1:${port}/webhooks/replicate/shard-1`);
