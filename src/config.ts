@@ -277,3 +277,17 @@ export function loadDotEnv(path: string, env: Record<string, string | undefined>
     if (env[key] === undefined) env[key] = value;
   }
 }
+
+/**
+ * For the entry points: `.env` then the environment, parsed once. A bad setting goes to `fail` as the one line the
+ * operator reads (the entry point prints it and exits 1).
+ */
+export function loadConfigOr(fail: (message: string) => never, envFile = '.env'): Readonly<Config> {
+  loadDotEnv(envFile);
+  try {
+    return parseConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return fail(err.message);
+  }
+}

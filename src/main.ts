@@ -1,7 +1,7 @@
 import { DiscordjsError, DiscordjsErrorCodes } from 'discord.js';
 import type { DestinationStream } from 'pino';
 import { startBot, type Bot } from './bot.js';
-import { ConfigError, loadDotEnv, parseConfig, type Config } from './config.js';
+import { loadConfigOr, type Config } from './config.js';
 import { scrubSecrets } from './logger.js';
 import { answerManagerFor } from './sharding/shard-answers.js';
 import { ownerOf } from './sharding/shard-owner.js';
@@ -14,14 +14,7 @@ import { ownerOf } from './sharding/shard-owner.js';
  * for) goes to stderr as plain lines, so it stays readable under `| pino-pretty` and in journald alike.
  */
 async function main(): Promise<void> {
-  loadDotEnv('.env');
-  let config: Readonly<Config>;
-  try {
-    config = parseConfig(process.env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    cannotStart(err.message);
-  }
+  const config = loadConfigOr(cannotStart);
 
   if (!config.shard) {
     // discord.js reads these itself when its options equal the defaults: a SHARD_COUNT meant for start:sharded

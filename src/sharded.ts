@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { ShardingManager, type Shard } from 'discord.js';
-import { ConfigError, loadDotEnv, parseConfig, type Config } from './config.js';
+import { loadConfigOr } from './config.js';
 import { createLogger, scrubSecrets, type Logger } from './logger.js';
 import { fetchGatewayBot, spawnDelayMs } from './sharding/gateway-bot.js';
 import { openStore } from './storage/keyv-store.js';
@@ -22,14 +22,7 @@ const readyTimeoutMs = 60_000;
 const stopWithinMs = 9_000;
 
 async function main(): Promise<void> {
-  loadDotEnv('.env');
-  let config: Readonly<Config>;
-  try {
-    config = parseConfig(process.env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    cannotStart(err.message);
-  }
+  const config = loadConfigOr(cannotStart);
   if (config.shard) cannotStart('SHARDS is set: that is how the manager tells a shard which one it is; unset it for npm run start:sharded.');
   const secrets = [config.discordToken, config.replicateApiToken];
   const log = createLogger({ level: config.logLevel, secrets, bindings: { manager: true } });
