@@ -5,8 +5,9 @@
  * shared SQLite file. CPU per interaction is summed over both shard processes (process.cpuUsage() in each, read over
  * IPC at the first send and the last acknowledgement), with the per-shard split.
  *
- * Checks, and exits 1 when one fails: every interaction got exactly one callback, each reached exactly one shard,
- * and that shard is the one Discord's formula names for its guild.
+ * Checks, and exits 1 when one fails: every interaction got exactly one callback (one past Discord's 3 s is refused
+ * by the fake and shows as not accepted, a figure, not a failure), each reached exactly one shard, and that shard is
+ * the one Discord's formula names for its guild.
  *
  * Usage: tsx bench/ack-sharded.ts [burst|rate] [shards] (defaults: rate 2; bench/run.ts: ack:*-child-2shards)
  */
@@ -77,9 +78,8 @@ export async function runShardedAck(scenario: AckScenario, shardCount = 2, perSe
     const callbacksPerInteraction = new Map<string, number>();
     for (const s of samples) callbacksPerInteraction.set(s.interactionId, (callbacksPerInteraction.get(s.interactionId) ?? 0) + 1);
     const checks = {
-      /** Every interaction has exactly one callback, and it was accepted. */
-      everyInteractionOneCallback:
-        callbacksPerInteraction.size === total && [...callbacksPerInteraction.values()].every((n) => n === 1) && measured.accepted === total,
+      /** Every interaction has exactly one callback (accepted, or answered 10062 when past 3 s: see `accepted`). */
+      everyInteractionOneCallback: callbacksPerInteraction.size === total && [...callbacksPerInteraction.values()].every((n) => n === 1),
       /** Every interaction reached exactly one shard... */
       everyInteractionOneShard: seenBy.size === total && duplicateArrivals === 0 && samples.every((s) => seenBy.has(s.interactionId)),
       /** ...the one `(guild_id >> 22) % count` names. */
@@ -89,12 +89,13 @@ export async function runShardedAck(scenario: AckScenario, shardCount = 2, perSe
     const perShard = bots.shards.map((bot: ShardBot, i) => {
       const list = arrivalsByShard[i]!;
       const cpu = cpuMs(after[i]!) - cpuMs(before[i]!);
-      const own = samples.filter((s) => seenBy.get(s.interactionId) === i).map((s) => s.latencyMs);
-      const ownSummary = measureAcks(samples.filter((s) => seenBy.get(s.interactionId) === i), arrived, own.length);
+      const own = samples.filter((s) => seenBy.get(s.interactionId) === i);
+      const ownSummary = measureAcks(own, arrived, own.length);
       return {
         shard: bot.shard,
         pid: bot.pid,
         interactions: list.length,
+        accepted: ownSummary.accepted,
         guilds: new Set(list.map(([, , g]) => g)).size,
         latencyMs: ownSummary.latencyMs,
         cpuMs: round(cpu, 0),
@@ -152,6 +153,7 @@ export async function runShardedAck(scenario: AckScenario, shardCount = 2, perSe
     printTable('per shard', perShard.map((s) => ({
       shard: s.shard,
       interactions: s.interactions,
+      accepted: s.accepted,
       guilds: s.guilds,
       'p50 ms': s.latencyMs.p50!,
       'p99 ms': s.latencyMs.p99!,

@@ -1,12 +1,15 @@
 /**
  * A bench helper process driven over IPC: `{ id, method, args }` calls answered with `{ id, result }` or
- * `{ id, error }`; the child sends `{ id: 0 }` once it listens. Used for the bot's shards (bench/ack-shard-process.ts).
+ * `{ id, error }`; the child sends `{ id: 0 }` once it listens. The fakes (bench/fakes-process.ts) and the bot's
+ * shards (bench/ack-shard-process.ts) run this way.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 
 export interface IpcChild {
   readonly pid: number;
   call<T>(method: string, ...args: unknown[]): Promise<T>;
+  /** Resolves once the process is gone. */
+  readonly exited: Promise<void>;
   /** SIGKILL, then resolves once the process is gone. */
   kill(): Promise<void>;
 }
@@ -33,6 +36,7 @@ export async function forkIpcChild(entry: string): Promise<IpcChild> {
   await ready;
   return {
     pid: child.pid ?? -1,
+    exited,
     call: <T>(method: string, ...args: unknown[]) =>
       new Promise<T>((resolve, reject) => {
         const id = nextId++;
