@@ -5,9 +5,9 @@
  * shared SQLite file. CPU per interaction is summed over both shard processes (process.cpuUsage() in each, read over
  * IPC at the first send and the last acknowledgement), with the per-shard split.
  *
- * Checks, and exits 1 when one fails: every interaction got exactly one callback (one past Discord's 3 s is refused
- * by the fake and shows as not accepted, a figure, not a failure), each reached exactly one shard, and that shard is
- * the one Discord's formula names for its guild.
+ * Checks, and exits 1 when one fails: every interaction got its callback (one past Discord's 3 s is refused by the
+ * fake and shows as not accepted: a figure, not a failure), each reached exactly one shard, and that shard is the one
+ * Discord's formula names for its guild.
  *
  * Usage: tsx bench/ack-sharded.ts [burst|rate] [shards] (defaults: rate 2; bench/run.ts: ack:*-child-2shards)
  */
@@ -18,7 +18,7 @@ import { ackGuildCount, driveAcks, measureAcks, type AckScenario } from './lib/a
 import { startFakes } from './lib/fakes.js';
 import { startShardBots, type ShardBot } from './lib/shard-bots.js';
 import type { ShardReading } from './ack-shard-process.js';
-import { listenOverflows, printTable, round, runIfMain, sleep, writeResult } from './lib/stats.js';
+import { listenOverflows, printTable, round, runIfMain, sleep, summarize, writeResult } from './lib/stats.js';
 
 /** CPU time (user + system, ms) of a process from /proc/<pid>/stat; undefined off Linux. */
 function procCpuMs(pid: number): number | undefined {
@@ -75,11 +75,14 @@ export async function runShardedAck(scenario: AckScenario, shardCount = 2, perSe
       }
     });
     const measured = measureAcks(samples, arrived, total);
-    const callbacksPerInteraction = new Map<string, number>();
-    for (const s of samples) callbacksPerInteraction.set(s.interactionId, (callbacksPerInteraction.get(s.interactionId) ?? 0) + 1);
+    const attempts = new Map<string, number[]>();
+    for (const s of samples) attempts.set(s.interactionId, [...(attempts.get(s.interactionId) ?? []), s.latencyMs]);
+    // @discordjs/rest gives up on a request after 15 s and sends it again: on a starved machine a callback can reach
+    // the fake twice. A figure, not a failure (the second is answered 10062, as Discord would).
+    const repeated = [...attempts.values()].filter((l) => l.length > 1);
     const checks = {
-      /** Every interaction has exactly one callback (accepted, or answered 10062 when past 3 s: see `accepted`). */
-      everyInteractionOneCallback: callbacksPerInteraction.size === total && [...callbacksPerInteraction.values()].every((n) => n === 1),
+      /** Every interaction has a callback (accepted, or answered 10062 when past 3 s: see `accepted`). */
+      everyInteractionACallback: attempts.size === total,
       /** Every interaction reached exactly one shard... */
       everyInteractionOneShard: seenBy.size === total && duplicateArrivals === 0 && samples.every((s) => seenBy.has(s.interactionId)),
       /** ...the one `(guild_id >> 22) % count` names. */
@@ -117,6 +120,8 @@ export async function runShardedAck(scenario: AckScenario, shardCount = 2, perSe
       guilds: ackGuildCount,
       ...measured,
       checks,
+      /** Interactions whose callback reached the fake more than once, and the latencies of those attempts. */
+      repeatedCallbacks: { interactions: repeated.length, attemptLatencyMs: summarize(repeated.flat()) },
       allAckedAfterMs: round(allAckedMs, 0),
       pacing,
       /** CPU time of every shard process together, first send to last acknowledgement. */
@@ -162,7 +167,7 @@ export async function runShardedAck(scenario: AckScenario, shardCount = 2, perSe
       'cpu ms/own interaction': s.cpuMsPerOwnInteraction,
       'loop p99/max ms': `${s.eventLoopDelayMs.p99}/${s.eventLoopDelayMs.max}`,
     })));
-    console.log(`fakes process CPU: ${result.fakesCpuMs ?? 'n/a'} ms; checks: ${Object.entries(checks).map(([k, v]) => `${k} ${v ? 'ok' : 'FAILED'}`).join(', ')}`);
+    console.log(`fakes process CPU: ${result.fakesCpuMs ?? 'n/a'} ms; callbacks sent twice: ${repeated.length}; checks: ${Object.entries(checks).map(([k, v]) => `${k} ${v ? 'ok' : 'FAILED'}`).join(', ')}`);
     const failed = Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name);
     if (failed.length) throw new Error(`ack-sharded: check failed: ${failed.join(', ')}`);
     return result;
