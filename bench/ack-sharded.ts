@@ -9,7 +9,8 @@
  * fake and shows as not accepted: a figure, not a failure), each reached exactly one shard, and that shard is the one
  * Discord's formula names for its guild.
  *
- * Usage: tsx bench/ack-sharded.ts [burst|rate] [shards] (defaults: rate 2; bench/run.ts: ack:*-child-2shards)
+ * Usage: tsx bench/ack-sharded.ts [burst|rate] [shards] [rate per second] (defaults: rate 2 1000; bench/run.ts:
+ * ack:*-child-2shards)
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -179,5 +180,5 @@ export async function runShardedAck(scenario: AckScenario, shardCount = 2, perSe
 
 runIfMain(import.meta.url, async () => {
   const scenario: AckScenario = process.argv[2] === 'burst' ? 'burst' : 'rate';
-  await runShardedAck(scenario, process.argv[3] ? Number(process.argv[3]) : 2);
+  await runShardedAck(scenario, process.argv[3] ? Number(process.argv[3]) : 2, process.argv[4] ? Number(process.argv[4]) : 1000);
 });
