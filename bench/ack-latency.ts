@@ -25,12 +25,10 @@ import { startBenchBot } from './lib/bot.js';
 import { startFloorBot } from './lib/floor-bot.js';
 import { applyBenchModeration } from './lib/moderation.js';
 import { startFakes, type FakesMode } from './lib/fakes.js';
-import { listenOverflows, printTable, round, runIfMain, sleep, summarize, until, writeResult } from './lib/stats.js';
+import { listenOverflows, printTable, round, runIfMain, sleep, writeResult } from './lib/stats.js';
+import { ackGuildCount as guildCount, driveAcks, measureAcks, type AckScenario } from './lib/ack-measure.js';
 
-export type AckScenario = 'burst' | 'rate';
-
-const guildCount = 100;
-const deadlineMs = 3000;
+export type { AckScenario } from './lib/ack-measure.js';
 
 export type AckSubject = 'bot' | 'moderated' | 'floor';
 
@@ -71,19 +69,10 @@ export async function runAck(scenario: AckScenario, mode: FakesMode, backlog = 4
     loop.enable();
     const overflowsBefore = listenOverflows();
     const connectionsBefore = await fakes.connectionCounts();
-    const cpuBefore = process.cpuUsage();
-    const started = performance.now();
-    let pacing: unknown;
-    let total: number;
-    if (scenario === 'burst') {
-      total = 1000;
-      await fakes.burst(total, { firstUser: 0 });
-    } else {
-      total = perSecond * 10;
-      pacing = await fakes.paced(perSecond, 10, 10, 0);
-    }
-    await until(async () => (await fakes.ackCount()) >= total, 120_000, `${total} acknowledgements`, 50);
-    const allAckedMs = performance.now() - started;
+    let cpuBefore = process.cpuUsage();
+    const { total, pacing, allAckedMs } = await driveAcks(fakes, scenario, perSecond, () => {
+      cpuBefore = process.cpuUsage();
+    });
     const cpu = process.cpuUsage(cpuBefore);
     loop.disable();
     const overflowsAfter = listenOverflows();
@@ -99,19 +88,7 @@ export async function runAck(scenario: AckScenario, mode: FakesMode, backlog = 4
       await sleep(1000);
     }
     const samples = await fakes.ackSamples();
-    const latencies = samples.map((s) => s.latencyMs);
-    const accepted = samples.filter((s) => s.accepted);
-    const stats = summarize(latencies);
-    // Split each latency at the bot's receipt of the frame (both processes read the same wall clock).
-    const gatewayLeg: number[] = [];
-    const botLeg: number[] = [];
-    for (const s of samples) {
-      const at = arrived.get(s.interactionId);
-      if (at === undefined) continue;
-      gatewayLeg.push(at - s.dispatchedAt);
-      botLeg.push(s.receivedAt - at);
-    }
-    const rounded = (v: number[]) => Object.fromEntries(Object.entries(summarize(v)).map(([k, x]) => [k, round(x, 2)]));
+    const measured = measureAcks(samples, arrived, total);
     const result = {
       bench: 'ack-latency',
       scenario,
@@ -122,15 +99,7 @@ export async function runAck(scenario: AckScenario, mode: FakesMode, backlog = 4
       backlog,
       interactions: total,
       guilds: guildCount,
-      callbacks: samples.length,
-      accepted: accepted.length,
-      refused: samples.filter((s) => !s.accepted).map((s) => s.status),
-      latencyMs: Object.fromEntries(Object.entries(stats).map(([k, v]) => [k, round(v, 2)])),
-      /** Sent by the gateway -> frame handed to discord.js in the bot (gateway socket, frame queueing). */
-      gatewayLegMs: rounded(gatewayLeg),
-      /** Frame in the bot -> callback received by the REST stand-in (bot handling + HTTP request). */
-      botLegMs: rounded(botLeg),
-      underDeadlinePct: round((100 * latencies.filter((l) => l < deadlineMs).length) / total, 2),
+      ...measured,
       allAckedAfterMs: round(allAckedMs, 0),
       pacing,
       /** CPU time of this process (the bot, plus the fakes when in-process) from first send to last acknowledgement. */
@@ -161,7 +130,7 @@ export async function runAck(scenario: AckScenario, mode: FakesMode, backlog = 4
     printTable(`ack latency, ${what}, fakes ${mode}, backlog ${backlog}${moderation ? ', moderation on' : ''}${subject === 'floor' ? ', FLOOR (defer-only bot)' : ''}`, [
       {
         interactions: total,
-        accepted: accepted.length,
+        accepted: measured.accepted,
         'p50 ms': result.latencyMs.p50!,
         'p99 ms': result.latencyMs.p99!,
         'max ms': result.latencyMs.max!,

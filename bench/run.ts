@@ -25,6 +25,8 @@ const scenarios: { name: string; group: string; file: string; args: string[] }[]
   { name: 'ack:rate-child-floor', group: 'ack', file: 'ack-latency.ts', args: ['rate', 'child-process', '4096', '1000', 'floor'] },
   { name: 'ack:rate500-child', group: 'ack', file: 'ack-latency.ts', args: ['rate', 'child-process', '4096', '500'] },
   { name: 'ack:rate250-child', group: 'ack', file: 'ack-latency.ts', args: ['rate', 'child-process', '4096', '250'] },
+  { name: 'ack:burst-child-2shards', group: 'ack', file: 'ack-sharded.ts', args: ['burst', '2'] },
+  { name: 'ack:rate-child-2shards', group: 'ack', file: 'ack-sharded.ts', args: ['rate', '2'] },
   { name: 'ack:burst-backlog511', group: 'ack', file: 'ack-latency.ts', args: ['burst', 'in-process', '511'] },
   { name: 'scheduler', group: 'scheduler', file: 'scheduler.ts', args: [] },
   { name: 'polling', group: 'polling', file: 'polling.ts', args: [] },

@@ -8,7 +8,7 @@ import { Server } from 'node:net';
 import type { Clock } from '../../src/clock.js';
 import { systemClock } from '../../src/clock.js';
 import { startFakeDiscord, type FakeDiscord, type FakeGuild } from '../../test/fakes/discord/fake-discord.js';
-import { createSnowflakes } from '../../test/fakes/discord/snowflake.js';
+import { createSnowflakes, snowflakeOnShard } from '../../test/fakes/discord/snowflake.js';
 import { startFakeReplicate, type FakeReplicate } from '../../test/fakes/replicate/fake-replicate.js';
 
 export interface FakeWorldOptions {
@@ -21,6 +21,11 @@ export interface FakeWorldOptions {
    * Discord does not drop them, so benches raise it (capped by net.core.somaxconn). Default: Node's 511.
    */
   backlog?: number;
+  /**
+   * Spread the guilds evenly over this many shards (ids that Discord's `(id >> 22) % count` puts on guild i's shard
+   * `i % count`). Unset: ids from the clock, which at start-up all fall in one millisecond, hence on one shard.
+   */
+  shardCount?: number;
 }
 
 export interface FakeEndpoints {
@@ -72,8 +77,9 @@ export class FakeWorld {
 
   static async start(options: FakeWorldOptions): Promise<FakeWorld> {
     const newId = createSnowflakes(() => Date.now());
+    const { shardCount } = options;
     const guilds: FakeGuild[] = Array.from({ length: options.guildCount }, (_, i) => ({
-      id: newId(),
+      id: shardCount ? snowflakeOnShard(i % shardCount, shardCount, i) : newId(),
       name: `Bench Guild ${i + 1}`,
       channels: [{ id: newId(), name: 'videos' }],
     }));

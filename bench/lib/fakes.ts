@@ -1,7 +1,7 @@
 /** One way to drive the stand-ins, whether they live in this process or in bench/fakes-process.ts. */
-import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { forkIpcChild } from './ipc-child.js';
 import { FakeWorld, type AckSample, type FakeEndpoints, type FakeWorldOptions, type PacedResult, type SendOptions } from './fake-world.js';
 
 export type FakesMode = 'in-process' | 'child-process';
@@ -53,39 +53,13 @@ async function startInProcess(options: FakeWorldOptions): Promise<Fakes> {
 }
 
 async function startChild(options: FakeWorldOptions): Promise<Fakes> {
-  const entry = join(dirname(fileURLToPath(import.meta.url)), '..', 'fakes-process.ts');
-  const child: ChildProcess = fork(entry, [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  let nextId = 1;
-  const ready = new Promise<void>((resolve, reject) => {
-    pending.set(0, { resolve: () => resolve(), reject });
-  });
-  child.on('message', (message: { id: number; result?: unknown; error?: string }) => {
-    const waiter = pending.get(message.id);
-    if (!waiter) return;
-    pending.delete(message.id);
-    if (message.error !== undefined) waiter.reject(new Error(`fakes process: ${message.error}`));
-    else waiter.resolve(message.result);
-  });
-  child.on('exit', (code) => {
-    for (const waiter of pending.values()) waiter.reject(new Error(`fakes process exited (${code})`));
-    pending.clear();
-  });
-  await ready;
-  const call = <T>(method: string, ...args: unknown[]): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const id = nextId++;
-      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      child.send({ id, method, args });
-    });
+  const child = await forkIpcChild(join(dirname(fileURLToPath(import.meta.url)), '..', 'fakes-process.ts'));
+  const call = child.call;
   const endpoints = await call<FakeEndpoints>('start', options);
   return {
     mode: 'child-process',
     endpoints,
-    pid: child.pid ?? -1,
+    pid: child.pid,
     burst: (count, o) => call('burst', count, o),
     paced: (...args) => call('paced', ...args),
     ackSamples: () => call('ackSamples'),
@@ -99,10 +73,9 @@ async function startChild(options: FakeWorldOptions): Promise<Fakes> {
     connectionCounts: () => call('connectionCounts'),
     replyTarget: (id) => call('replyTarget', id),
     async close() {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       await call('close').catch(() => undefined);
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
-      if (child.exitCode === null) child.kill();
+      const gone = await Promise.race([child.exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000))]);
+      if (!gone) await child.kill();
     },
   };
 }
