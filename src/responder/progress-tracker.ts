@@ -199,9 +199,16 @@ export function createProgressTracker(o: ProgressTrackerOptions) {
     return t.reply;
   }
 
-  /** Shutdown: stops every timer and waits for edits in flight; views not yet sent are dropped. */
-  async function stopAll(): Promise<void> {
-    await Promise.all([...tracked.keys()].map((jobId) => stop(jobId)));
+  /**
+   * Shutdown: stops every timer and waits for edits in flight, at most `graceMs`; views not yet sent are dropped.
+   * After a restart with hundreds of jobs, edits queue behind discord.js's 50 requests/s: a stop must not wait for
+   * them all (SIGTERM has 10 s). A progress view is redrawn by the next start anyway.
+   */
+  async function stopAll(graceMs = 3_000): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.all([...tracked.keys()].map((jobId) => stop(jobId))), grace]);
+    clearTimeout(timer);
   }
 
   return { update, stop, stopAll };

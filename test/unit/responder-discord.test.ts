@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job, ReplyTarget } from '../../src/queue/job.js';
 import { createDiscordResponder } from '../../src/responder/discord-responder.js';
 import { ManualClock } from '../harness/test-clock.js';
-import { captureLog, discordError, ids, makeJob, paths, startRecorder, waitFor } from './responder-recorder.js';
+import { captureLog, discordError, hang, ids, makeJob, paths, startRecorder, waitFor } from './responder-recorder.js';
 import type { Recorded, Recorder } from './responder-recorder.js';
 
 let server: Recorder;
@@ -163,6 +163,18 @@ describe('progress edits', () => {
       },
     ]);
   });
+});
+
+describe('shutdown', () => {
+  it('does not wait for a progress edit Discord never answers: the stop goes on after a few seconds', async () => {
+    server.on((r) => (r.method === 'PATCH' ? hang : undefined));
+    const r = responder();
+    r.update(job(), { position: 1 });
+    await waitFor(() => server.requests[0]);
+    // discord.js would wait 15 s for its answer; the stop gives edits in flight 3 s, well inside this test's 8 s.
+    await r.close();
+    expect(server.requests.filter((q) => q.method === 'PATCH')).toHaveLength(1);
+  }, 8_000);
 });
 
 describe('finish', () => {
