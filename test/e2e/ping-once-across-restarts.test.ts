@@ -1,5 +1,7 @@
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/queue/job.js';
+import { openStore } from '../../src/storage/keyv-store.js';
 import type { FakeUser, InteractionHandle } from '../fakes/discord/fake-discord.js';
 import { useWorld } from '../harness/use-world.js';
 import { predictionsReach, readyPing, replyShowing, requestVideo, untilNoActiveJobs } from '../harness/video-steps.js';
@@ -30,13 +32,21 @@ async function jobDone(w: World): Promise<Job> {
 }
 
 /**
- * Stores the finished job back as `delivering` with `rewind` applied: the record a process leaves when it is killed
- * at that point of the delivery. Then the bot starts again on the same store.
+ * Stops the bot (its retries end there, as a kill would end them), stores the finished job back as `delivering` with
+ * `rewind` applied: the record a process leaves when it is killed at that point of the delivery. Discord answers
+ * again from now on. Then the bot starts again on the same store.
  */
 async function crashAt(w: World, done: Job, rewind: Partial<Job>): Promise<void> {
-  await w.bot.store.saveJob({ ...done, state: 'delivering', finishedAt: undefined, ...rewind });
+  await w.bot.stop();
+  w.discord.clearFaults();
+  const store = await openStore(w.config.storageUrl, pino({ level: 'silent' }));
+  try {
+    await store.saveJob({ ...done, state: 'delivering', finishedAt: undefined, ...rewind });
+  } finally {
+    await store.close();
+  }
   w.logs.lines.length = 0;
-  await w.restart();
+  await w.startBot();
   await w.discord.waitFor(() => w.logs.find('job done')[0], { description: 'the resumed job done line' });
   await untilNoActiveJobs(w);
 }
@@ -55,7 +65,6 @@ describe('every delivered video pings its member exactly once, across restarts',
     const sent = requestVideo(w, uma, 'a canoe at dawn');
     const done = await postedButNotPinged(w);
     expect(w.discord.interaction(sent.id).followUps).toEqual([]);
-    w.discord.clearFaults();
 
     await crashAt(w, done, { delivery: undefined, postedAt: undefined, pingedAt: undefined });
     const record = await readyPing(w, sent);
@@ -71,7 +80,6 @@ describe('every delivered video pings its member exactly once, across restarts',
     w.discord.failNext({ method: 'POST', pathPattern: followUpPath, status: 500, times: Infinity });
     const sent = requestVideo(w, vic, 'a canoe at noon');
     const done = await postedButNotPinged(w);
-    w.discord.clearFaults();
 
     await crashAt(w, done, { pingedAt: undefined });
     expect(w.discord.interaction(sent.id).followUps).toHaveLength(1);
