@@ -1,32 +1,23 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { hasRedisServer, RedisServer } from '../harness/redis-server.js';
-import { linesOf, ShardedWorld } from '../harness/sharded-world.js';
+import { describe, expect, it } from 'vitest';
+import { linesOf, shardedOnRedisRuns, useShardedWorldOnRedis } from '../harness/sharded-world.js';
 
-const runs = Boolean(process.env.TEST_REDIS_URL) && hasRedisServer;
+const runs = shardedOnRedisRuns;
 const video = Buffer.concat([Buffer.from('....ftypisom'), Buffer.alloc(2048, 4)]);
 
 describe.skipIf(!runs)(
   runs ? 'the account-wide cap across shards' : 'the account-wide cap across shards (skipped: needs TEST_REDIS_URL and redis-server on PATH)',
   () => {
-    let redis: RedisServer | undefined;
-    let world: ShardedWorld | undefined;
-    afterEach(async () => {
-      await world?.close();
-      await redis?.close();
-      world = undefined;
-      redis = undefined;
-    });
+    const startWorld = useShardedWorldOnRedis();
 
     it('MAX_CONCURRENT_PREDICTIONS=1 with both shards busy: never two predictions at once at Replicate, both shards served', async () => {
-      redis = await RedisServer.start();
-      world = await ShardedWorld.start({ storageUrl: redis.url, shardCount: 2 });
+      const world = await startWorld({ shardCount: 2 });
       for (let i = 0; i < 4; i++) world.replicate.script({ durationMs: 1_000, output: video });
       const manager = await world.startManager({ MAX_CONCURRENT_PREDICTIONS: '1' });
       const sent = [0, 1, 0, 1].map((shard, i) =>
-        world!.discord.sendSlashCommand({
+        world.discord.sendSlashCommand({
           name: 'video',
-          guildId: world!.guildOf(shard).id,
-          channelId: world!.guildOf(shard).channels[0]!.id,
+          guildId: world.guildOf(shard).id,
+          channelId: world.guildOf(shard).channels[0]!.id,
           user: { id: `66666666666666666${i}`, username: `c${i}` },
           options: { prompt: `a clock tower ${i}` },
         }),

@@ -1,26 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnBot, waitUntil } from '../harness/bot-process.js';
-import { hasRedisServer, RedisServer } from '../harness/redis-server.js';
-import { linesOf, ShardedWorld } from '../harness/sharded-world.js';
+import { linesOf, shardedOnRedisRuns, useShardedWorldOnRedis } from '../harness/sharded-world.js';
 
-const runs = Boolean(process.env.TEST_REDIS_URL) && hasRedisServer;
+const runs = shardedOnRedisRuns;
 const video = Buffer.concat([Buffer.from('....ftypisom'), Buffer.alloc(4096, 3)]);
 
 describe.skipIf(!runs)(
   runs ? 'from npm start to shards' : 'from npm start to shards (skipped: needs TEST_REDIS_URL and redis-server on PATH)',
   () => {
-    let redis: RedisServer | undefined;
-    let world: ShardedWorld | undefined;
-    afterEach(async () => {
-      await world?.close();
-      await redis?.close();
-      world = undefined;
-      redis = undefined;
-    });
+    const startWorld = useShardedWorldOnRedis();
 
     it('a job npm start was running when killed is re-homed to its guild\'s shard and delivered from the same prediction', async () => {
-      redis = await RedisServer.start();
-      world = await ShardedWorld.start({ storageUrl: redis.url, shardCount: 2 });
+      const world = await startWorld({ shardCount: 2 });
       world.replicate.script({ durationMs: 3_000, output: video });
       const single = spawnBot(world.env({ SHARD_COUNT: '' }));
       world.processes.push(single);
@@ -33,7 +24,7 @@ describe.skipIf(!runs)(
         user: { id: '333333333333333333', username: 'cy' },
         options: { prompt: 'a kite over dunes' },
       });
-      await waitUntil(() => world!.replicate.requestCount('get') > 0, { description: 'the first status poll' });
+      await waitUntil(() => world.replicate.requestCount('get') > 0, { description: 'the first status poll' });
       await single.kill('SIGKILL');
 
       const manager = await world.startManager();

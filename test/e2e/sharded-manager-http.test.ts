@@ -1,24 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { hasRedisServer, RedisServer } from '../harness/redis-server.js';
-import { linesOf, ShardedWorld } from '../harness/sharded-world.js';
+import { describe, expect, it } from 'vitest';
+import { linesOf, shardedOnRedisRuns, useShardedWorldOnRedis } from '../harness/sharded-world.js';
 
-const runs = Boolean(process.env.TEST_REDIS_URL) && hasRedisServer;
+const runs = shardedOnRedisRuns;
 
 describe.skipIf(!runs)(
   runs ? 'the sharding manager\'s HTTP port' : 'the sharding manager\'s HTTP port (skipped: needs TEST_REDIS_URL and redis-server on PATH)',
   () => {
-    let redis: RedisServer | undefined;
-    let world: ShardedWorld | undefined;
-    afterEach(async () => {
-      await world?.close();
-      await redis?.close();
-      world = undefined;
-      redis = undefined;
-    });
+    const startWorld = useShardedWorldOnRedis();
 
     it('answers /healthz and /metrics for every shard, which do not listen themselves', async () => {
-      redis = await RedisServer.start();
-      world = await ShardedWorld.start({ storageUrl: redis.url, shardCount: 2 });
+      const world = await startWorld({ shardCount: 2 });
       const manager = await world.startManager({ HTTP_PORT: '0', HTTP_HOST: '127.0.0.1' });
       const port = manager.find('manager http server listening')[0]!.port as number;
 

@@ -1,25 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitUntil } from '../harness/bot-process.js';
-import { hasRedisServer, RedisServer } from '../harness/redis-server.js';
-import { linesOf, readyShards, ShardedWorld } from '../harness/sharded-world.js';
+import { linesOf, readyShards, shardedOnRedisRuns, useShardedWorldOnRedis } from '../harness/sharded-world.js';
 
-const runs = Boolean(process.env.TEST_REDIS_URL) && hasRedisServer;
+const runs = shardedOnRedisRuns;
 
 describe.skipIf(!runs)(
   runs ? 'a killed sharding manager' : 'a killed sharding manager (skipped: needs TEST_REDIS_URL and redis-server on PATH)',
   () => {
-    let redis: RedisServer | undefined;
-    let world: ShardedWorld | undefined;
-    afterEach(async () => {
-      await world?.close();
-      await redis?.close();
-      world = undefined;
-      redis = undefined;
-    });
+    const startWorld = useShardedWorldOnRedis();
 
     it('leaves no shard behind: each stops by itself when its manager is gone, freeing its lease', async () => {
-      redis = await RedisServer.start();
-      world = await ShardedWorld.start({ storageUrl: redis.url, shardCount: 2 });
+      const world = await startWorld({ shardCount: 2 });
       const manager = await world.startManager();
       const pids = [...readyShards(manager).values()];
       await manager.kill('SIGKILL');

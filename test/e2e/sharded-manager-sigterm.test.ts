@@ -1,24 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { hasRedisServer, RedisServer } from '../harness/redis-server.js';
-import { linesOf, readyShards, ShardedWorld } from '../harness/sharded-world.js';
+import { describe, expect, it } from 'vitest';
+import { linesOf, readyShards, shardedOnRedisRuns, useShardedWorldOnRedis } from '../harness/sharded-world.js';
 
-const runs = Boolean(process.env.TEST_REDIS_URL) && hasRedisServer;
+const runs = shardedOnRedisRuns;
 
 describe.skipIf(!runs)(
   runs ? 'the sharding manager' : 'the sharding manager (skipped: needs TEST_REDIS_URL and redis-server on PATH)',
   () => {
-    let redis: RedisServer | undefined;
-    let world: ShardedWorld | undefined;
-    afterEach(async () => {
-      await world?.close();
-      await redis?.close();
-      world = undefined;
-      redis = undefined;
-    });
+    const startWorld = useShardedWorldOnRedis();
 
     it('takes Discord\'s recommended count through DISCORD_API_URL, and SIGTERM stops every shard gracefully within 10 s', async () => {
-      redis = await RedisServer.start();
-      world = await ShardedWorld.start({ storageUrl: redis.url, shardCount: 2, recommendedShards: 2 });
+      const world = await startWorld({ shardCount: 2, recommendedShards: 2 });
       const manager = await world.startManager({ SHARD_COUNT: '' });
       expect(manager.find('spawning shards')).toMatchObject([{ manager: true, shardCount: 2, shards: [0, 1], delayMs: 0 }]);
       expect(world.discord.requests.filter((r) => r.path === '/api/v10/gateway/bot').length).toBeGreaterThan(0);

@@ -1,25 +1,16 @@
 import { hostname } from 'node:os';
-import { afterEach, describe, expect, it } from 'vitest';
-import { hasRedisServer, RedisServer } from '../harness/redis-server.js';
-import { readyShards, ShardedWorld } from '../harness/sharded-world.js';
+import { describe, expect, it } from 'vitest';
+import { readyShards, shardedOnRedisRuns, useShardedWorldOnRedis } from '../harness/sharded-world.js';
 
-const runs = Boolean(process.env.TEST_REDIS_URL) && hasRedisServer;
+const runs = shardedOnRedisRuns;
 
 describe.skipIf(!runs)(
   runs ? 'one process per shard' : 'one process per shard (skipped: needs TEST_REDIS_URL and redis-server on PATH)',
   () => {
-    let redis: RedisServer | undefined;
-    let world: ShardedWorld | undefined;
-    afterEach(async () => {
-      await world?.close();
-      await redis?.close();
-      world = undefined;
-      redis = undefined;
-    });
+    const startWorld = useShardedWorldOnRedis();
 
     it('a second process claiming a live shard exits 1 within 10 s with one line naming the shard and its holder', async () => {
-      redis = await RedisServer.start();
-      world = await ShardedWorld.start({ storageUrl: redis.url, shardCount: 2 });
+      const world = await startWorld({ shardCount: 2 });
       const manager = await world.startManager();
       const holder = readyShards(manager).get(1)!;
 

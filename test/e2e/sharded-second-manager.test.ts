@@ -1,25 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnBot } from '../harness/bot-process.js';
-import { hasRedisServer, RedisServer } from '../harness/redis-server.js';
-import { readyShards, ShardedWorld } from '../harness/sharded-world.js';
+import { readyShards, shardedOnRedisRuns, useShardedWorldOnRedis } from '../harness/sharded-world.js';
 
-const runs = Boolean(process.env.TEST_REDIS_URL) && hasRedisServer;
+const runs = shardedOnRedisRuns;
 
 describe.skipIf(!runs)(
   runs ? 'a second sharding manager' : 'a second sharding manager (skipped: needs TEST_REDIS_URL and redis-server on PATH)',
   () => {
-    let redis: RedisServer | undefined;
-    let world: ShardedWorld | undefined;
-    afterEach(async () => {
-      await world?.close();
-      await redis?.close();
-      world = undefined;
-      redis = undefined;
-    });
+    const startWorld = useShardedWorldOnRedis();
 
     it('on a store whose shards run already exits 1, naming the shard that is taken, and leaves them running', async () => {
-      redis = await RedisServer.start();
-      world = await ShardedWorld.start({ storageUrl: redis.url, shardCount: 2 });
+      const world = await startWorld({ shardCount: 2 });
       const first = await world.startManager();
       const running = readyShards(first);
 

@@ -1,25 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { hasRedisServer, RedisServer } from '../harness/redis-server.js';
-import { linesOf, readyShards, ShardedWorld } from '../harness/sharded-world.js';
+import { describe, expect, it } from 'vitest';
+import { linesOf, readyShards, shardedOnRedisRuns, useShardedWorldOnRedis } from '../harness/sharded-world.js';
 
-const runs = Boolean(process.env.TEST_REDIS_URL) && hasRedisServer;
+const runs = shardedOnRedisRuns;
 const video = Buffer.concat([Buffer.from('....ftypisom'), Buffer.alloc(4096, 9)]);
 
 describe.skipIf(!runs)(
   runs ? 'shards split over two machines' : 'shards split over two machines (skipped: needs TEST_REDIS_URL and redis-server on PATH)',
   () => {
-    let redis: RedisServer | undefined;
-    let world: ShardedWorld | undefined;
-    afterEach(async () => {
-      await world?.close();
-      await redis?.close();
-      world = undefined;
-      redis = undefined;
-    });
+    const startWorld = useShardedWorldOnRedis();
 
     it('two managers with SHARD_IDS 0 and 1 of SHARD_COUNT 2 on one Redis each serve their own guild', async () => {
-      redis = await RedisServer.start();
-      world = await ShardedWorld.start({ storageUrl: redis.url, shardCount: 2 });
+      const world = await startWorld({ shardCount: 2 });
       world.replicate.script({ durationMs: 500, output: video });
       world.replicate.script({ durationMs: 500, output: video });
       const machineA = await world.startManager({ SHARD_IDS: '0' }, 1);
@@ -29,10 +20,10 @@ describe.skipIf(!runs)(
       expect(world.discord.connectedShards).toEqual([0, 1]);
 
       const sent = [0, 1].map((shard) =>
-        world!.discord.sendSlashCommand({
+        world.discord.sendSlashCommand({
           name: 'video',
-          guildId: world!.guildOf(shard).id,
-          channelId: world!.guildOf(shard).channels[0]!.id,
+          guildId: world.guildOf(shard).id,
+          channelId: world.guildOf(shard).channels[0]!.id,
           user: { id: `44444444444444444${shard}`, username: `m${shard}` },
           options: { prompt: `a comet over machine ${shard}` },
         }),

@@ -1,26 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../harness/free-port.js';
-import { hasRedisServer, RedisServer } from '../harness/redis-server.js';
-import { linesOf, ShardedWorld } from '../harness/sharded-world.js';
+import { linesOf, shardedOnRedisRuns, useShardedWorldOnRedis } from '../harness/sharded-world.js';
 
-const runs = Boolean(process.env.TEST_REDIS_URL) && hasRedisServer;
+const runs = shardedOnRedisRuns;
 const video = Buffer.concat([Buffer.from('....ftypisom'), Buffer.alloc(2048, 6)]);
 
 describe.skipIf(!runs)(
   runs ? 'webhook mode under the sharding manager' : 'webhook mode under the sharding manager (skipped: needs TEST_REDIS_URL and redis-server on PATH)',
   () => {
-    let redis: RedisServer | undefined;
-    let world: ShardedWorld | undefined;
-    afterEach(async () => {
-      await world?.close();
-      await redis?.close();
-      world = undefined;
-      redis = undefined;
-    });
+    const startWorld = useShardedWorldOnRedis();
 
     it('each shard\'s webhooks reach it through the manager\'s port and deliver its video with no status poll', async () => {
-      redis = await RedisServer.start();
-      world = await ShardedWorld.start({ storageUrl: redis.url, shardCount: 2 });
+      const world = await startWorld({ shardCount: 2 });
       const port = await freePort();
       world.replicate.script({ durationMs: 400, output: video });
       await world.startManager({ HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}` });
@@ -39,7 +30,7 @@ describe.skipIf(!runs)(
       }).catch((err: unknown) => {
         // What the operator would read: every shard's lines and the webhooks the fake sent, with their answers.
         const lines = manager.entries().map((e) => JSON.stringify([e.shard, e.msg, e.status, e.via, e.outcome, e.reason]));
-        throw new Error(`${(err as Error).message}\nwebhooks: ${JSON.stringify(world!.replicate.webhooks.deliveries)}\n${lines.join('\n')}`);
+        throw new Error(`${(err as Error).message}\nwebhooks: ${JSON.stringify(world.replicate.webhooks.deliveries)}\n${lines.join('\n')}`);
       });
       expect(world.discord.interaction(sent.id).original!.attachments[0]!.bytes.equals(video)).toBe(true);
       expect(world.replicate.predictions[0]!.webhook).toBe(`http://127.0.0.1:${port}/webhooks/replicate/shard-1`);

@@ -1,6 +1,8 @@
+import { afterEach } from 'vitest';
 import { startFakeDiscord, snowflakeOnShard, type FakeDiscord, type FakeGuild } from '../fakes/discord/fake-discord.js';
 import { startFakeReplicate, type FakeReplicate } from '../fakes/replicate/fake-replicate.js';
 import { spawnBot, waitUntil, type BotProcess, type LogEntry } from './bot-process.js';
+import { hasRedisServer, RedisServer } from './redis-server.js';
 
 /**
  * `npm run start:sharded` against the stand-ins (in the test process, on the system clock) and a store every
@@ -90,4 +92,27 @@ export function readyShards(manager: BotProcess): Map<number, number> {
 /** The manager's log lines written by shard `id`. */
 export function linesOf(manager: BotProcess, shard: number, msg?: string): LogEntry[] {
   return manager.entries().filter((e) => e.shard === shard && (msg === undefined || e.msg === msg));
+}
+
+/** Whether the sharded scenarios on Redis can run here (CI sets TEST_REDIS_URL and installs redis-server). */
+export const shardedOnRedisRuns = Boolean(process.env.TEST_REDIS_URL) && hasRedisServer;
+
+/**
+ * For one describe block: each test starts its own redis-server and a ShardedWorld on it; both are closed after the
+ * test, whatever it left running.
+ */
+export function useShardedWorldOnRedis(): (options: { shardCount: number; recommendedShards?: number }) => Promise<ShardedWorld> {
+  let redis: RedisServer | undefined;
+  let world: ShardedWorld | undefined;
+  afterEach(async () => {
+    await world?.close();
+    await redis?.close();
+    world = undefined;
+    redis = undefined;
+  });
+  return async (options) => {
+    redis = await RedisServer.start();
+    world = await ShardedWorld.start({ storageUrl: redis.url, ...options });
+    return world;
+  };
 }
