@@ -5,6 +5,7 @@ import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IpcPeer } from '../../src/sharding/ipc.js';
 import { createManagerRoutes, type ForwardedWebhook } from '../../src/sharding/manager-http.js';
+import { postWhole } from '../harness/post-whole.js';
 
 /** A shard on the other end of the IPC channel: answers each question with `handlers[kind]` (none: silence). */
 function shardPeer(handlers: Record<string, (payload: unknown) => unknown>): IpcPeer {
@@ -112,5 +113,17 @@ describe("the sharding manager's HTTP endpoints", () => {
     const tooLarge = await fetch(`${base}/webhooks/replicate/shard-1`, { method: 'POST', body: 'x'.repeat(1024 * 1024 + 1) });
     expect(tooLarge.status).toBe(413);
     expect(received).toHaveLength(1);
+  });
+
+  it('answers 413 to a 2 MB webhook without handing it on, and a sender that reads only once its body is out reads it every time', async () => {
+    const received: unknown[] = [];
+    const base = await serve(new Map([[1, shardPeer({ webhook: (p) => (received.push(p), { status: 200 }) })]]));
+    const port = Number(new URL(base).port);
+    const body = JSON.stringify({ id: 'p1', status: 'processing', logs: 'x'.repeat(2 * 1024 * 1024) });
+    for (let i = 0; i < 8; i++) {
+      const answer = await postWhole(port, '/webhooks/replicate/shard-1', { 'content-type': 'application/json' }, body);
+      expect(answer).toMatchObject({ status: 413, text: expect.stringContaining('body too large') });
+    }
+    expect(received).toEqual([]);
   });
 });
