@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
+import { readBody, refuseBody } from '../ops/request-body.js';
 import { askShard, type IpcPeer } from './ipc.js';
 
 /** One shard's metrics as `registry.getMetricsAsJSON()` gives them (what the aggregator merges). */
@@ -81,7 +82,8 @@ export function createManagerRoutes(options: ManagerHttpOptions): Record<string,
   const webhook: Route = async (req, res) => {
     const match = /^\/webhooks\/replicate\/shard-(\d+)(?:[/?]|$)/.exec(req.url ?? '');
     const body = await readBody(req, maxWebhookBytes);
-    if (body === undefined) return sendJson(res, 413, { error: 'body too large' });
+    if (body === 'too-large') return refuseBody(req, res, 413, { error: 'body too large' });
+    if (body === 'aborted') return;
     const peer = match ? options.shards().get(Number(match[1])) : undefined;
     if (!match || !peer) {
       // Replicate retries what fails: a webhook for a shard that is not here would only come back.
@@ -104,24 +106,6 @@ export function createManagerRoutes(options: ManagerHttpOptions): Record<string,
   };
 
   return { '/healthz': healthz, '/metrics': metrics, '/webhooks/replicate': webhook };
-}
-
-/** The raw body, or undefined past `limit` bytes (the rest is drained, not kept). */
-export async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    return undefined;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let over = false;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) over = true;
-    if (!over) chunks.push(chunk);
-  }
-  return over ? undefined : Buffer.concat(chunks).toString('utf8');
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
