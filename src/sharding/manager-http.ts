@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../clock.js';
 import { readBody, refuseBody } from '../ops/request-body.js';
 import { askShard, type IpcPeer } from './ipc.js';
 
@@ -40,16 +41,27 @@ export interface ManagerHttpOptions {
   askTimeoutMs?: number;
   /** Largest webhook body accepted (default 1 MiB, Replicate's are a few KiB). */
   maxWebhookBytes?: number;
+  /** How long one round of health questions answers every probe (default 1 000 ms): one IPC round a second at most. */
+  healthFreshMs?: number;
+  clock?: Clock;
 }
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export function createManagerRoutes(options: ManagerHttpOptions): Record<string, Route> {
-  const { log, askTimeoutMs = 1_500, maxWebhookBytes = 1024 * 1024 } = options;
+  const { log, askTimeoutMs = 1_500, maxWebhookBytes = 1024 * 1024, healthFreshMs = 1_000, clock = systemClock } = options;
 
-  const healthz: Route = async (_req, res) => {
+  let lastRound: { at: number; shards: Promise<ShardHealth[]> } | undefined;
+  /** Every shard's health as asked at most `healthFreshMs` ago; probes meanwhile share that round (even while it runs). */
+  const askHealth = (): Promise<ShardHealth[]> => {
+    const now = clock.now();
+    if (lastRound && now - lastRound.at < healthFreshMs) return lastRound.shards;
+    lastRound = { at: now, shards: askEveryShard() };
+    return lastRound.shards;
+  };
+  const askEveryShard = (): Promise<ShardHealth[]> => {
     const peers = options.shards();
-    const shards = await Promise.all(
+    return Promise.all(
       options.expected.map(async (id) => {
         const peer = peers.get(id);
         if (!peer) return { id, status: 'failing', failing: ['shard not running'] };
@@ -60,6 +72,11 @@ export function createManagerRoutes(options: ManagerHttpOptions): Record<string,
         }
       }),
     );
+  };
+
+  const healthz: Route = async (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
+    const shards = await askHealth();
     const ok = shards.every((s) => s.status === 'ok');
     sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'failing', shards });
   };

@@ -4,8 +4,9 @@ import pino from 'pino';
 import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IpcPeer } from '../../src/sharding/ipc.js';
-import { createManagerRoutes, type ForwardedWebhook } from '../../src/sharding/manager-http.js';
+import { createManagerRoutes, type ForwardedWebhook, type ManagerHttpOptions } from '../../src/sharding/manager-http.js';
 import { postWhole } from '../harness/post-whole.js';
+import { ManualClock } from '../harness/test-clock.js';
 
 /** A shard on the other end of the IPC channel: answers each question with `handlers[kind]` (none: silence). */
 function shardPeer(handlers: Record<string, (payload: unknown) => unknown>): IpcPeer {
@@ -42,8 +43,12 @@ afterEach(() =>
   ),
 );
 
-async function serve(shards: Map<number, IpcPeer>, expected = [...shards.keys()]): Promise<string> {
-  const routes = createManagerRoutes({ shards: () => shards, expected, log: pino({ level: 'silent' }), askTimeoutMs: 300 });
+async function serve(
+  shards: Map<number, IpcPeer>,
+  expected = [...shards.keys()],
+  more: Partial<ManagerHttpOptions> = {},
+): Promise<string> {
+  const routes = createManagerRoutes({ shards: () => shards, expected, log: pino({ level: 'silent' }), askTimeoutMs: 300, ...more });
   const server = createServer((req, res) => {
     const route = Object.entries(routes).find(([prefix]) => req.url?.startsWith(prefix))?.[1];
     if (route) void route(req, res);
@@ -125,5 +130,30 @@ describe("the sharding manager's HTTP endpoints", () => {
       expect(answer).toMatchObject({ status: 413, text: expect.stringContaining('body too large') });
     }
     expect(received).toEqual([]);
+  });
+
+  it('/healthz asks the shards at most once a second however many probes: 1,000 requests, one question per shard', async () => {
+    const clock = new ManualClock();
+    const asked = { 0: 0, 1: 0 };
+    let shard1 = 'ok';
+    const base = await serve(
+      new Map([
+        [0, shardPeer({ health: () => (asked[0]++, { status: 'ok' }) })],
+        [1, shardPeer({ health: () => (asked[1]++, shard1 === 'ok' ? { status: 'ok' } : { status: 'failing', failing: ['store'] }) })],
+      ]),
+      [0, 1],
+      { clock },
+    );
+    const get = async () => (await fetch(`${base}/healthz`)).status;
+    for (let batch = 0; batch < 10; batch++) {
+      expect(await Promise.all(Array.from({ length: 100 }, get))).toEqual(Array(100).fill(200));
+    }
+    expect(asked).toEqual({ 0: 1, 1: 1 });
+
+    shard1 = 'failing';
+    expect(await get()).toBe(200);
+    await clock.advance(1_000);
+    expect(await get()).toBe(503);
+    expect(asked).toEqual({ 0: 2, 1: 2 });
   });
 });
