@@ -3,7 +3,7 @@ import type { Prediction } from 'replicate';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import type { HttpRoute } from '../ops/http-server.js';
+import { takesBody, type HttpRoute } from '../ops/http-server.js';
 import { readBody, refuseBody } from '../ops/request-body.js';
 import type { PredictionInbox } from './prediction-inbox.js';
 
@@ -47,7 +47,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): HttpRout
     outcome(what, { status, ...fields });
   };
 
-  return async (req, res) => {
+  return takesBody(async (req, res) => {
     if (req.method !== 'POST') {
       reply(res, 405, { error: 'method not allowed' }, { allow: 'POST' });
       req.resume();
@@ -90,7 +90,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): HttpRout
       log.warn({ ...fields, err }, 'webhook id not recorded; taking the webhook');
     }
     outcome(options.inbox.deliver(payload) ? 'verified' : 'unknown-prediction', fields);
-  };
+  });
 }
 
 /** The last path segment (`/webhooks/replicate/<owner>`), decoded; '' when it does not decode. */
