@@ -7,6 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
+import { requireBearer } from '../ops/bearer.js';
+import { takesBody } from '../ops/http-server.js';
 import { readBody, refuseBody } from '../ops/request-body.js';
 import { askShard, type IpcPeer } from './ipc.js';
 
@@ -44,6 +46,8 @@ export interface ManagerHttpOptions {
   /** How long one round of health questions answers every probe (default 1 000 ms): one IPC round a second at most. */
   healthFreshMs?: number;
   clock?: Clock;
+  /** `METRICS_TOKEN`: when set, `/metrics` answers 401 without `Authorization: Bearer <token>`. */
+  metricsToken?: string | undefined;
 }
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -81,7 +85,8 @@ export function createManagerRoutes(options: ManagerHttpOptions): Record<string,
     sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'failing', shards });
   };
 
-  const metrics: Route = async (_req, res) => {
+  const metrics: Route = async (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
     const peers = options.shards();
     const answers = await Promise.all(
       [...peers.entries()].map(([id, peer]) =>
@@ -122,7 +127,11 @@ export function createManagerRoutes(options: ManagerHttpOptions): Record<string,
     }
   };
 
-  return { '/healthz': healthz, '/metrics': metrics, '/webhooks/replicate': webhook };
+  return {
+    '/healthz': healthz,
+    '/metrics': requireBearer(options.metricsToken, metrics),
+    '/webhooks/replicate': takesBody(webhook),
+  };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -156,4 +156,17 @@ describe("the sharding manager's HTTP endpoints", () => {
     expect(await get()).toBe(503);
     expect(asked).toEqual({ 0: 2, 1: 2 });
   });
+
+  it('/metrics answers 401 without the bearer token when METRICS_TOKEN is set, /healthz stays open', async () => {
+    const metricsToken = 'manager-scrape-token-77';
+    const base = await serve(new Map([[0, shardPeer({ metrics: () => metricsOf(2), health: () => ({ status: 'ok' }) })]]), [0], { metricsToken });
+    const bare = await fetch(`${base}/metrics`);
+    expect(bare.status).toBe(401);
+    expect(bare.headers.get('www-authenticate')).toBe('Bearer');
+    expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer manager-scrape-token-78' } })).status).toBe(401);
+    const scraped = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toMatch(/^videobot_jobs_accepted_total 2$/m);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
 });
