@@ -49,8 +49,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): HttpRout
 
   return takesBody(async (req, res) => {
     if (req.method !== 'POST') {
-      reply(res, 405, { error: 'method not allowed' }, { allow: 'POST' });
-      req.resume();
+      refuseBody(req, res, 405, { error: 'method not allowed' }, { allow: 'POST' });
       return;
     }
     const body = await readBody(req, maxWebhookBytes);
