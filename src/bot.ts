@@ -103,7 +103,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // A shard is one of several processes on the store: its own owner (lease, active index, slots) and its own guilds.
   const owner = options.owner ?? ownerOf(config.shard);
   const owns = (guildId: string) => ownsGuild(config.shard, guildId);
-  const secrets = [config.discordToken, config.replicateApiToken];
+  const secrets = [config.discordToken, config.replicateApiToken, ...(config.metricsToken ? [config.metricsToken] : [])];
   const log = createLogger({
     level: config.logLevel,
     secrets,
@@ -311,7 +311,16 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   try {
     // Up before the login: a probe during the start reads 503 ("gateway") rather than nothing.
     if (config.httpPort !== undefined) {
-      http = await startOpsServer({ port: config.httpPort, host: config.httpHost, health, metrics, log, routes });
+      http = await startOpsServer({
+        port: config.httpPort,
+        host: config.httpHost,
+        maxConnections: config.httpMaxConnections,
+        metricsToken: config.metricsToken,
+        health,
+        metrics,
+        log,
+        routes,
+      });
     }
     const notice = options.notice ?? (() => undefined);
     await loginWithRetry({ client, token: config.discordToken, clock, log, notice, signal: options.signal });

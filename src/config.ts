@@ -44,6 +44,13 @@ export interface Config {
   httpPort: number | undefined;
   /** Interface the HTTP server listens on (default 0.0.0.0). */
   httpHost: string;
+  /** Connections the HTTP server holds at once (default 256); past it a new one is closed on arrival. */
+  httpMaxConnections: number;
+  /**
+   * Bearer token `/metrics` asks for (`Authorization: Bearer <token>`); open when unset. `/healthz` and the
+   * webhooks never ask for it. A secret: scrubbed from every log line.
+   */
+  metricsToken: string | undefined;
   /** `npm run start:sharded`: how many shards in all (SHARD_COUNT); unset = Discord's recommended count. */
   shardCount: number | undefined;
   /** `npm run start:sharded`: the shards this machine runs (SHARD_IDS, e.g. `0-3` or `4,5`); unset = all of them. */
@@ -88,6 +95,8 @@ const rules: Record<string, string> = {
   REPLICATE_WEBHOOK_SECRET: 'must be the whsec_… signing secret from Replicate (or leave it unset to fetch it)',
   HTTP_PORT: 'must be a port number from 1 to 65535 (or 0 for any free port)',
   HTTP_HOST: 'must be a host name or IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1',
+  HTTP_MAX_CONNECTIONS: 'must be a whole number ≥ 1',
+  METRICS_TOKEN: 'must be at least 16 characters without spaces (e.g. the output of openssl rand -hex 24)',
   SHARD_COUNT: 'must be a whole number of shards ≥ 1',
   SHARD_IDS: 'must list shard ids like 0-3 or 4,5',
   SHARDS: 'must be one shard id (set by the sharding manager)',
@@ -151,6 +160,8 @@ const schema = z.object({
     z.string().regex(/^\d{1,5}$/).transform(Number).pipe(z.number().int().min(0).max(65535)).optional(),
   ),
   HTTP_HOST: z.string().trim().regex(/^[\w.:[\]-]+$/).default('0.0.0.0'),
+  HTTP_MAX_CONNECTIONS: wholeNumber(256),
+  METRICS_TOKEN: optional.pipe(z.string().regex(/^\S{16,}$/).optional()),
   SHARD_COUNT: optional.pipe(z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(1)).optional()),
   SHARD_IDS: optional.pipe(z.string().regex(/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/).optional()),
   // discord.js's manager passes the child's shard as JSON (`1`, or `[1]` from a custom spawn).
@@ -201,6 +212,8 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
     replicateWebhookSecret: e.REPLICATE_WEBHOOK_SECRET,
     httpPort: e.HTTP_PORT,
     httpHost: e.HTTP_HOST,
+    httpMaxConnections: e.HTTP_MAX_CONNECTIONS,
+    metricsToken: e.METRICS_TOKEN,
     ...sharding,
   });
 }

@@ -24,7 +24,7 @@ const stopWithinMs = 9_000;
 async function main(): Promise<void> {
   const config = loadConfigOr(cannotStart);
   if (config.shard) cannotStart('SHARDS is set: that is how the manager tells a shard which one it is; unset it for npm run start:sharded.');
-  const secrets = [config.discordToken, config.replicateApiToken];
+  const secrets = [config.discordToken, config.replicateApiToken, ...(config.metricsToken ? [config.metricsToken] : [])];
   const log = createLogger({ level: config.logLevel, secrets, bindings: { manager: true } });
   const fail = (reason: string): never => cannotStart(scrubSecrets(reason, secrets));
 
@@ -86,10 +86,17 @@ async function main(): Promise<void> {
     const routes = createManagerRoutes({
       shards: () => new Map([...manager.shards].filter(([, shard]) => shard.process !== null)),
       expected: shardList,
+      metricsToken: config.metricsToken,
       log,
     });
     try {
-      const http = await startHttpServer({ port: config.httpPort, host: config.httpHost, routes, log });
+      const http = await startHttpServer({
+        port: config.httpPort,
+        host: config.httpHost,
+        maxConnections: config.httpMaxConnections,
+        routes,
+        log,
+      });
       log.info({ port: http.port }, 'manager http server listening');
     } catch (err) {
       fail(`cannot listen on HTTP_PORT ${config.httpPort} (${err instanceof Error ? err.message : String(err)}).`);

@@ -21,6 +21,8 @@ export interface HealthDeps {
   log: Logger;
   /** Longest wait for the store's answer (default 1 500 ms): the whole answer stays within 2 s. */
   storeTimeoutMs?: number;
+  /** How long one store read answers for every probe (default 1 000 ms): a flood of probes is one read a second. */
+  storeFreshMs?: number;
 }
 
 export type FailingPart = 'gateway' | 'store';
@@ -37,7 +39,8 @@ const readyStatus = 0;
 /**
  * `/healthz`: 200 `{"status":"ok"}` while every gateway connection is ready and the store answers a read; 503
  * `{"status":"failing","failing":[...]}` naming what does not. The store's read is time-boxed, so a store that hangs
- * is reported as failing, not waited for. A failure is logged when it starts and when it ends, not at each probe.
+ * is reported as failing, not waited for, and read at most once a second however many probes come (the gateway's
+ * state is in memory and read at each probe). A failure is logged when it starts and when it ends, not at each probe.
  */
 export interface HealthCheck {
   /** Probes now; resolves within the store's time box (never rejects). */
@@ -48,7 +51,17 @@ export interface HealthCheck {
 
 export function createHealthCheck(deps: HealthDeps): HealthCheck {
   const timeoutMs = deps.storeTimeoutMs ?? 1_500;
+  const freshMs = deps.storeFreshMs ?? 1_000;
   let lastFailing = '';
+  let lastRead: { at: number; store: Promise<HealthReport['store']> } | undefined;
+
+  /** The store's state as read at most `freshMs` ago; probes meanwhile share that read (even while it runs). */
+  function readStore(): Promise<HealthReport['store']> {
+    const now = deps.clock.now();
+    if (lastRead && now - lastRead.at < freshMs) return lastRead.store;
+    lastRead = { at: now, store: probeStore() };
+    return lastRead.store;
+  }
 
   async function probeStore(): Promise<HealthReport['store']> {
     const started = deps.clock.now();
@@ -66,7 +79,7 @@ export function createHealthCheck(deps: HealthDeps): HealthCheck {
   async function check(): Promise<HealthReport> {
     const shards = deps.shards().map(({ id, status, ping }) => ({ id, status, ping }));
     const connected = shards.length > 0 && shards.every((s) => s.status === readyStatus);
-    const store = await probeStore();
+    const store = await readStore();
     const failing: FailingPart[] = [];
     if (!connected) failing.push('gateway');
     if (!store.ok) failing.push('store');

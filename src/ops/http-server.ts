@@ -1,13 +1,25 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.js';
+import { refuseBody } from './request-body.js';
 
 /** One path's handler. It answers the request itself (status, headers, body); a throw or rejection answers 500. */
 export type HttpRoute = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
+/** Routes that read a request body (the webhooks); every other route refuses one unread (see `startHttpServer`). */
+const bodyRoutes = new WeakSet<HttpRoute>();
+
+/** Marks a route as one that reads the request's body. */
+export function takesBody<R extends HttpRoute>(route: R): R {
+  bodyRoutes.add(route);
+  return route;
+}
+
 export interface HttpServer {
   /** The port listened on: the one asked for, or the one the OS chose for port 0. */
   readonly port: number;
+  /** Connections open now. */
+  readonly connections: number;
   /** Stops listening and drops idle keep-alive connections; resolves once the server is closed. */
   close(): Promise<void>;
 }
@@ -23,12 +35,24 @@ export interface HttpServerOptions {
    */
   routes: Record<string, HttpRoute>;
   log: Logger;
+  /** Connections held at once (default 256, `HTTP_MAX_CONNECTIONS`); past it a new one is closed on arrival. */
+  maxConnections?: number;
 }
+
+/** A client gets this long to send its request's headers, and this long for the whole request. */
+const headersTimeoutMs = 10_000;
+const requestTimeoutMs = 30_000;
+/** What is still read of a body refused on a path that takes none, so the client reads the answer (request-body.ts). */
+const strayBodyDrain = { bytes: 1024 * 1024, ms: 2_000 };
 
 /**
  * The bot's HTTP port (`HTTP_PORT`): health, metrics, webhooks. Plain node:http: a few routes, and the raw body
  * stays the route's to read (webhook signatures are computed over it). Unknown path: 404; a route that fails: 500,
- * logged once with the path (never the query, which could carry a secret).
+ * logged once with the path (never the query, which could carry a secret). A body on a route not marked `takesBody`
+ * (a GET with a body, a POST to /healthz) is refused with 413 before the route runs, and one off every route with
+ * 404; neither is kept (at most 1 MiB is read and dropped, so that the client reads the answer). At most
+ * `maxConnections` are held at once, and a request must arrive whole within 30 s (its headers within 10 s), so a
+ * client cannot pin the port.
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const { log } = options;
@@ -40,9 +64,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     return found === undefined ? undefined : (options.routes[found] ?? options.routes[`${found}/`]);
   };
 
-  const server = createServer((req, res) => {
+  const server = createServer({ headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs }, (req, res) => {
     const path = pathOf(req.url);
     const route = routeOf(path);
+    if (hasBody(req) && !(route && bodyRoutes.has(route))) {
+      const [status, error] = route ? [413, 'no body accepted on this path'] : [404, 'not found'];
+      refuseBody(req, res, status, { error }, {}, strayBodyDrain);
+      return;
+    }
     if (!route) {
       answer(res, 404, { error: 'not found' });
       return;
@@ -61,6 +90,24 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     else socket.destroy();
   });
 
+  const maxConnections = options.maxConnections ?? 256;
+  server.maxConnections = maxConnections;
+  let connections = 0;
+  let atCap = false;
+  server.on('connection', (socket) => {
+    connections++;
+    socket.once('close', () => {
+      connections--;
+      if (connections < maxConnections) atCap = false;
+    });
+  });
+  // Node closes a connection past the cap on arrival; said once per spell at the cap, not per connection.
+  server.on('drop', () => {
+    if (atCap) return;
+    atCap = true;
+    log.warn({ maxConnections }, 'http connections at the cap; refusing new ones');
+  });
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '0.0.0.0', () => {
@@ -74,6 +121,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   let closing: Promise<void> | undefined;
   return {
     port,
+    get connections() {
+      return connections;
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -84,6 +134,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       return closing;
     },
   };
+}
+
+/** Whether the request carries a body: a length above 0, or one sent chunked. */
+function hasBody(req: IncomingMessage): boolean {
+  return Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
 }
 
 /** The path without query or fragment; '/' for anything unparsable. */

@@ -3,7 +3,8 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { JobStore } from '../queue/ports.js';
 import { createHealthCheck, type HealthCheck } from './health.js';
-import { startHttpServer, type HttpRoute, type HttpServer } from './http-server.js';
+import { requireBearer } from './bearer.js';
+import { answer, startHttpServer, type HttpRoute, type HttpServer } from './http-server.js';
 import type { Metrics } from './metrics.js';
 
 /**
@@ -33,12 +34,23 @@ export interface OpsServerOptions {
   log: Logger;
   /** More routes on the same port (the webhook endpoint). */
   routes?: Record<string, HttpRoute>;
+  /** `METRICS_TOKEN`: when set, `/metrics` answers 401 without `Authorization: Bearer <token>`. */
+  metricsToken?: string | undefined;
+  /** `HTTP_MAX_CONNECTIONS` (default 256). */
+  maxConnections?: number;
 }
 
-/** `HTTP_PORT`: `/healthz` (gateway and store) and `/metrics` (this process's registry), plus any extra routes. */
+/**
+ * `HTTP_PORT`: `/healthz` (gateway and store; always open, for load balancers) and `/metrics` (this process's
+ * registry; behind `METRICS_TOKEN` when set), plus any extra routes.
+ */
 export function startOpsServer(options: OpsServerOptions): Promise<HttpServer> {
   const { metrics, log } = options;
-  const metricsRoute: HttpRoute = async (_req, res) => {
+  const metricsRoute: HttpRoute = async (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      answer(res, 405, { error: 'method not allowed' });
+      return;
+    }
     const { contentType, body } = await metrics.render();
     res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(body);
   };
@@ -46,6 +58,7 @@ export function startOpsServer(options: OpsServerOptions): Promise<HttpServer> {
     port: options.port,
     host: options.host,
     log,
-    routes: { '/healthz': options.health.route, '/metrics': metricsRoute, ...options.routes },
+    ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}),
+    routes: { '/healthz': options.health.route, '/metrics': requireBearer(options.metricsToken, metricsRoute), ...options.routes },
   });
 }

@@ -3,7 +3,8 @@ import type { Prediction } from 'replicate';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import type { HttpRoute } from '../ops/http-server.js';
+import { takesBody, type HttpRoute } from '../ops/http-server.js';
+import { readBody, refuseBody } from '../ops/request-body.js';
 import type { PredictionInbox } from './prediction-inbox.js';
 
 /** What became of one webhook request: the metrics count these. */
@@ -46,17 +47,15 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): HttpRout
     outcome(what, { status, ...fields });
   };
 
-  return async (req, res) => {
+  return takesBody(async (req, res) => {
     if (req.method !== 'POST') {
-      reply(res, 405, { error: 'method not allowed' }, { allow: 'POST' });
-      req.resume();
+      refuseBody(req, res, 405, { error: 'method not allowed' }, { allow: 'POST' });
       return;
     }
     const body = await readBody(req, maxWebhookBytes);
     if (body === 'too-large') {
-      refuse(res, 413, 'oversized', 'body too large', {});
-      // Nothing more is read: the connection goes once the answer is out.
-      res.once('finish', () => req.destroy());
+      refuseBody(req, res, 413, { error: 'body too large' });
+      outcome('oversized', { status: 413 });
       return;
     }
     if (body === 'aborted') return;
@@ -90,7 +89,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): HttpRout
       log.warn({ ...fields, err }, 'webhook id not recorded; taking the webhook');
     }
     outcome(options.inbox.deliver(payload) ? 'verified' : 'unknown-prediction', fields);
-  };
+  });
 }
 
 /** The last path segment (`/webhooks/replicate/<owner>`), decoded; '' when it does not decode. */
@@ -112,34 +111,8 @@ function isPrediction(value: unknown): value is Prediction {
   return typeof p === 'object' && p !== null && typeof p.id === 'string' && p.id !== '' && typeof p.status === 'string';
 }
 
-/** The raw body as text, or 'too-large' as soon as it passes `limit` bytes (declared or counted). */
-function readBody(req: IncomingMessage, limit: number): Promise<string | 'too-large' | 'aborted'> {
-  const declared = Number(req.headers['content-length'] ?? Number.NaN);
-  if (declared > limit) return Promise.resolve('too-large');
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.pause();
-        chunks.length = 0;
-        resolve('too-large');
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.once('error', () => resolve('aborted'));
-    req.once('aborted', () => resolve('aborted'));
-  });
-}
-
 function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const raw = JSON.stringify(body);
-  const close = status === 413 ? { connection: 'close' } : {};
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(raw)), ...close, ...headers });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(raw)), ...headers });
   res.end(raw);
 }

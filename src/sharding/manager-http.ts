@@ -6,6 +6,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../clock.js';
+import { requireBearer } from '../ops/bearer.js';
+import { takesBody } from '../ops/http-server.js';
+import { readBody, refuseBody } from '../ops/request-body.js';
 import { askShard, type IpcPeer } from './ipc.js';
 
 /** One shard's metrics as `registry.getMetricsAsJSON()` gives them (what the aggregator merges). */
@@ -39,16 +43,29 @@ export interface ManagerHttpOptions {
   askTimeoutMs?: number;
   /** Largest webhook body accepted (default 1 MiB, Replicate's are a few KiB). */
   maxWebhookBytes?: number;
+  /** How long one round of health questions answers every probe (default 1 000 ms): one IPC round a second at most. */
+  healthFreshMs?: number;
+  clock?: Clock;
+  /** `METRICS_TOKEN`: when set, `/metrics` answers 401 without `Authorization: Bearer <token>`. */
+  metricsToken?: string | undefined;
 }
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export function createManagerRoutes(options: ManagerHttpOptions): Record<string, Route> {
-  const { log, askTimeoutMs = 1_500, maxWebhookBytes = 1024 * 1024 } = options;
+  const { log, askTimeoutMs = 1_500, maxWebhookBytes = 1024 * 1024, healthFreshMs = 1_000, clock = systemClock } = options;
 
-  const healthz: Route = async (_req, res) => {
+  let lastRound: { at: number; shards: Promise<ShardHealth[]> } | undefined;
+  /** Every shard's health as asked at most `healthFreshMs` ago; probes meanwhile share that round (even while it runs). */
+  const askHealth = (): Promise<ShardHealth[]> => {
+    const now = clock.now();
+    if (lastRound && now - lastRound.at < healthFreshMs) return lastRound.shards;
+    lastRound = { at: now, shards: askEveryShard() };
+    return lastRound.shards;
+  };
+  const askEveryShard = (): Promise<ShardHealth[]> => {
     const peers = options.shards();
-    const shards = await Promise.all(
+    return Promise.all(
       options.expected.map(async (id) => {
         const peer = peers.get(id);
         if (!peer) return { id, status: 'failing', failing: ['shard not running'] };
@@ -59,11 +76,17 @@ export function createManagerRoutes(options: ManagerHttpOptions): Record<string,
         }
       }),
     );
+  };
+
+  const healthz: Route = async (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
+    const shards = await askHealth();
     const ok = shards.every((s) => s.status === 'ok');
     sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'failing', shards });
   };
 
-  const metrics: Route = async (_req, res) => {
+  const metrics: Route = async (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
     const peers = options.shards();
     const answers = await Promise.all(
       [...peers.entries()].map(([id, peer]) =>
@@ -81,7 +104,8 @@ export function createManagerRoutes(options: ManagerHttpOptions): Record<string,
   const webhook: Route = async (req, res) => {
     const match = /^\/webhooks\/replicate\/shard-(\d+)(?:[/?]|$)/.exec(req.url ?? '');
     const body = await readBody(req, maxWebhookBytes);
-    if (body === undefined) return sendJson(res, 413, { error: 'body too large' });
+    if (body === 'too-large') return refuseBody(req, res, 413, { error: 'body too large' });
+    if (body === 'aborted') return;
     const peer = match ? options.shards().get(Number(match[1])) : undefined;
     if (!match || !peer) {
       // Replicate retries what fails: a webhook for a shard that is not here would only come back.
@@ -103,25 +127,11 @@ export function createManagerRoutes(options: ManagerHttpOptions): Record<string,
     }
   };
 
-  return { '/healthz': healthz, '/metrics': metrics, '/webhooks/replicate': webhook };
-}
-
-/** The raw body, or undefined past `limit` bytes (the rest is drained, not kept). */
-export async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    return undefined;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let over = false;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) over = true;
-    if (!over) chunks.push(chunk);
-  }
-  return over ? undefined : Buffer.concat(chunks).toString('utf8');
+  return {
+    '/healthz': healthz,
+    '/metrics': requireBearer(options.metricsToken, metrics),
+    '/webhooks/replicate': takesBody(webhook),
+  };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

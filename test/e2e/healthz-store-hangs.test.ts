@@ -38,6 +38,8 @@ describe('/healthz with a store that hangs', () => {
     expect((await probe(port, '/healthz')).status).toBe(200);
 
     hanging!.hang = true;
+    // One read answers for every probe during a second: the next second's probe meets the hang.
+    world().clock.jump(1_000);
     const answer = await probe(port, '/healthz');
     expect(answer.status).toBe(503);
     expect(answer.tookMs).toBeLessThan(2_000);
@@ -49,6 +51,7 @@ describe('/healthz with a store that hangs', () => {
     });
 
     hanging!.release();
+    world().clock.jump(1_000);
     const back = await probe(port, '/healthz');
     expect(back.status).toBe(200);
     expect(JSON.parse(back.text)).toMatchObject({ status: 'ok', store: { ok: true } });

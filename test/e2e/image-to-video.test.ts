@@ -47,7 +47,7 @@ describe('/video with an attached image', () => {
     expect(received).toBeDefined();
     expect(received!.equals(onePixelPng)).toBe(true);
 
-    // The member's image is kept a week after delivery for Regenerate and Remix (see regenerate-expired.test.ts).
+    // The member's image is kept a week after delivery for Regenerate and Remix (past that, Regenerate is refused: see regenerate-refused.test.ts).
     const jobId = world().logs.find('job queued')[0]!.jobId as string;
     await eventually(async () => (await world().bot.store.getJob(jobId))?.state === 'done', 'the job to be recorded done');
     const done = await world().bot.store.getJob(jobId);

@@ -28,8 +28,7 @@ describe('a prediction the model fails', () => {
     await untilNoActiveJobs(world());
   });
 
-  // Fails today: the queue words the end with src/queue/describe.ts, which keeps JSON as it came; the reducer in
-  // src/replicate/describe-failure.ts (which does this) is used nowhere in the product.
+  // The end is worded by src/queue/describe.ts, which reduces a JSON body to its message.
   it('shows a model error that came as a JSON body as its message only, never the raw JSON', async () => {
     const error = JSON.stringify({ detail: 'NSFW content detected', status: 400 });
     world().replicate.script({ durationMs: 300, outcome: 'failed', error });

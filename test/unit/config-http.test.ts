@@ -26,3 +26,24 @@ describe('HTTP_PORT and HTTP_HOST', () => {
     expect(() => parseConfig({ ...tokens, HTTP_HOST: 'a b' })).toThrow(/^HTTP_HOST must be a host name or IP address/);
   });
 });
+
+describe('METRICS_TOKEN and HTTP_MAX_CONNECTIONS', () => {
+  it('leave /metrics open and connections capped at 256 when unset', () => {
+    expect(parseConfig(tokens)).toMatchObject({ metricsToken: undefined, httpMaxConnections: 256 });
+  });
+
+  it('take a token of 16 or more characters and a whole number of connections', () => {
+    const config = parseConfig({ ...tokens, METRICS_TOKEN: '  s3cret-scrape-token-0123  ', HTTP_MAX_CONNECTIONS: '50' });
+    expect(config).toMatchObject({ metricsToken: 's3cret-scrape-token-0123', httpMaxConnections: 50 });
+  });
+
+  it('refuse a short token or a cap of 0 in one line, never echoing the token', () => {
+    expect(() => parseConfig({ ...tokens, METRICS_TOKEN: 'short-one' })).toThrow(/^METRICS_TOKEN must be at least 16 characters/);
+    try {
+      parseConfig({ ...tokens, METRICS_TOKEN: 'short-one' });
+    } catch (err) {
+      expect((err as Error).message).not.toContain('short-one');
+    }
+    expect(() => parseConfig({ ...tokens, HTTP_MAX_CONNECTIONS: '0' })).toThrow(/^HTTP_MAX_CONNECTIONS must be a whole number ≥ 1/);
+  });
+});

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';
 import { createHealthCheck, type ShardStatus } from '../../src/ops/health.js';
 import { startHttpServer, type HttpServer } from '../../src/ops/http-server.js';
+import { ManualClock } from '../harness/test-clock.js';
 
 const log = createLogger({ level: 'silent', secrets: [] });
 
@@ -12,8 +12,9 @@ describe('the health check', () => {
     await server?.close();
   });
 
+  const clock = new ManualClock();
   const serve = async (shards: () => ShardStatus[], pingStore: () => Promise<unknown>) => {
-    const health = createHealthCheck({ shards, pingStore, clock: systemClock, log, storeTimeoutMs: 200 });
+    const health = createHealthCheck({ shards, pingStore, clock, log, storeTimeoutMs: 200 });
     server = await startHttpServer({ port: 0, host: '127.0.0.1', routes: { '/healthz': health.route }, log });
     return async (method = 'GET') => {
       const res = await fetch(`http://127.0.0.1:${server!.port}/healthz`, { method });
@@ -32,9 +33,11 @@ describe('the health check', () => {
     shards = [{ id: 0, status: 0, ping: 41 }, { id: 1, status: 5, ping: -1 }];
     expect(await get()).toMatchObject({ status: 503, body: { failing: ['gateway'], gateway: { connected: false, shards } } });
     storeUp = false;
+    await clock.advance(1_000);
     expect(await get()).toMatchObject({ status: 503, body: { failing: ['gateway', 'store'], store: { ok: false, error: 'error' } } });
     shards = [{ id: 0, status: 0, ping: 41 }, { id: 1, status: 0, ping: 40 }];
     storeUp = true;
+    await clock.advance(1_000);
     expect(await get()).toMatchObject({ status: 200, body: { status: 'ok', failing: [], gateway: { connected: true } } });
   });
 
@@ -42,5 +45,31 @@ describe('the health check', () => {
     const get = await serve(() => [{ id: 0, status: 0, ping: 1 }], () => Promise.resolve(undefined));
     expect((await get('HEAD')).status).toBe(200);
     expect((await get('POST')).status).toBe(405);
+  });
+
+  it('costs the store at most one read a second however many probes: 1,000 /healthz requests, one read', async () => {
+    const clock = new ManualClock();
+    let reads = 0;
+    let storeUp = true;
+    const health = createHealthCheck({
+      shards: () => [{ id: 0, status: 0, ping: 1 }],
+      pingStore: () => (reads++, storeUp ? Promise.resolve(undefined) : Promise.reject(new Error('down'))),
+      clock,
+      log,
+    });
+    server = await startHttpServer({ port: 0, host: '127.0.0.1', routes: { '/healthz': health.route }, log });
+    const get = async () => (await fetch(`http://127.0.0.1:${server!.port}/healthz`)).status;
+    for (let batch = 0; batch < 10; batch++) {
+      expect(await Promise.all(Array.from({ length: 100 }, get))).toEqual(Array(100).fill(200));
+    }
+    expect(reads).toBe(1);
+
+    // A second later the next probe reads again, and sees what changed.
+    storeUp = false;
+    expect(await get()).toBe(200);
+    await clock.advance(1_000);
+    expect(await get()).toBe(503);
+    expect(await Promise.all(Array.from({ length: 100 }, get))).toEqual(Array(100).fill(503));
+    expect(reads).toBe(2);
   });
 });

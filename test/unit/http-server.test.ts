@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
-import { startHttpServer, type HttpRoute, type HttpServer } from '../../src/ops/http-server.js';
+import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { startHttpServer, takesBody, type HttpRoute, type HttpServer } from '../../src/ops/http-server.js';
 import { freePort } from '../harness/free-port.js';
+import { postWhole } from '../harness/post-whole.js';
 
 function capture() {
   const lines: string[] = [];
@@ -21,9 +24,9 @@ describe('the HTTP server', () => {
     await server?.close();
     server = undefined;
   });
-  const start = async (routes: Record<string, HttpRoute>, port = 0) => {
+  const start = async (routes: Record<string, HttpRoute>, port = 0, maxConnections?: number) => {
     const { log, lines } = capture();
-    server = await startHttpServer({ port, host: '127.0.0.1', routes, log });
+    server = await startHttpServer({ port, host: '127.0.0.1', routes, log, ...(maxConnections ? { maxConnections } : {}) });
     const get = async (path: string) => {
       const res = await fetch(`http://127.0.0.1:${server!.port}${path}`);
       return { status: res.status, text: await res.text(), type: res.headers.get('content-type') };
@@ -82,4 +85,67 @@ describe('the HTTP server', () => {
     server = undefined;
     await expect(fetch(`http://127.0.0.1:${port}/x`)).rejects.toThrow();
   });
+
+  it('refuses a body on a path that takes none (413, or 404 off every route) without running the route, answered whole', async () => {
+    let ran = 0;
+    const { get } = await start({
+      '/healthz': (_req, res) => void (ran++, res.writeHead(200).end('ok')),
+      '/webhooks': takesBody((req, res) => void req.resume().once('end', () => res.writeHead(200).end('taken'))),
+    });
+    const body = 'x'.repeat(200 * 1024);
+    const refused = await postWhole(server!.port, '/healthz', {}, body);
+    expect(refused).toMatchObject({ status: 413, text: expect.stringContaining('{"error":"no body accepted on this path"}') });
+    expect(refused.text).toMatch(/connection: close/i);
+    expect((await postWhole(server!.port, '/nothing', {}, body)).status).toBe(404);
+    expect(ran).toBe(0);
+    expect((await postWhole(server!.port, '/webhooks/x', {}, body)).status).toBe(200);
+    expect(await get('/healthz')).toMatchObject({ status: 200, text: 'ok' });
+  });
+
+  it('refuses a GET that carries a body, sent with a length or chunked', async () => {
+    let ran = 0;
+    await start({ '/metrics': (_req, res) => void (ran++, res.writeHead(200).end('m')) });
+    const url = `http://127.0.0.1:${server!.port}/metrics`;
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = request(url, { method: 'GET', headers: { 'transfer-encoding': 'chunked' } }, (res) => resolve((res.resume(), res.statusCode ?? 0)));
+      req.on('error', reject);
+      req.end('a body on a GET');
+    });
+    expect(chunked).toBe(413);
+    const withLength = await new Promise<number>((resolve, reject) => {
+      const req = request(url, { method: 'GET', headers: { 'content-length': '5' } }, (res) => resolve((res.resume(), res.statusCode ?? 0)));
+      req.on('error', reject);
+      req.end('hello');
+    });
+    expect(withLength).toBe(413);
+    expect(ran).toBe(0);
+  });
+
+  it('holds at most maxConnections connections at once, logs once when it turns one away, and serves again once one closes', async () => {
+    const { get, lines } = await start({ '/x': says('x') }, 0, 2);
+    const open = (): Promise<Socket> =>
+      new Promise((resolve, reject) => {
+        const socket = connect({ port: server!.port, host: '127.0.0.1' }, () => resolve(socket));
+        socket.on('error', reject);
+      });
+    const idle = [await open(), await open()];
+    await waitUntil(() => server!.connections === 2);
+    // The third connection is closed by the server at once: the request gets no answer.
+    await expect(get('/x')).rejects.toThrow();
+    await expect(get('/x')).rejects.toThrow();
+    const refused = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'http connections at the cap; refusing new ones');
+    expect(refused).toMatchObject([{ maxConnections: 2 }]);
+    idle[0]!.destroy();
+    await waitUntil(() => server!.connections === 1);
+    expect(await get('/x')).toMatchObject({ status: 200 });
+    idle[1]!.destroy();
+  });
 });
+
+async function waitUntil(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((next) => setTimeout(next, 5));
+  }
+}

@@ -4,7 +4,9 @@ import pino from 'pino';
 import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IpcPeer } from '../../src/sharding/ipc.js';
-import { createManagerRoutes, type ForwardedWebhook } from '../../src/sharding/manager-http.js';
+import { createManagerRoutes, type ForwardedWebhook, type ManagerHttpOptions } from '../../src/sharding/manager-http.js';
+import { postWhole } from '../harness/post-whole.js';
+import { ManualClock } from '../harness/test-clock.js';
 
 /** A shard on the other end of the IPC channel: answers each question with `handlers[kind]` (none: silence). */
 function shardPeer(handlers: Record<string, (payload: unknown) => unknown>): IpcPeer {
@@ -41,8 +43,12 @@ afterEach(() =>
   ),
 );
 
-async function serve(shards: Map<number, IpcPeer>, expected = [...shards.keys()]): Promise<string> {
-  const routes = createManagerRoutes({ shards: () => shards, expected, log: pino({ level: 'silent' }), askTimeoutMs: 300 });
+async function serve(
+  shards: Map<number, IpcPeer>,
+  expected = [...shards.keys()],
+  more: Partial<ManagerHttpOptions> = {},
+): Promise<string> {
+  const routes = createManagerRoutes({ shards: () => shards, expected, log: pino({ level: 'silent' }), askTimeoutMs: 300, ...more });
   const server = createServer((req, res) => {
     const route = Object.entries(routes).find(([prefix]) => req.url?.startsWith(prefix))?.[1];
     if (route) void route(req, res);
@@ -112,5 +118,55 @@ describe("the sharding manager's HTTP endpoints", () => {
     const tooLarge = await fetch(`${base}/webhooks/replicate/shard-1`, { method: 'POST', body: 'x'.repeat(1024 * 1024 + 1) });
     expect(tooLarge.status).toBe(413);
     expect(received).toHaveLength(1);
+  });
+
+  it('answers 413 to a 2 MB webhook without handing it on, and a sender that reads only once its body is out reads it every time', async () => {
+    const received: unknown[] = [];
+    const base = await serve(new Map([[1, shardPeer({ webhook: (p) => (received.push(p), { status: 200 }) })]]));
+    const port = Number(new URL(base).port);
+    const body = JSON.stringify({ id: 'p1', status: 'processing', logs: 'x'.repeat(2 * 1024 * 1024) });
+    for (let i = 0; i < 8; i++) {
+      const answer = await postWhole(port, '/webhooks/replicate/shard-1', { 'content-type': 'application/json' }, body);
+      expect(answer).toMatchObject({ status: 413, text: expect.stringContaining('body too large') });
+    }
+    expect(received).toEqual([]);
+  });
+
+  it('/healthz asks the shards at most once a second however many probes: 1,000 requests, one question per shard', async () => {
+    const clock = new ManualClock();
+    const asked = { 0: 0, 1: 0 };
+    let shard1 = 'ok';
+    const base = await serve(
+      new Map([
+        [0, shardPeer({ health: () => (asked[0]++, { status: 'ok' }) })],
+        [1, shardPeer({ health: () => (asked[1]++, shard1 === 'ok' ? { status: 'ok' } : { status: 'failing', failing: ['store'] }) })],
+      ]),
+      [0, 1],
+      { clock },
+    );
+    const get = async () => (await fetch(`${base}/healthz`)).status;
+    for (let batch = 0; batch < 10; batch++) {
+      expect(await Promise.all(Array.from({ length: 100 }, get))).toEqual(Array(100).fill(200));
+    }
+    expect(asked).toEqual({ 0: 1, 1: 1 });
+
+    shard1 = 'failing';
+    expect(await get()).toBe(200);
+    await clock.advance(1_000);
+    expect(await get()).toBe(503);
+    expect(asked).toEqual({ 0: 2, 1: 2 });
+  });
+
+  it('/metrics answers 401 without the bearer token when METRICS_TOKEN is set, /healthz stays open', async () => {
+    const metricsToken = 'manager-scrape-token-77';
+    const base = await serve(new Map([[0, shardPeer({ metrics: () => metricsOf(2), health: () => ({ status: 'ok' }) })]]), [0], { metricsToken });
+    const bare = await fetch(`${base}/metrics`);
+    expect(bare.status).toBe(401);
+    expect(bare.headers.get('www-authenticate')).toBe('Bearer');
+    expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer manager-scrape-token-78' } })).status).toBe(401);
+    const scraped = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toMatch(/^videobot_jobs_accepted_total 2$/m);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 });

@@ -3,7 +3,7 @@ import { GenerationHistory } from '../../src/queue/eta.js';
 import { JobFailure, type PredictionSnapshot } from '../../src/queue/ports.js';
 import { describePredictionEnd } from '../../src/queue/describe.js';
 import { waitUntil } from '../harness/bot-process.js';
-import { JumpClock } from '../harness/test-clock.js';
+import { JumpClock, ManualClock } from '../harness/test-clock.js';
 import { makeJob } from '../fakes/replicate/runner-fixture.js';
 import { useRunnerFixture } from '../harness/use-runner-fixture.js';
 
@@ -134,15 +134,22 @@ describe('prediction runner: waiting and canceling', () => {
   });
 
   it('aborting the wait rejects with the reason and stops polling', async () => {
-    const { fake, runner } = await fixture({ fake: { defaultDurationMs: 60_000 } });
+    // The runner on a clock that moves only when told: a poll can only come from a timer it left armed.
+    const clock = new ManualClock();
+    const { fake, runner } = await fixture({ clock, fake: { defaultDurationMs: 60_000, clock: new JumpClock() } });
     const created = await runner.create(makeJob({ prompt: 'p' }), undefined);
     const controller = new AbortController();
     const waiting = runner.waitForEnd(created.id, { signal: controller.signal });
-    while (fake.requestCount('get') === 0) await new Promise((r) => setTimeout(r, 5));
+    const deadline = Date.now() + 10_000;
+    while (fake.requestCount('get') < 2) {
+      if (Date.now() > deadline) throw new Error('timed out waiting for two polls');
+      await clock.advance(20);
+    }
     controller.abort(new Error('shutting down'));
     await expect(waiting).rejects.toThrow('shutting down');
     const polls = fake.requestCount('get');
-    await new Promise((r) => setTimeout(r, 100));
+    expect(clock.nextDue()).toBeUndefined();
+    await clock.advance(3_600_000);
     expect(fake.requestCount('get')).toBe(polls);
   });
 

@@ -4,7 +4,7 @@ import type { PredictionStatusName } from '../../src/queue/ports.js';
 import { createPredictionInbox } from '../../src/replicate/prediction-inbox.js';
 import { makeJob } from '../fakes/replicate/runner-fixture.js';
 import { waitUntil } from '../harness/bot-process.js';
-import { JumpClock } from '../harness/test-clock.js';
+import { JumpClock, ManualClock } from '../harness/test-clock.js';
 import { useRunnerFixture } from '../harness/use-runner-fixture.js';
 
 const fixture = useRunnerFixture();
@@ -50,18 +50,35 @@ describe('prediction runner in webhook mode', () => {
   });
 
   it('polls once a minute as a safety net when no webhook comes', async () => {
-    const { fake, runner, clock } = await webhookRunner(90_000);
+    // The runner on a clock that moves only when told, the fake Replicate on its own: what the runner will do next
+    // is its pending timer, so "no poll before a minute" is read from the clock, not hoped from a pause.
+    const clock = new ManualClock();
+    const replicateClock = new JumpClock();
+    const inbox = createPredictionInbox(clock);
+    const { fake, runner } = await fixture({
+      clock,
+      fake: { defaultDurationMs: 90_000, clock: replicateClock },
+      runner: { webhook: { publicUrl: 'http://127.0.0.1:9', owner: 'shard-2', inbox } },
+    });
     const created = await runner.create(makeJob({ prompt: 'p' }), undefined);
+    const createdAt = clock.now();
     const ended = runner.waitForEnd(created.id, {});
-    clock.jump(59_000);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(() => clock.nextDue() !== undefined, { description: 'the wait to arm its timer' });
+    expect(clock.nextDue()).toBe(createdAt + 60_000);
+    await clock.advance(59_999);
     expect(fake.requestCount('get')).toBe(0);
-    clock.jump(1_000);
+
+    replicateClock.jump(60_000);
+    await clock.advance(1);
     await waitUntil(() => fake.requestCount('get') === 1, { description: 'the first safety-net poll' });
-    clock.jump(30_000);
-    await new Promise((r) => setTimeout(r, 50));
+    const polledAt = clock.now();
+    await waitUntil(() => clock.nextDue() !== undefined, { description: 'the next safety-net poll to be armed' });
+    expect(clock.nextDue()).toBe(polledAt + 60_000);
+    await clock.advance(30_000);
     expect(fake.requestCount('get')).toBe(1);
-    clock.jump(30_000);
+
+    replicateClock.jump(60_000);
+    await clock.advance(30_000);
     expect(await ended).toMatchObject({ status: 'succeeded' });
     expect(fake.requestCount('get')).toBe(2);
   });

@@ -10,6 +10,7 @@ import { createWebhookReceiver, maxWebhookBytes, type WebhookOutcome } from '../
 import { WebhookRecords } from '../../src/storage/webhook-records.js';
 import { MemoryStore } from '../harness/memory-store.js';
 import { LogSink } from '../harness/log-sink.js';
+import { postWhole } from '../harness/post-whole.js';
 
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const signer = new Webhook(secret);
@@ -108,6 +109,15 @@ describe('the webhook receiver', () => {
     expect(answer.status).toBe(413);
     expect(sent).toBeLessThan(4 * 1024 * 1024);
     expect(setup.outcomes).toEqual(['oversized']);
+  });
+
+  it('answers 413 to a signed 2 MB body, and a sender that reads only once its body is out reads it every time', async () => {
+    const body = JSON.stringify({ id: 'r8abc', status: 'processing', logs: 'x'.repeat(2 * 1024 * 1024) });
+    for (let i = 0; i < 8; i++) {
+      const answer = await postWhole(setup.server.port, '/webhooks/replicate/main', { 'content-type': 'application/json', ...signed(body) }, body);
+      expect(answer).toMatchObject({ status: 413, text: expect.stringContaining('{"error":"body too large"}') });
+    }
+    expect(setup.outcomes).toEqual(Array(8).fill('oversized'));
   });
 
   it('takes a body of exactly 1 MiB', async () => {
