@@ -33,6 +33,8 @@ export class GuildPolicy implements AdmissionPolicy {
   private readonly guilds = new Map<string, GuildState>();
   private readonly ledger = new Ledger();
   private readonly changing = new Map<string, Promise<ChangeResult>>();
+  /** Guilds whose stored settings were read (at start, or before their first change since). */
+  private readonly read = new Set<string>();
 
   constructor(
     private readonly o: {
@@ -55,6 +57,7 @@ export class GuildPolicy implements AdmissionPolicy {
     const days = Array.from({ length: daysKept }, (_, i) => isoDay(today - i * dayMs));
     for (const guildId of await this.o.records.knownGuilds()) {
       const state = this.stateOf(guildId, await this.o.records.loadSettings(guildId));
+      this.read.add(guildId);
       for (const day of days) {
         const rows = await this.o.records.loadDay(guildId, day);
         if (rows.length) state.days.set(day, new Map(rows.map((row) => [row.jobId, row])));
@@ -200,6 +203,13 @@ export class GuildPolicy implements AdmissionPolicy {
 
   private async applyChange(guildId: string, change: AdminChange, by: string): Promise<ChangeResult> {
     const state = this.stateOf(guildId);
+    if (!this.read.has(guildId)) {
+      // Not in the guild list at start (a store from before the list's writes were retried): what is stored is the
+      // base of the change, never empty settings.
+      state.settings = await this.o.records.loadSettings(guildId);
+      state.words = createWordMatcher(state.settings.words);
+      this.read.add(guildId);
+    }
     const result = applyAdminChange(state.settings, change, { now: this.o.clock.now(), by, operator: this.o.operator });
     if (!result.ok) return result;
     await this.o.records.saveSettings(guildId, result.settings);
