@@ -89,8 +89,12 @@ export interface QueueService {
   guildSnapshot(guildId: string): GuildSnapshot;
   /** Synchronous, in memory: a member's waiting and running jobs in one guild, with places and ETAs. */
   memberJobs(guildId: string, userId: string): MemberJob[];
-  /** Cancels a member's waiting jobs in a guild (a moderator blocked them); running ones finish. Resolves with how many. */
-  cancelWaitingOf(guildId: string, userId: string, by: CancelBy): Promise<number>;
+  /**
+   * Cancels every job of a member in a guild that has not reached Replicate (a moderator blocked them): being
+   * accepted (its image downloading), waiting, or given its turn before its create began. Running ones finish.
+   * Resolves with how many were canceled.
+   */
+  cancelNotStartedOf(guildId: string, userId: string, by: CancelBy): Promise<number>;
   /**
    * Removes the input (prompt, image) of these ended jobs of a forgotten member from the store; live ones are
    * redacted by their last write. Resolves with how many records were redacted now.
@@ -388,9 +392,15 @@ export function createQueueService(deps: QueueDeps): QueueService {
       return { waiting: scheduler.waitingTotal(), running: scheduler.runningCount(), accepting: reservations.size };
     },
 
-    async cancelWaitingOf(guildId, userId, by) {
-      const waiting = scheduler.waitingIds(guildId).filter((jobId) => jobs.get(jobId)?.userId === userId);
-      const results = await Promise.all(waiting.map((jobId) => cancel.cancel(jobId, by)));
+    async cancelNotStartedOf(guildId, userId, by) {
+      // Every live job, not only the line: one being accepted joins the line after this look.
+      const notStarted = [...jobs.values()].filter(
+        (job) =>
+          job.guildId === guildId &&
+          job.userId === userId &&
+          (job.state === 'queued' || (job.state === 'starting' && job.createStartedAt === undefined)),
+      );
+      const results = await Promise.all(notStarted.map((job) => cancel.cancel(job.id, by)));
       return results.filter((result) => result === 'canceled').length;
     },
 

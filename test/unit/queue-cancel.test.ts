@@ -141,7 +141,7 @@ describe('queue service: a moderator blocks a member', () => {
     const accepting = bench.queue.accept(admission.job);
     await until(() => downloads.length === 1, 'the image download started');
 
-    expect(await bench.queue.cancelWaitingOf('g1', 'eve', moderator)).toBe(2);
+    expect(await bench.queue.cancelNotStartedOf('g1', 'eve', moderator)).toBe(2);
     await accepting;
     downloads[0]!();
     for (const id of [waiting.id, admission.job.id]) {
