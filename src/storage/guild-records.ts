@@ -1,8 +1,9 @@
 import type { JobStore } from '../queue/ports.js';
+import { isoDay } from '../quota/period.js';
 import type { UsageRow } from '../report/usage-report.js';
 import { emptySettings, type GuildSettings } from '../settings/guild-settings.js';
 import { GuildIndex, type GuildIndexRetry } from './guild-index.js';
-import { modlogKey, settingsKey, usageKey } from './keys.js';
+import { modlogKey, modlogPostsKey, settingsKey, usageKey } from './keys.js';
 
 /**
  * Per-guild records kept beside the jobs, through the store's named values (key names in keys.ts):
@@ -13,6 +14,8 @@ import { modlogKey, settingsKey, usageKey } from './keys.js';
  *   usage:<guildId>:<YYYY-MM-DD> the day's usage rows (one per job accepted that day, in acceptance order)
  *   modlog:<guildId>             the guild's open mod-log entries by job id (one key per guild, not per job: the
  *                                store has no delete, and an entry goes once its job's outcome is shown)
+ *   modlog:<guildId>:<day>       every entry posted that UTC day, by job id, kept as long as job records are: what
+ *                                `forget` edits
  * A guild's settings or usage are saved only once the guild is in the stored list: what is saved is what a restart
  * loads. One writer per guild (the process that owns it): writes to one key are serialized here, and a burst of
  * changes to one day costs a few writes, not one each.
@@ -31,12 +34,16 @@ export interface ModlogEntry {
 
 /** An entry whose job never reported an end (lost in a crash) is dropped once it is this old. */
 const modlogEntryKeptMs = 30 * 86_400_000;
+/** The day lists of posted entries outlive the job records (90 days) by a day, so `forget` finds every entry. */
+const modlogPostsKeptMs = 91 * 86_400_000;
 
 export class GuildRecords {
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly pending = new Map<string, () => unknown>();
   private readonly index: GuildIndex;
   private readonly modlog = new Map<string, Promise<Map<string, ModlogEntry>>>();
+  /** The day lists of posted entries this process wrote to (one writer per guild). */
+  private readonly posts = new Map<string, Promise<Map<string, ModlogEntry>>>();
 
   /**
    * `owner`: whose list of guilds this process keeps (`main` or `shard-<id>`); `owns` tells its guilds apart. A
@@ -97,6 +104,29 @@ export class GuildRecords {
     await this.write(modlogKey(guildId), () => Object.fromEntries(entries));
   }
 
+  /** Lists a posted entry under its day, for `forget` (see modlogPosts). */
+  async saveModlogPost(guildId: string, jobId: string, entry: ModlogEntry): Promise<void> {
+    const key = modlogPostsKey(guildId, isoDay(entry.postedAt));
+    let posts = this.posts.get(key);
+    if (!posts) {
+      const loading = this.store.getMeta<Record<string, ModlogEntry>>(key).then((stored) => new Map(Object.entries(stored ?? {})));
+      loading.catch(() => this.posts.delete(key));
+      this.posts.set(key, loading);
+      posts = loading;
+    }
+    const entries = await posts;
+    entries.set(jobId, entry);
+    await this.write(key, () => Object.fromEntries(entries), modlogPostsKeptMs);
+  }
+
+  /** The entries posted on a UTC day (`YYYY-MM-DD`), by job id. */
+  async modlogPosts(guildId: string, day: string): Promise<Map<string, ModlogEntry>> {
+    const key = modlogPostsKey(guildId, day);
+    const known = this.posts.get(key);
+    if (known) return known;
+    return new Map(Object.entries((await this.store.getMeta<Record<string, ModlogEntry>>(key)) ?? {}));
+  }
+
   /** The job's outcome is shown: its entry is no longer needed. */
   async dropModlogEntry(guildId: string, jobId: string): Promise<void> {
     const entries = await this.modlogEntries(guildId);
@@ -122,7 +152,7 @@ export class GuildRecords {
    * Serialized per key and coalesced: a caller waits for the first write that starts after its change, which
    * writes the value as it is then.
    */
-  private write(key: string, value: () => unknown): Promise<void> {
+  private write(key: string, value: () => unknown, ttlMs?: number): Promise<void> {
     const queued = this.pending.has(key);
     this.pending.set(key, value);
     if (queued) return this.chains.get(key) as Promise<void>;
@@ -132,7 +162,7 @@ export class GuildRecords {
       .then(() => {
         const latest = this.pending.get(key)!;
         this.pending.delete(key);
-        return this.store.setMeta(key, latest());
+        return this.store.setMeta(key, latest(), ttlMs);
       });
     this.chains.set(key, next);
     void next.finally(() => {

@@ -14,7 +14,8 @@
  *     settings:guilds                ids of the guilds `main` owns that have records (read at start)
  *     settings:guilds:<owner>        the same for another owner (`shard-<id>`)
  *     usage:<guildId>:<YYYY-MM-DD>   the day's usage rows
- *     modlog:<guildId>               the guild's mod-log entries by job id
+ *     modlog:<guildId>               the guild's mod-log entries by job id, until the job's outcome is shown
+ *     modlog:<guildId>:<YYYY-MM-DD>  every mod-log entry posted that day, by job id (what `forget` edits)
  *     generation-history:<model>[:<owner>]  recent generation times (ETAs)
  *     layout                         which layout (single process or shards) the store belongs to
  * and, outside keyv, the owner's lease and the account-wide slots (see the backends).
@@ -48,4 +49,9 @@ export function usageKey(guildId: string, day: string): string {
 /** The meta key of a guild's mod-log entries. */
 export function modlogKey(guildId: string): string {
   return `modlog:${guildId}`;
+}
+
+/** The meta key of the mod-log entries a guild's mod-log got on one UTC day. */
+export function modlogPostsKey(guildId: string, day: string): string {
+  return `modlog:${guildId}:${day}`;
 }

@@ -46,7 +46,7 @@ describe('/video-admin forget reaches the copies of a member’s input', () => {
     expect(text).toContain('1 finished video of theirs redacted');
     expect(text).toContain("1 copy made by other members (Regenerate, Remix) redacted");
     expect(text).toContain('2 mod-log entries edited');
-    expect(text).toMatch(/the delivered videos' own messages .* stay/);
+    expect(text).toContain("the delivered videos' own messages stay");
 
     const values = await storedValues(w);
     expect(values.filter((v) => v.includes('my secret garden'))).toEqual([]);
