@@ -106,9 +106,13 @@ export class GuildRecords {
 
   /** Lists a posted entry under its day, for `forget` (see modlogPosts). */
   async saveModlogPost(guildId: string, jobId: string, entry: ModlogEntry): Promise<void> {
-    const key = modlogPostsKey(guildId, isoDay(entry.postedAt));
+    const day = isoDay(entry.postedAt);
+    const key = modlogPostsKey(guildId, day);
     let posts = this.posts.get(key);
     if (!posts) {
+      // Only the last two days are still written to: older lists leave memory (they are read again if asked for).
+      const oldest = isoDay(entry.postedAt - 86_400_000);
+      for (const known of this.posts.keys()) if (known.slice(-10) < oldest && !this.chains.has(known)) this.posts.delete(known);
       const loading = this.store.getMeta<Record<string, ModlogEntry>>(key).then((stored) => new Map(Object.entries(stored ?? {})));
       loading.catch(() => this.posts.delete(key));
       this.posts.set(key, loading);
