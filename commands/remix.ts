@@ -36,6 +36,7 @@ export const remixModal: ComponentRoute<ModalSubmitInteraction> = {
     const original = await pressedOriginal(interaction, rest, ctx);
     if (!original) return;
     ctx.log.info({ jobId: original.jobId, userId: interaction.user.id }, 'remix submitted');
-    await startJob(interaction, { request: withPrompts(original.input.request, prompts), image: original.input.image }, ctx);
+    const { image, copyOf } = original.input;
+    await startJob(interaction, { request: withPrompts(original.input.request, prompts), image, copyOf }, ctx);
   },
 };

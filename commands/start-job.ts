@@ -7,7 +7,7 @@ import {
   type ModalSubmitInteraction,
 } from 'discord.js';
 import type { Logger } from 'pino';
-import type { ImageRef, Job, VideoRequest } from '../src/queue/job.js';
+import type { CopyOf, ImageRef, Job, VideoRequest } from '../src/queue/job.js';
 import { refusalText, type RefusalCode } from '../src/refusals.js';
 import type { CommandContext } from './types.js';
 
@@ -50,7 +50,7 @@ export function roleIdsOf(interaction: StartingInteraction): string[] {
  */
 export async function startJob(
   interaction: StartingInteraction,
-  input: { request: VideoRequest; image?: ImageRef | undefined },
+  input: { request: VideoRequest; image?: ImageRef | undefined; copyOf?: CopyOf | undefined },
   ctx: CommandContext,
 ): Promise<void> {
   if (!interaction.inGuild() || !interaction.channelId) return refuse(interaction, 'guild-only', ctx.log);
@@ -63,6 +63,7 @@ export async function startJob(
     roleIds: roleIdsOf(interaction),
     request: input.request,
     image: input.image,
+    ...(input.copyOf ? { copyOf: input.copyOf } : {}),
     reply: {
       applicationId: interaction.applicationId,
       interactionId: interaction.id,

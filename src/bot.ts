@@ -177,7 +177,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     downloadBackoffMs: tuning.downloadBackoffMs,
     retryBackoffMs: tuning.deliveryRetryBackoffMs,
   });
-  const records = new GuildRecords(store, owner, owns);
+  const records = new GuildRecords(store, owner, owns, { clock, log });
   // The mod-log reads the policy (its channel) and the policy tells it of jobs: the closures run once both exist.
   const modlog = createModlog({
     rest: client.rest,
@@ -331,6 +331,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     await slots.stop();
     await responder.close();
     await client.destroy();
+    await records.stop();
     await store.close();
     throw err;
   }
@@ -363,6 +364,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       // Mod-log posts in flight get a moment; they never hold a stop up (the entry is edited by the next start).
       await Promise.race([modlog.idle(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
       await client.destroy();
+      await records.stop();
       await store.close();
       log.info('bot stopped');
     })();

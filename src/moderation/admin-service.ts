@@ -2,6 +2,7 @@ import type { APIEmbed } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CancelBy } from '../queue/cancel.js';
+import type { Job } from '../queue/job.js';
 import type { PeriodKind } from '../quota/period.js';
 import type { UsageRow } from '../report/usage-report.js';
 import type { AdminChange } from '../settings/admin-changes.js';
@@ -20,6 +21,8 @@ export interface ModlogPort {
   settingsChanged(guildId: string, by: string, changes: readonly string[], what?: string): Promise<void>;
   /** The last problem posting there (missing permission, channel gone), in plain words. */
   problemOf(guildId: string): string | undefined;
+  /** Edits the posted entries of these (redacted) jobs to show neither prompt nor image. */
+  forgetEntries(guildId: string, jobs: readonly Job[], days: number): Promise<{ edited: number; failed: number }>;
 }
 
 export interface AdminDeps {
@@ -29,11 +32,11 @@ export interface AdminDeps {
     change(guildId: string, change: AdminChange, by: string): Promise<{ ok: true; changes: string[] } | { ok: false; error: string }>;
     rowsByDay(guildId: string, kind: PeriodKind, at: number): AsyncIterable<readonly UsageRow[]>;
     policyOf(guildId: string): { period: 'day' | 'week' };
-    forgetPrompts(guildId: string, userId: string, days: number): Promise<string[]>;
+    forgetPrompts(guildId: string, userId: string, days: number): Promise<{ own: string[]; copies: string[] }>;
   };
   queue: {
-    cancelWaitingOf(guildId: string, userId: string, by: CancelBy): Promise<number>;
-    redactJobs(jobIds: readonly string[]): Promise<number>;
+    cancelNotStartedOf(guildId: string, userId: string, by: CancelBy): Promise<number>;
+    redactJobs(jobIds: readonly string[]): Promise<{ redacted: Job[]; live: Job[] }>;
   };
   operator: OperatorPolicy;
   clock: Clock;
@@ -98,6 +101,32 @@ export function createAdminService(deps: AdminDeps) {
     }
   }
 
+  /**
+   * Everything the bot holds of the member's input, and every copy of it (other members' Regenerate and Remix, their
+   * kept images and usage rows, the mod-log entries): removed or edited; the answer says what, and what stays in
+   * Discord out of the bot's reach.
+   */
+  async function forget(guildId: string, userId: string): Promise<string[]> {
+    const found = await policy.forgetPrompts(guildId, userId, deps.jobRetentionDays);
+    const own = await deps.queue.redactJobs(found.own);
+    const copies = await deps.queue.redactJobs(found.copies);
+    const all = [own, copies].flatMap((r) => [...r.redacted, ...r.live]);
+    const modlog = deps.modlog && all.length ? await deps.modlog.forgetEntries(guildId, all, deps.jobRetentionDays + 1) : { edited: 0, failed: 0 };
+    log.info({ guildId, userId, jobs: found.own.length, copies: found.copies.length, ...modlog }, 'member forgotten');
+    const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+    const lines = [
+      `• ${n(own.redacted.length, 'finished video', 'finished videos')} of theirs redacted now; any still on their way are redacted when they end`,
+    ];
+    const copyCount = copies.redacted.length + copies.live.length;
+    if (copyCount) lines.push(`• ${n(copyCount, 'copy', 'copies')} made by other members (Regenerate, Remix) redacted, with the copied images`);
+    if (modlog.edited) lines.push(`• ${n(modlog.edited, 'mod-log entry', 'mod-log entries')} edited: prompt and image removed`);
+    if (modlog.failed) lines.push(`• ${n(modlog.failed, 'mod-log entry', 'mod-log entries')} could not be edited (deleted, or the bot lost access): remove them by hand`);
+    lines.push(
+      "• Still in Discord, where the bot cannot edit them: the delivered videos' own messages stay (the video, and the prompt Discord shows with the member's command), and anything members posted themselves. Delete those in Discord if they must go.",
+    );
+    return lines;
+  }
+
   return {
     /** An error to answer at once (bad value, nothing to clear…), or undefined. Synchronous. */
     precheck(guildId: string, change: AdminChange, by: string): string | undefined {
@@ -111,15 +140,10 @@ export function createAdminService(deps: AdminDeps) {
       if (!result.ok) return result;
       const lines = result.changes.map((c) => `• ${c}`);
       if (change.kind === 'access-block') {
-        const canceled = await deps.queue.cancelWaitingOf(guildId, change.userId, { userId: by, canManageGuild: true });
+        const canceled = await deps.queue.cancelNotStartedOf(guildId, change.userId, { userId: by, canManageGuild: true });
         if (canceled) lines.push(`• ${canceled} waiting video${canceled === 1 ? '' : 's'} of theirs canceled (running ones finish)`);
       }
-      if (change.kind === 'forget') {
-        const jobIds = await policy.forgetPrompts(guildId, change.userId, deps.jobRetentionDays);
-        const redacted = await deps.queue.redactJobs(jobIds);
-        lines.push(`• ${redacted} finished video${redacted === 1 ? '' : 's'} redacted now; any still on their way are redacted when they end`);
-        log.info({ guildId, userId: change.userId, jobs: jobIds.length, redacted }, 'member forgotten');
-      }
+      if (change.kind === 'forget') lines.push(...(await forget(guildId, change.userId)));
       const posted = deps.modlog?.settingsChanged(guildId, by, result.changes, what[change.kind]);
       if (change.kind === 'modlog' && change.channelId && posted) {
         // A new mod-log channel is tried at once, so a moderator hears now that the bot cannot post there.

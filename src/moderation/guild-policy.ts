@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { isTerminal, type Job, type JobDraft } from '../queue/job.js';
+import { inputOwnersOf, isTerminal, type Job, type JobDraft } from '../queue/job.js';
 import type { AdmissionPolicy, GuildLimits, PolicyRefusal } from '../queue/ports.js';
 import { Ledger } from '../quota/ledger.js';
 import { isoDay, periodOf } from '../quota/period.js';
@@ -33,6 +33,8 @@ export class GuildPolicy implements AdmissionPolicy {
   private readonly guilds = new Map<string, GuildState>();
   private readonly ledger = new Ledger();
   private readonly changing = new Map<string, Promise<ChangeResult>>();
+  /** Guilds whose stored settings were read (at start, or before their first change since). */
+  private readonly read = new Set<string>();
 
   constructor(
     private readonly o: {
@@ -55,6 +57,7 @@ export class GuildPolicy implements AdmissionPolicy {
     const days = Array.from({ length: daysKept }, (_, i) => isoDay(today - i * dayMs));
     for (const guildId of await this.o.records.knownGuilds()) {
       const state = this.stateOf(guildId, await this.o.records.loadSettings(guildId));
+      this.read.add(guildId);
       for (const day of days) {
         const rows = await this.o.records.loadDay(guildId, day);
         if (rows.length) state.days.set(day, new Map(rows.map((row) => [row.jobId, row])));
@@ -200,6 +203,13 @@ export class GuildPolicy implements AdmissionPolicy {
 
   private async applyChange(guildId: string, change: AdminChange, by: string): Promise<ChangeResult> {
     const state = this.stateOf(guildId);
+    if (!this.read.has(guildId)) {
+      // Not in the guild list at start (a store from before the list's writes were retried): what is stored is the
+      // base of the change, never empty settings.
+      state.settings = await this.o.records.loadSettings(guildId);
+      state.words = createWordMatcher(state.settings.words);
+      this.read.add(guildId);
+    }
     const result = applyAdminChange(state.settings, change, { now: this.o.clock.now(), by, operator: this.o.operator });
     if (!result.ok) return result;
     await this.o.records.saveSettings(guildId, result.settings);
@@ -225,10 +235,12 @@ export class GuildPolicy implements AdmissionPolicy {
 
   /**
    * Removes a member's prompts from the guild's usage rows, as far back as job records are kept (`days`), and
-   * returns the ids of their jobs found there (whose records the queue then redacts). Their seconds stay counted.
+   * returns the ids of the jobs found there (whose records the queue then redacts): their own, and other members'
+   * copies of their input (Regenerate, Remix). Their seconds stay counted.
    */
-  async forgetPrompts(guildId: string, userId: string, days: number): Promise<string[]> {
+  async forgetPrompts(guildId: string, userId: string, days: number): Promise<{ own: string[]; copies: string[] }> {
     const jobIds: string[] = [];
+    const copies: string[] = [];
     const state = this.stateOf(guildId);
     for (let i = 0; i < days; i++) {
       const day = isoDay(this.o.clock.now() - i * dayMs);
@@ -236,18 +248,22 @@ export class GuildPolicy implements AdmissionPolicy {
       const rows = live ? [...live.values()] : await this.o.records.loadDay(guildId, day);
       let changed = false;
       for (const row of rows) {
-        if (row.userId !== userId) continue;
-        jobIds.push(row.jobId);
-        if (row.prompt === undefined && row.userName === undefined) continue;
+        if (row.userId === userId) {
+          jobIds.push(row.jobId);
+          if (row.prompt === undefined && row.userName === undefined) continue;
+          delete row.userName;
+        } else if (row.copyOf?.includes(userId)) {
+          copies.push(row.jobId);
+          if (row.prompt === undefined) continue;
+        } else continue;
         delete row.prompt;
-        delete row.userName;
         changed = true;
       }
       if (!changed) continue;
       if (live) await this.o.records.saveDay(guildId, day, () => [...live.values()]);
       else await this.o.records.saveDay(guildId, day, () => rows);
     }
-    return jobIds;
+    return { own: jobIds, copies };
   }
 
   /**
@@ -279,10 +295,13 @@ export class GuildPolicy implements AdmissionPolicy {
       state.days.set(day, rows);
       this.forgetOldDays(state);
     }
-    const forgotten = (state.settings.forgotten?.[job.userId] ?? -1) >= job.createdAt || job.forgottenAt !== undefined;
+    const forgottenOwn = (state.settings.forgotten?.[job.userId] ?? -1) >= job.createdAt || job.forgottenAt !== undefined;
+    const forgotten = forgottenOwn || inputOwnersOf(job).some((id) => (state.settings.forgotten?.[id] ?? -1) >= job.createdAt);
     rows.set(job.id, {
       jobId: job.id, acceptedAt: job.createdAt, userId: job.userId, seconds: job.seconds, state: job.state,
-      ...(forgotten ? {} : { prompt: job.request.prompt, ...(job.userName ? { userName: job.userName } : {}) }),
+      ...(forgotten ? {} : { prompt: job.request.prompt }),
+      ...(!forgottenOwn && job.userName ? { userName: job.userName } : {}),
+      ...(job.copyOf ? { copyOf: job.copyOf.userIds } : {}),
     });
     if (save) void this.saveDay(job.guildId, day);
   }

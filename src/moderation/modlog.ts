@@ -3,6 +3,7 @@ import { Routes, type APIMessage, type RawFile, type REST } from 'discord.js';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
 import type { Job } from '../queue/job.js';
+import { videoLinkOf } from '../queue/video-link.js';
 import { isAmbiguousError, nonceFor } from '../responder/discord-api.js';
 import type { GuildRecords, ModlogEntry } from '../storage/guild-records.js';
 import { createModlogProblems, isFileRefusedError, isUnknownMessageError, isUnusableChannelError } from './modlog-problems.js';
@@ -25,7 +26,7 @@ import { createLimiter } from '../limiter.js';
 export interface ModlogOptions {
   /** The bot's REST client (`client.rest`): it retries 5xx and waits out 429s itself. */
   rest: REST;
-  records: Pick<GuildRecords, 'loadModlogEntry' | 'saveModlogEntry' | 'dropModlogEntry'>;
+  records: Pick<GuildRecords, 'loadModlogEntry' | 'saveModlogEntry' | 'dropModlogEntry' | 'saveModlogPost' | 'modlogPosts'>;
   log: Logger;
   /** For the entry's estimated cost. */
   pricePerSecondUsd: number;
@@ -54,6 +55,11 @@ export interface Modlog {
   settingsChanged(guildId: string, by: string, changes: readonly string[], what?: string): Promise<void>;
   /** The last problem with the guild's mod-log channel, in plain words; cleared by a later success. */
   problemOf(guildId: string): string | undefined;
+  /**
+   * `forget`: edits every entry the bot posted in the last `days` days for these jobs (given as redacted) so that it
+   * shows neither prompt nor image. Resolves with how many were edited and how many could not be (deleted, no access).
+   */
+  forgetEntries(guildId: string, jobs: readonly Job[], days: number): Promise<{ edited: number; failed: number }>;
   /** Resolves once every post and edit begun so far has settled. */
   idle(): Promise<void>;
 }
@@ -176,20 +182,32 @@ export function createModlog(o: ModlogOptions): Modlog {
     }
   }
 
-  async function editEntry(job: Job, entry: ModlogEntry, outcome: JobOutcome): Promise<void> {
+  /** Edits the entry as the job now stands; true once Discord took the edit. */
+  async function editEntry(job: Job, entry: ModlogEntry, outcome: JobOutcome): Promise<boolean> {
     const fields = { jobId: job.id, messageId: entry.messageId };
-    if (problems.isPaused(entry.channelId)) return;
-    const thumbnail = entry.attachment ? `attachment://${entry.attachment.filename}` : httpUrl(job.image?.url);
+    if (problems.isPaused(entry.channelId)) return false;
+    // A forgotten input leaves the entry without its image: the uploaded copy goes too (`attachments: []`).
+    const forgotten = job.forgottenAt !== undefined;
+    const thumbnail = forgotten ? undefined : entry.attachment ? `attachment://${entry.attachment.filename}` : httpUrl(job.image?.url);
     const view = entryView(job, outcome, thumbnail);
     // Listing the kept attachment keeps the start image inside the embed instead of beside it.
-    const body = entry.attachment ? { ...view, attachments: [{ id: entry.attachment.id }] } : view;
+    const body = forgotten ? { ...view, attachments: [] } : entry.attachment ? { ...view, attachments: [{ id: entry.attachment.id }] } : view;
     try {
       await withRetry(() => o.rest.patch(Routes.channelMessage(entry.channelId, entry.messageId), { body }));
       problems.succeeded(job.guildId, entry.channelId, false);
+      return true;
     } catch (err) {
       if (isUnknownMessageError(err)) o.log.info({ ...fields, guildId: job.guildId }, 'mod-log entry was deleted; its outcome is not posted again');
       else refused(job.guildId, entry.channelId, err, fields, 'mod-log edit');
+      return false;
     }
+  }
+
+  /** Lists a posted entry for `forget`; a failure only costs that reach, and is logged. */
+  async function listPost(job: Job, entry: ModlogEntry): Promise<void> {
+    await o.records.saveModlogPost(job.guildId, job.id, entry).catch((err: unknown) => {
+      o.log.warn({ jobId: job.id, guildId: job.guildId, err }, 'mod-log entry not listed; forget would not reach it');
+    });
   }
 
   async function knownEntry(job: Job): Promise<ModlogEntry | undefined> {
@@ -209,6 +227,7 @@ export function createModlog(o: ModlogOptions): Modlog {
         const made = await postEntry(job, channelId, {});
         if (!made) return;
         posted.set(job.id, made.entry);
+        await listPost(job, made.entry);
         await o.records.saveModlogEntry(job.guildId, job.id, made.entry).catch((err: unknown) => {
           o.log.warn({ jobId: job.id, guildId: job.guildId, err }, 'mod-log entry not saved; a restart would post its outcome as a new line');
         });
@@ -232,6 +251,7 @@ export function createModlog(o: ModlogOptions): Modlog {
         const channelId = o.channelOf(job.guildId);
         if (!channelId || problems.isPaused(channelId)) return;
         const made = await postEntry(ended, channelId, shown);
+        if (made) await listPost(ended, made.entry);
         const wanted = entryView(ended, shown, undefined).embeds[0]!.fields!.at(-1)!.value;
         // Discord answered the nonce with the entry posted just before a crash: give it the outcome.
         if (made && made.message.embeds[0]?.fields?.at(-1)?.value !== wanted) await editEntry(ended, made.entry, shown);
@@ -256,6 +276,28 @@ export function createModlog(o: ModlogOptions): Modlog {
 
     problemOf(guildId) {
       return problems.problemOf(guildId, o.channelOf(guildId));
+    },
+
+    async forgetEntries(guildId, jobs, days) {
+      const wanted = new Map(jobs.map((job) => [job.id, job]));
+      let edited = 0;
+      let failed = 0;
+      for (let i = 0; i < days && wanted.size > 0; i++) {
+        const day = new Date(clock.now() - i * 86_400_000).toISOString().slice(0, 10);
+        const posts = await o.records.modlogPosts(guildId, day);
+        for (const [jobId, entry] of posts) {
+          const job = wanted.get(jobId);
+          if (!job) continue;
+          wanted.delete(jobId);
+          // After the job's own steps, so an end being shown now cannot put the prompt back.
+          const messageUrl = videoLinkOf(job);
+          await chain(job.id, { jobId }, async () => {
+            if (await editEntry(job, entry, messageUrl ? { messageUrl } : {})) edited += 1;
+            else failed += 1;
+          });
+        }
+      }
+      return { edited, failed };
     },
 
     async idle() {

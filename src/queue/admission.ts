@@ -59,6 +59,7 @@ export function admitJob(deps: AdmissionDeps, draft: JobDraft): Admission {
     seq: deps.nextSeq(),
     state: 'queued',
     request: draft.request,
+    ...(draft.copyOf ? { copyOf: draft.copyOf } : {}),
     ...(draft.image ? { image: { ...draft.image, stored: false } } : {}),
     seconds,
     reply: draft.reply,

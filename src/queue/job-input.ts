@@ -1,4 +1,4 @@
-import { isTerminal, type ImageRef, type Job, type VideoRequest } from './job.js';
+import { inputOwnersOf, isTerminal, type CopyOf, type ImageRef, type Job, type VideoRequest } from './job.js';
 
 /**
  * A job's input as another job reuses it (Regenerate, Remix), and the rules for how long it can be reused: the
@@ -12,6 +12,8 @@ export const keptImageDays = keptImageMs / (24 * 60 * 60 * 1000);
 export interface JobInput {
   request: VideoRequest;
   image?: ImageRef;
+  /** Whose input this is (the new job records it, so that `forget` of its members reaches the copy). */
+  copyOf?: CopyOf;
 }
 
 export type InputRefusal = 'input-forgotten' | 'input-expired';
@@ -41,7 +43,8 @@ export function reusableInput(job: Job | undefined, now: number): ReusableInput 
   if (!job) return { ok: false, refusal: 'input-expired' };
   if (isForgotten(job)) return { ok: false, refusal: 'input-forgotten' };
   const request: VideoRequest = { ...job.request };
-  if (!job.image) return { ok: true, input: { request } };
+  const copyOf: CopyOf = { jobId: job.id, userIds: [...new Set(inputOwnersOf(job))] };
+  if (!job.image) return { ok: true, input: { request, copyOf } };
   if (!imageKept(job as Job & { image: ImageRef }, now)) return { ok: false, refusal: 'input-expired' };
   const { filename, contentType, size, url, mimeType } = job.image;
   const image: ImageRef = {
@@ -53,5 +56,5 @@ export function reusableInput(job: Job | undefined, now: number): ReusableInput 
     ...(mimeType ? { mimeType } : {}),
     source: { jobId: job.id },
   };
-  return { ok: true, input: { request, image } };
+  return { ok: true, input: { request, image, copyOf } };
 }

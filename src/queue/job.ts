@@ -102,6 +102,21 @@ export interface Job {
    * seconds stay counted; Regenerate and Remix refuse it.
    */
   forgottenAt?: number;
+  /**
+   * Regenerate and Remix: the job whose input this one copied, and every member whose input it carries (that job's
+   * member and, for a copy of a copy, theirs too). `forget` of any of them reaches this job.
+   */
+  copyOf?: CopyOf;
+}
+
+export interface CopyOf {
+  jobId: string;
+  userIds: string[];
+}
+
+/** The members whose prompt or image a job holds: its own, and those it copied from. */
+export function inputOwnersOf(job: Pick<Job, 'userId' | 'copyOf'>): string[] {
+  return [job.userId, ...(job.copyOf?.userIds ?? [])];
 }
 
 export const terminalStates: ReadonlySet<JobState> = new Set(['done', 'failed', 'canceled']);
@@ -147,7 +162,7 @@ export function moveJob(job: Job, to: JobState, now: number, patch: Partial<Job>
 }
 
 /** What the /video command gathers before the queue admits a job. */
-export type JobDraft = Pick<Job, 'guildId' | 'userId' | 'request' | 'reply' | 'userName'> & {
+export type JobDraft = Pick<Job, 'guildId' | 'userId' | 'request' | 'reply' | 'userName' | 'copyOf'> & {
   image?: ImageRef;
   /** The member's roles in the guild (allowances and access rules read them); not stored with the job. */
   roleIds?: readonly string[];

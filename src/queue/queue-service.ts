@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import { admitJob, type Admission, type QueueLimits } from './admission.js';
 import { createCancel, type CancelBy, type CancelResult, type CancelVerdict } from './cancel.js';
 import { newControl, type JobControl, type Line, type QueueContext } from './context.js';
-import { isTerminal, redactJob, type Job, type JobDraft } from './job.js';
+import { inputOwnersOf, isTerminal, redactJob, type Job, type JobDraft } from './job.js';
 import { reusableInput, type ReusableInput } from './job-input.js';
 import { createJobWriter } from './job-writer.js';
 import type { AdmissionPolicy, FetchImage, JobStore, PredictionRunner, PredictionSlots, Responder } from './ports.js';
@@ -89,13 +89,18 @@ export interface QueueService {
   guildSnapshot(guildId: string): GuildSnapshot;
   /** Synchronous, in memory: a member's waiting and running jobs in one guild, with places and ETAs. */
   memberJobs(guildId: string, userId: string): MemberJob[];
-  /** Cancels a member's waiting jobs in a guild (a moderator blocked them); running ones finish. Resolves with how many. */
-  cancelWaitingOf(guildId: string, userId: string, by: CancelBy): Promise<number>;
   /**
-   * Removes the input (prompt, image) of these ended jobs of a forgotten member from the store; live ones are
-   * redacted by their last write. Resolves with how many records were redacted now.
+   * Cancels every job of a member in a guild that has not reached Replicate (a moderator blocked them): being
+   * accepted (its image downloading), waiting, or given its turn before its create began. Running ones finish.
+   * Resolves with how many were canceled.
    */
-  redactJobs(jobIds: readonly string[]): Promise<number>;
+  cancelNotStartedOf(guildId: string, userId: string, by: CancelBy): Promise<number>;
+  /**
+   * Removes the input (prompt, image) of these ended jobs of a forgotten member (or copies of their input) from the
+   * store; live ones are redacted by their last write. Resolves with the records redacted now, and how the live ones
+   * will look once redacted (what the mod-log may show of them).
+   */
+  redactJobs(jobIds: readonly string[]): Promise<{ redacted: Job[]; live: Job[] }>;
 }
 
 const recentlyFinishedKept = 1000;
@@ -115,9 +120,14 @@ export function createQueueService(deps: QueueDeps): QueueService {
     ...(slots ? { canStart: () => slots.free() > 0 } : {}),
   });
   const stopper = new AbortController();
+  /** When a member whose input the job holds (its own, or the one it copied) was forgotten after it was made. */
   const forgotten = (job: Job) => {
-    const since = deps.forgottenSince?.(job.guildId, job.userId);
-    return since !== undefined && job.createdAt <= since ? since : undefined;
+    let latest: number | undefined;
+    for (const userId of inputOwnersOf(job)) {
+      const since = deps.forgottenSince?.(job.guildId, userId);
+      if (since !== undefined && job.createdAt <= since && (latest === undefined || since > latest)) latest = since;
+    }
+    return latest;
   };
   const writer = createJobWriter(store, {
     clock,
@@ -268,7 +278,9 @@ export function createQueueService(deps: QueueDeps): QueueService {
   /** After a terminal state: free the slot, forget the job, drop its image, start the next. */
   async function settle(job: Job, control: JobControl): Promise<Job> {
     if (!isTerminal(job.state)) return job;
-    policy?.ended(job);
+    // What the store now holds: the mod-log's last edit must not show a forgotten input again.
+    const since = job.forgottenAt === undefined ? forgotten(job) : undefined;
+    policy?.ended(since === undefined ? job : redactJob(job, since));
     finished.set(job.id, job.state);
     if (finished.size > recentlyFinishedKept) finished.delete(finished.keys().next().value!);
     if (!scheduler.finish(job.id)) scheduler.remove(job.id);
@@ -388,23 +400,38 @@ export function createQueueService(deps: QueueDeps): QueueService {
       return { waiting: scheduler.waitingTotal(), running: scheduler.runningCount(), accepting: reservations.size };
     },
 
-    async cancelWaitingOf(guildId, userId, by) {
-      const waiting = scheduler.waitingIds(guildId).filter((jobId) => jobs.get(jobId)?.userId === userId);
-      const results = await Promise.all(waiting.map((jobId) => cancel.cancel(jobId, by)));
+    async cancelNotStartedOf(guildId, userId, by) {
+      // Every live job, not only the line: one being accepted joins the line after this look.
+      const notStarted = [...jobs.values()].filter(
+        (job) =>
+          job.guildId === guildId &&
+          job.userId === userId &&
+          (job.state === 'queued' || (job.state === 'starting' && job.createStartedAt === undefined)),
+      );
+      const results = await Promise.all(notStarted.map((job) => cancel.cancel(job.id, by)));
       return results.filter((result) => result === 'canceled').length;
     },
 
     async redactJobs(jobIds) {
-      let redacted = 0;
+      const redacted: Job[] = [];
+      const live: Job[] = [];
       for (const jobId of jobIds) {
-        if (jobs.has(jobId) || controls.has(jobId)) continue; // live: its last write redacts it
+        const current = jobs.get(jobId);
+        if (current || controls.has(jobId)) {
+          // Live: its last write redacts it.
+          const since = current && forgotten(current);
+          if (since !== undefined) live.push(redactJob(current!, since));
+          continue;
+        }
         const job = await store.getJob(jobId);
-        if (!job || !isTerminal(job.state) || job.forgottenAt !== undefined || forgotten(job) === undefined) continue;
+        if (!job || !isTerminal(job.state) || job.forgottenAt !== undefined) continue;
+        const since = forgotten(job);
+        if (since === undefined) continue;
         await writer.save(job); // `prepare` redacts it
         if (job.image) await writer.untilAnswered(job, 'image delete', () => store.deleteImage(job.id));
-        redacted += 1;
+        redacted.push(redactJob(job, since));
       }
-      return redacted;
+      return { redacted, live };
     },
 
     liveJobs: () => jobs.values(),

@@ -15,6 +15,8 @@ export interface UsageRow {
   state: 'queued' | 'starting' | 'running' | 'delivering' | 'done' | 'failed' | 'canceled';
   /** Absent once the member's data was forgotten (their seconds stay counted). */
   prompt?: string;
+  /** Regenerate and Remix: the members whose input the job copied (`forget` of one of them removes the prompt). */
+  copyOf?: string[];
 }
 
 export interface MemberFigures {

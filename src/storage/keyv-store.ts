@@ -14,15 +14,7 @@ import { openSqliteBackend } from './sqlite-backend.js';
 import { StoreError, describeStoreError, isTransientStoreError, redactUrl, secretsOf } from './store-error.js';
 
 /**
- * All persisted state goes through here; this is the only module that knows key names:
- *   job:<id>      the job record (plain JSON)
- *   image:<id>    the start image's bytes: until the job ends, or, for a delivered video, until its keeping time
- *   images:kept:<yyyy-mm-dd>  [jobId, until] of the kept images whose time is up that UTC day (the upkeep's list)
- *   images:kept:days          the days that have such a list
- *   images:kept:<owner>:…     the same two for an owner other than `main` (a shard): one writer per key
- *   jobs:active:<owner>  ids of the owner's jobs not yet finished (one owner per process: processes sharing a
- *                        store, e.g. shards, each keep their own index and never overwrite another's)
- *   meta:<name>   small named values
+ * All persisted state goes through here; the key names are listed in keys.ts (the only other place that knows them),
  * and, outside keyv, the owner's lease (see lease.ts).
  */
 /** How long a finished job's record is kept by default, in days. */

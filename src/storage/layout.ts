@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import type { Job } from '../queue/job.js';
 import { ownerOf, shardIdForGuild } from '../sharding/shard-owner.js';
 import type { Backend, LeaseHolder } from './backend.js';
-import { guildListKey } from './guild-records.js';
+import { guildListKey } from './keys.js';
 import { activeIndexKey, keptImagesKey } from './keys.js';
 import { isProvablyDead } from './lease.js';
 import { StoreError } from './store-error.js';

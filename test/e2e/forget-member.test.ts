@@ -35,7 +35,7 @@ describe('/video-admin forget', () => {
 
     const answer = await runAdmin(w, 'forget', { member: amy.id });
     expect(answer.ephemeral).toBe(true);
-    expect(answer.original!.content).toContain('1 finished video redacted');
+    expect(answer.original!.content).toContain('1 finished video of theirs redacted');
 
     const values = await storedValues(w);
     expect(values.some((v) => v.includes('my secret garden'))).toBe(false);

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { UsageRow } from '../../src/report/usage-report.js';
 import { emptySettings } from '../../src/settings/guild-settings.js';
 import { GuildRecords } from '../../src/storage/guild-records.js';
+import { createFaultyStore } from '../harness/faulty-store.js';
 import { MemoryStore } from '../harness/memory-store.js';
+import { ManualClock } from '../harness/test-clock.js';
 
 const row = (jobId: string): UsageRow => ({ jobId, acceptedAt: Date.UTC(2026, 11, 1), userId: 'u1', seconds: 5, state: 'queued', prompt: 'p' });
 
@@ -52,5 +54,33 @@ describe('guild records', () => {
     await records.saveModlogEntry('g1', 'j3', entry('m3', 32 * day));
     expect(await store.getMeta('modlog:g1')).toEqual({ j3: entry('m3', 32 * day) });
     expect(await records.loadModlogEntry('g2', 'j3')).toBeUndefined();
+  });
+
+  it('a refused write of the guild list fails the save, and is retried in the background until the list holds the guild', async () => {
+    const faulty = createFaultyStore(new MemoryStore());
+    const clock = new ManualClock();
+    const records = new GuildRecords(faulty.store, 'main', () => true, { clock, baseDelayMs: 100, maxDelayMs: 400 });
+    faulty.failWhen((call) => call.op === 'setMeta' && call.key === 'settings:guilds', { times: 3 });
+    const rows = [row('j1')];
+    await expect(records.saveDay('g1', '2026-12-01', () => rows)).rejects.toThrow(/refused/);
+    // The rows are written; the list is not yet, so a restart would not read them.
+    expect(await records.loadDay('g1', '2026-12-01')).toEqual(rows);
+    expect(await new GuildRecords(faulty.store).knownGuilds()).toEqual([]);
+    await clock.advance(100 + 200 + 400);
+    expect(await new GuildRecords(faulty.store).knownGuilds()).toEqual(['g1']);
+    expect(clock.nextDue()).toBeUndefined();
+    await records.stop();
+  });
+
+  it('saves settings only once the list holding their guild is stored, however many tries that takes', async () => {
+    const faulty = createFaultyStore(new MemoryStore());
+    const records = new GuildRecords(faulty.store, 'main', () => true, { clock: new ManualClock() });
+    faulty.failWhen((call) => call.op === 'setMeta' && call.key === 'settings:guilds');
+    const settings = { ...emptySettings(), words: ['gore'] };
+    await expect(records.saveSettings('g1', settings)).rejects.toThrow(/refused/);
+    await records.saveSettings('g1', settings);
+    expect(await new GuildRecords(faulty.store).knownGuilds()).toEqual(['g1']);
+    expect(await new GuildRecords(faulty.store).loadSettings('g1')).toEqual(settings);
+    await records.stop();
   });
 });

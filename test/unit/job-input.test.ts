@@ -19,8 +19,15 @@ describe("reusing a job's input for Regenerate and Remix", () => {
       input: {
         request: { prompt: 'a cat', negativePrompt: 'blur', duration: 10 },
         image: { filename: 'cat.png', contentType: 'image/png', size: 9, url: 'https://cdn/cat.png', stored: false, mimeType: 'image/png', source: { jobId: 'orig' } },
+        copyOf: { jobId: 'orig', userIds: [done().userId] },
       },
     });
+  });
+
+  it('names every member whose input a copy of a copy carries, so that forgetting any of them reaches it', () => {
+    const copied = done({ id: 'second', userId: 'ben', copyOf: { jobId: 'first', userIds: ['amy'] } });
+    const reused = reusableInput(copied, t0);
+    expect(reused.ok && reused.input.copyOf).toEqual({ jobId: 'second', userIds: ['ben', 'amy'] });
   });
 
   it('points a copy of a copy at the job it was pressed on', () => {

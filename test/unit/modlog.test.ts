@@ -146,7 +146,7 @@ describe('the mod-log', () => {
   it('finds the entry a crash kept it from recording, by its nonce, and edits it instead of posting a second', async () => {
     const accepted = job();
     const records = new GuildRecords(store);
-    const forgetful = { ...records, loadModlogEntry: records.loadModlogEntry.bind(records), dropModlogEntry: records.dropModlogEntry.bind(records), saveModlogEntry: () => Promise.reject(new Error('killed')) };
+    const forgetful = { ...records, loadModlogEntry: records.loadModlogEntry.bind(records), dropModlogEntry: records.dropModlogEntry.bind(records), saveModlogPost: records.saveModlogPost.bind(records), modlogPosts: records.modlogPosts.bind(records), saveModlogEntry: () => Promise.reject(new Error('killed')) };
     await modlog({ records: forgetful }).jobAccepted(accepted);
     await modlog().jobEnded({ ...accepted, state: 'done' });
     const messages = fake.channelMessages(modlogChannel);

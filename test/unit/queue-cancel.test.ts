@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { assertShownAfterPersisted, createBench, until } from './queue-doubles.js';
+import { assertShownAfterPersisted, createBench, draft, until } from './queue-doubles.js';
 
 const requester = (userId: string) => ({ userId, canManageGuild: false });
 const moderator = { userId: 'mod', canManageGuild: true };
@@ -118,6 +118,38 @@ describe('queue service: cancel', () => {
     expect((await bench.queue.getJob(admission.job.id))?.state).toBe('canceled');
     void release;
     expect(bench.runner.creates).toEqual([]);
+    expect(bench.queue.stats()).toEqual({ waiting: 0, running: 0, accepting: 0 });
+  });
+});
+
+describe('queue service: a moderator blocks a member', () => {
+  it('cancels their jobs still being accepted (image downloading) and waiting, and none reaches Replicate', async () => {
+    const downloads: (() => void)[] = [];
+    const bench = createBench({
+      limits: { maxConcurrent: 1, userPendingLimit: 5 },
+      fetchImage: (_image, signal) =>
+        new Promise((resolve, reject) => {
+          downloads.push(() => resolve({ bytes: Buffer.from('png'), mimeType: 'image/png' }));
+          signal.addEventListener('abort', () => reject(signal.reason));
+        }),
+    });
+    const running = await bench.submit('g1', 'bob');
+    await until(() => bench.runner.isWaiting('p1'));
+    const waiting = await bench.submit('g1', 'eve');
+    const admission = bench.queue.admit(draft('g1', 'eve', { image: true }));
+    if (!admission.ok) throw new Error('refused');
+    const accepting = bench.queue.accept(admission.job);
+    await until(() => downloads.length === 1, 'the image download started');
+
+    expect(await bench.queue.cancelNotStartedOf('g1', 'eve', moderator)).toBe(2);
+    await accepting;
+    downloads[0]!();
+    for (const id of [waiting.id, admission.job.id]) {
+      expect(bench.store.peek(id)).toMatchObject({ state: 'canceled', reason: 'Canceled by a moderator.', canceledBy: 'mod' });
+    }
+    bench.runner.end('p1', 'succeeded');
+    await until(() => bench.store.peek(running.id)?.state === 'done');
+    expect(bench.runner.creates.map((c) => c.job.id)).toEqual([running.id]);
     expect(bench.queue.stats()).toEqual({ waiting: 0, running: 0, accepting: 0 });
   });
 });
