@@ -1,6 +1,7 @@
 import type { KeyvStoreAdapter } from 'keyv';
 import type { Logger } from 'pino';
 import { encodeHolder, decodeHolder, type Backend } from './backend.js';
+import { redisClaims } from './redis-claims.js';
 import { redisSlots, takeRedisTokens } from './redis-slots.js';
 import { describeStoreError } from './store-error.js';
 
@@ -76,6 +77,7 @@ export async function openRedisBackend(url: string, log: Logger, timings: RedisT
       await client.eval(releaseScript, { keys: [leaseKey(owner)], arguments: [encodeHolder(me)] });
     },
     slots: redisSlots(client),
+    claims: redisClaims(client),
     takeTokens: (take) => takeRedisTokens(client, take),
     // Redis expires keys itself (keyv sets PX with the TTL).
     pruneExpired: () => Promise.resolve(0),
