@@ -151,6 +151,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const runner = createPredictionRunner({
     client: replicate,
     prioritize: budget.withPriority,
+    // One prediction per job and one job per prediction, across every process on the store.
+    claims: opened.coordination.claims,
     ...(inbox && config.publicUrl ? { webhook: { publicUrl: config.publicUrl, owner, inbox } } : {}),
     model: config.replicateModel,
     clock,

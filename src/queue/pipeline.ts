@@ -111,9 +111,11 @@ async function startPrediction(ctx: QueueContext, job: Job, control: JobControl)
   }
   // Replicate may be unreachable for a long time: a cancel ends the wait (see cancelNow for a create in flight).
   const halt = AbortSignal.any([ctx.stopSignal, control.cancel.signal]);
-  if (control.recovered && job.createStartedAt !== undefined) {
-    // A crash fell between "marker persisted" and "prediction id persisted": adopt what Replicate has.
-    const found = await ctx.runner.findCreated(job, halt);
+  if (control.recovered) {
+    // A crash fell between "marker persisted" and "prediction id persisted": adopt what Replicate has. Without a
+    // marker too: a store that lost its last writes (Redis fsyncs once a second) may have lost the marker of a
+    // create that was sent; the look-up then starts from the move to `starting`, which came before it.
+    const found = await ctx.runner.findCreated({ ...job, createStartedAt: job.createStartedAt ?? job.updatedAt }, halt);
     if (found) {
       ctx.logFor(job).info({ predictionId: found.id }, 'prediction adopted');
       await toRunning(ctx, job, control, found.id);

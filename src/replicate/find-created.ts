@@ -15,6 +15,11 @@ export interface FindCreatedDeps {
   clock: Clock;
   policy: RetryPolicy;
   onRetry?: RetryOptions['onRetry'];
+  /**
+   * Records the prediction as the job's; false when another job holds it already (first claimer wins). A job's
+   * own earlier claim answers true.
+   */
+  claim(predictionId: string): Promise<boolean>;
 }
 
 /**
@@ -22,15 +27,17 @@ export interface FindCreatedDeps {
  *
  * Matching rule: same model; created no earlier than `job.createStartedAt` (else `createdAt`) minus 60 s; the same
  * prompt and the same options as `toModelInput` sends (unset options absent); a start image exactly when the job has
- * one, and when it is a Replicate file, that file's metadata names this job (we upload with `{ jobId }`). The
- * earliest match wins.
+ * one, and when it is a Replicate file, that file's metadata names this job (we upload with `{ jobId }`); not held
+ * by another job (see adoption.ts). The earliest match is claimed for the job and wins: identical text-only requests
+ * (Regenerate) are told apart by which job holds which prediction, so each ends with its own.
  *
  * Every read is retried through faults (429, 5xx, network) for as long as it takes, until `signal` aborts: an
  * outage must not pass for "nothing was created".
  *
- * Limits: predictions lose their input an hour after they end (`data_removed`) and then never match; two jobs with
- * the same text-only request created within the window are indistinguishable (the other job's prediction may be
- * adopted); anything older than the first two pages (200 predictions on this token) is not seen.
+ * Limits: predictions lose their input an hour after they end (`data_removed`) and then never match; anything
+ * older than the first two pages (200 predictions on this token) is not seen. A prediction whose job never claimed
+ * it (its process died between the create's answer and the claim) may be adopted by another job with the same
+ * request; that job's own prediction, if made, is then left for the first one: still one each.
  */
 export async function findCreatedPrediction(deps: FindCreatedDeps, job: Job, signal?: AbortSignal): Promise<Prediction | undefined> {
   const { client, clock, policy, onRetry } = deps;
@@ -53,7 +60,7 @@ export async function findCreatedPrediction(deps: FindCreatedDeps, job: Job, sig
   }
   candidates.sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
   for (const candidate of candidates) {
-    if (await imageBelongsTo(deps, candidate, job, retried)) return candidate;
+    if ((await imageBelongsTo(deps, candidate, job, retried)) && (await deps.claim(candidate.id))) return candidate;
   }
   return undefined;
 }

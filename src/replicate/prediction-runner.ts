@@ -8,6 +8,8 @@ import type { BotMetrics } from '../ops/bot-metrics.js';
 import type { Job } from '../queue/job.js';
 import { JobFailure, type PredictionRunner, type PredictionSnapshot, type StartImage } from '../queue/ports.js';
 import { classify, isAmbiguous, isGone, isOperatorRefusal, shortReason, type Failure } from './api-error.js';
+import type { ClaimStore } from '../storage/claims.js';
+import { createAdoption, localClaims } from './adoption.js';
 import { findCreatedPrediction } from './find-created.js';
 import { toModelInput } from './input.js';
 import { nextPollDelay } from './poll-schedule.js';
@@ -49,6 +51,11 @@ export interface PredictionRunnerOptions {
    * so under a spent budget the one soonest expected to finish is asked first.
    */
   prioritize?: <T>(priority: number, poll: () => Promise<T>) => Promise<T>;
+  /**
+   * Which job holds which prediction, and which model input is being created, shared by every process on the
+   * store (Store.coordination.claims; see adoption.ts). Default: kept in this process only.
+   */
+  claims?: ClaimStore;
 }
 
 export interface WebhookMode {
@@ -88,6 +95,7 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
   const webhookFields = webhook
     ? { webhook: `${webhook.publicUrl}${webhookPath(webhook.owner)}`, webhook_events_filter: ['start' as const, 'completed' as const] }
     : {};
+  const adoption = createAdoption(options.claims ?? localClaims(), clock, log);
   const expectedMs = (duration: number): number =>
     options.times?.history.median(duration) ?? options.defaultExpectedMs ?? 300_000;
 
@@ -139,13 +147,14 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
   /**
    * Sends the create, never blindly twice: once an attempt was ambiguous (Replicate may have made the prediction
    * without our hearing of it), the prediction is looked for before every further attempt and before giving up.
-   * A 429 or a refused token says nothing was made, but does not clear an earlier ambiguity.
+   * A 429 or a refused token says nothing was made, but does not clear an earlier ambiguity. Runs as the only
+   * create for this input account-wide, and the prediction is claimed for the job before it returns.
    */
   async function createOnce(job: Job, input: Record<string, unknown>, jobLog: Logger, signal?: AbortSignal): Promise<PredictionSnapshot> {
     let ambiguous = false;
     const adoptIfMade = async (): Promise<PredictionSnapshot | undefined> => {
       if (!ambiguous) return undefined;
-      const found = await runner.findCreated(job, signal);
+      const found = await lookFor(job, findLogOf(job), signal);
       if (found) jobLog.info({ predictionId: found.id }, 'prediction adopted after an ambiguous create');
       return found;
     };
@@ -154,8 +163,15 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
       if (adopted) return adopted;
       try {
         const created = toSnapshot(await client.predictions.create({ model, input, signal, ...webhookFields }));
-        webhook?.inbox.expect(created.id, true);
-        return created;
+        if (await adoption.claim(created.id, job.id, signal)) {
+          webhook?.inbox.expect(created.id, true);
+          return created;
+        }
+        // Only when this job's hold on its input lapsed (a stalled process): another job with the same input
+        // adopted it. Look for one of ours, or create again: one prediction each.
+        jobLog.warn({ predictionId: created.id }, 'created prediction already adopted by another job');
+        ambiguous = true;
+        continue;
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         const kind = classify(err, clock.now());
@@ -172,12 +188,32 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
     }
   }
 
+  const findLogOf = (job: Job) => log.child({ jobId: job.id });
+
+  /** The job's prediction at Replicate, claimed for it; the caller holds the job's input (adoption.exclusive). */
+  async function lookFor(job: Job, findLog: Logger, signal?: AbortSignal): Promise<PredictionSnapshot | undefined> {
+    const found = await findCreatedPrediction(
+      {
+        client,
+        model,
+        clock,
+        policy,
+        onRetry: logRetry(findLog, 'looking for the created prediction'),
+        claim: (predictionId) => adoption.claim(predictionId, job.id, signal),
+      },
+      job,
+      signal,
+    );
+    return found && toSnapshot(found);
+  }
+
   const runner: PredictionRunner = {
     async create(job, image, signal) {
       const jobLog = log.child({ jobId: job.id });
       try {
         const imageUrl = image ? await uploadImage(job, image, jobLog, signal) : undefined;
-        return await createOnce(job, toModelInput(job.request, imageUrl), jobLog, signal);
+        const input = toModelInput(job.request, imageUrl);
+        return await adoption.exclusive(model, job, () => createOnce(job, input, jobLog, signal), signal);
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         const jobFailure = failure(err, 'start the video');
@@ -187,14 +223,9 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
     },
 
     async findCreated(job, signal) {
-      const findLog = log.child({ jobId: job.id });
+      const findLog = findLogOf(job);
       try {
-        const found = await findCreatedPrediction(
-          { client, model, clock, policy, onRetry: logRetry(findLog, 'looking for the created prediction') },
-          job,
-          signal,
-        );
-        return found && toSnapshot(found);
+        return await adoption.exclusive(model, job, () => lookFor(job, findLog, signal), signal);
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         findLog.warn({ err }, 'looking for the created prediction gave up');

@@ -1,4 +1,5 @@
 import type { KeyvStoreAdapter } from 'keyv';
+import type { ClaimStore } from './claims.js';
 
 /**
  * One STORAGE_URL scheme: the keyv adapter the job store writes through, plus what keyv cannot do, done with the
@@ -18,6 +19,8 @@ export interface Backend {
   releaseLease(owner: string, me: LeaseHolder): Promise<void>;
   /** Account-wide prediction slots (see slot-pool.ts): each call is atomic on its own. */
   slots: SlotStore;
+  /** Claims shared by every process on the store, first claimer wins (see claims.ts). */
+  claims: ClaimStore;
   /** Account-wide request budget (see request-budget.ts). */
   takeTokens(take: TokenTake): Promise<number>;
   /** Deletes the rows keyv's TTL made dead by `now` (epoch ms, keyv's own time basis); answers how many. */

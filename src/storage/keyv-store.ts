@@ -35,8 +35,11 @@ export interface Store extends JobStore {
   dropExpiredImages(now: number): Promise<number>;
   /** Releases the owner's lease (if taken) and disconnects. */
   close(): Promise<void>;
-  /** The atomic operations behind the account-wide prediction slots and request budget (slot-pool, request-budget). */
-  readonly coordination: Pick<Backend, 'slots' | 'takeTokens'>;
+  /**
+   * The atomic operations behind the account-wide prediction slots, request budget and prediction claims
+   * (slot-pool, request-budget, replicate/adoption).
+   */
+  readonly coordination: Pick<Backend, 'slots' | 'takeTokens' | 'claims'>;
 }
 
 export interface OpenStoreOptions {
@@ -144,7 +147,7 @@ export async function openStoreOn(backend: Backend, log: Logger, options: OpenSt
 }
 
 class KeyvJobStore implements Store {
-  readonly coordination: Pick<Backend, 'slots' | 'takeTokens'>;
+  readonly coordination: Pick<Backend, 'slots' | 'takeTokens' | 'claims'>;
   /** Ids of the jobs not yet finished, as this process knows them. */
   private active = new Set<string>();
   /** The ids the stored index held after its last successful write: what a crash now would leave. */
@@ -161,7 +164,7 @@ class KeyvJobStore implements Store {
     private readonly log: Logger,
   ) {
     this.kept = new KeptImages(keyv, owner);
-    this.coordination = { slots: backend.slots, takeTokens: (take) => backend.takeTokens(take) };
+    this.coordination = { slots: backend.slots, claims: backend.claims, takeTokens: (take) => backend.takeTokens(take) };
   }
 
   private readonly kept: KeptImages;

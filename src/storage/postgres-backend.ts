@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { KeyvStoreAdapter } from 'keyv';
 import type { Logger } from 'pino';
 import type { Backend } from './backend.js';
+import { createClaimTableOn, sqlClaims } from './sql-claims.js';
 import { createSlotTablesOn, sqlSlots, takeSqlTokens } from './sql-slots.js';
 import { claimSqlLease, createLeaseTable, releaseSqlLease, type SqlQuery } from './sql-lease.js';
 import { describeStoreError } from './store-error.js';
@@ -52,6 +53,7 @@ export async function openPostgresBackend(
     await query(`CREATE TABLE IF NOT EXISTS ${table} (key VARCHAR(255) PRIMARY KEY, value TEXT)`, []);
     await query(createLeaseTable, []);
     await createSlotTablesOn(query);
+    await createClaimTableOn(query);
   } catch (err) {
     // Two processes creating the table at once: one of them loses with a unique violation, and the table exists.
     if ((err as { code?: string }).code !== '23505') {
@@ -65,6 +67,7 @@ export async function openPostgresBackend(
     claimLease: (claim) => claimSqlLease(query, claim),
     releaseLease: (owner, me) => releaseSqlLease(query, owner, me),
     slots: sqlSlots(query, 'postgres'),
+    claims: sqlClaims(query),
     takeTokens: (take) => takeSqlTokens(query, take),
     async pruneExpired(now) {
       const rows = await query(

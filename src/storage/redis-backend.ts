@@ -1,6 +1,7 @@
 import type { KeyvStoreAdapter } from 'keyv';
 import type { Logger } from 'pino';
 import { encodeHolder, decodeHolder, type Backend } from './backend.js';
+import { redisClaims } from './redis-claims.js';
 import { redisSlots, takeRedisTokens } from './redis-slots.js';
 import { describeStoreError } from './store-error.js';
 
@@ -76,21 +77,32 @@ export async function openRedisBackend(url: string, log: Logger, timings: RedisT
       await client.eval(releaseScript, { keys: [leaseKey(owner)], arguments: [encodeHolder(me)] });
     },
     slots: redisSlots(client),
+    claims: redisClaims(client),
     takeTokens: (take) => takeRedisTokens(client, take),
     // Redis expires keys itself (keyv sets PX with the TTL).
     pruneExpired: () => Promise.resolve(0),
     async checkSettings() {
-      let policy: string | undefined;
+      let settings: Record<string, string>;
       try {
-        policy = (await client.configGet('maxmemory-policy'))['maxmemory-policy'];
+        settings = await client.configGet('*');
       } catch {
         return []; // CONFIG is often disabled on managed Redis: nothing to say then.
       }
-      if (!policy || policy === 'noeviction') return [];
-      return [
-        `Redis at ${where} evicts keys when memory runs out (maxmemory-policy ${policy}): jobs can vanish; ` +
-          'set maxmemory-policy noeviction (and appendonly yes) for the bot',
-      ];
+      const warnings: string[] = [];
+      const policy = settings['maxmemory-policy'];
+      if (policy && policy !== 'noeviction') {
+        warnings.push(
+          `Redis at ${where} evicts keys when memory runs out (maxmemory-policy ${policy}): jobs can vanish; ` +
+            'set maxmemory-policy noeviction (and appendonly yes) for the bot',
+        );
+      }
+      if (settings.appendonly === 'no' && (settings.save ?? '').trim() === '') {
+        warnings.push(
+          `Redis at ${where} keeps nothing on disk (appendonly no, no save): a restart of Redis loses every job; ` +
+            'set appendonly yes (appendfsync everysec or always) for the bot',
+        );
+      }
+      return warnings;
     },
     async close() {
       if (client.isReady) await client.close();

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { KeyvStoreAdapter } from 'keyv';
 import type { Backend } from './backend.js';
 import { StoreError } from './store-error.js';
+import { createClaimTableOn, sqlClaims } from './sql-claims.js';
 import { createSlotTablesOn, sqlSlots, takeSqlTokens } from './sql-slots.js';
 import { claimSqlLease, createLeaseTable, releaseSqlLease, type SqlQuery } from './sql-lease.js';
 
@@ -27,6 +28,7 @@ export async function openSqliteBackend(url: string, namespace: string): Promise
     }
     await sqlite.query(createLeaseTable);
     await createSlotTablesOn(query);
+    await createClaimTableOn(query);
   } catch (err) {
     await sqlite.disconnect().catch(() => undefined);
     throw err;
@@ -37,6 +39,7 @@ export async function openSqliteBackend(url: string, namespace: string): Promise
     claimLease: (claim) => claimSqlLease(query, claim),
     releaseLease: (owner, me) => releaseSqlLease(query, owner, me),
     slots: sqlSlots(query, 'sqlite'),
+    claims: sqlClaims(query),
     takeTokens: (take) => takeSqlTokens(query, take),
     async pruneExpired(now) {
       const rows = await query(

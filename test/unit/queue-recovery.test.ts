@@ -73,6 +73,18 @@ describe('queue service: recovery at start', () => {
     expect(bench.runner.creates).toHaveLength(1);
   });
 
+  it('a starting job whose create marker the store lost (its last second of writes) adopts its prediction instead of creating', async () => {
+    const store = new MemoryStore();
+    const job = persisted({ state: 'starting', updatedAt: 5 });
+    store.put(job);
+    const bench = createBench({ store });
+    bench.runner.found.set(job.id, { id: 'p-found', status: 'processing' });
+    await bench.queue.start();
+    await until(() => bench.runner.isWaiting('p-found'));
+    expect(bench.runner.creates).toEqual([]);
+    expect(bench.store.peek(job.id)).toMatchObject({ state: 'running', predictionId: 'p-found' });
+  });
+
   it('a starting job without a marker is created', async () => {
     const store = new MemoryStore();
     const job = persisted({ state: 'starting' });

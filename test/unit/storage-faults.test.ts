@@ -189,6 +189,8 @@ describe.skipIf(!process.env.TEST_REDIS_URL || !hasRedisServer)(
         return logs.entries().filter((e) => e.level === 40).map((e) => e.msg);
       };
       try {
+        // Snapshots on: only the eviction is in question here.
+        redis.cli('CONFIG', 'SET', 'save', '3600 1');
         redis.cli('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
         expect(await open()).toEqual([
           `Redis at ${redis.url}/6 evicts keys when memory runs out (maxmemory-policy allkeys-lru): jobs can vanish; ` +
@@ -198,6 +200,31 @@ describe.skipIf(!process.env.TEST_REDIS_URL || !hasRedisServer)(
         expect(await open()).toEqual([]);
       } finally {
         redis.cli('CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
+        redis.cli('CONFIG', 'SET', 'save', '');
+      }
+    });
+
+    it('warns once at start when Redis keeps nothing on disk, naming the setting; not once it snapshots or logs', async () => {
+      const open = async () => {
+        const logs = new LogSink();
+        const store = await openStore(`${redis.url}/6`, pino({ level: 'info' }, logs), fast);
+        await store.close();
+        return logs.entries().filter((e) => e.level === 40).map((e) => e.msg);
+      };
+      // The test's own server starts with `--save '' --appendonly no`: a restart of it loses every job.
+      try {
+        expect(await open()).toEqual([
+          `Redis at ${redis.url}/6 keeps nothing on disk (appendonly no, no save): a restart of Redis loses every job; ` +
+            'set appendonly yes (appendfsync everysec or always) for the bot',
+        ]);
+        redis.cli('CONFIG', 'SET', 'save', '3600 1');
+        expect(await open()).toEqual([]);
+        redis.cli('CONFIG', 'SET', 'save', '');
+        redis.cli('CONFIG', 'SET', 'appendonly', 'yes');
+        expect(await open()).toEqual([]);
+      } finally {
+        redis.cli('CONFIG', 'SET', 'appendonly', 'no');
+        redis.cli('CONFIG', 'SET', 'save', '');
       }
     });
   },
