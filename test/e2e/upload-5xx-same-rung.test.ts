@@ -24,4 +24,17 @@ describe('Discord answering the upload with 500 a few times', () => {
     expect(uploads.map((r) => r.status)).toEqual([500, 500, 500, 200]);
     expect(w.logs.find('job done')[0]!.delivery).toBe('attachment');
   });
+  it('waits out a 429 on the upload and sends the same file, not a smaller one', async () => {
+    const w = world();
+    w.replicate.script({ durationMs: 300, output: video });
+    w.discord.failNext({ ...uploadToReply, status: 429, retryAfterSeconds: 1, times: 2 });
+    const sent = requestVideo(w, ivo, 'a kettle in the rain');
+
+    const record = await readyPing(w, sent);
+    await untilNoActiveJobs(w);
+    expect(record.original!.attachments.map((a) => a.bytes.equals(video))).toEqual([true]);
+    expect(record.followUps).toHaveLength(1);
+    const uploads = w.discord.requests.filter((r) => r.method === 'PATCH' && r.headers['content-type']?.startsWith('multipart'));
+    expect(uploads.map((r) => r.status)).toEqual([429, 429, 200]);
+  });
 });
