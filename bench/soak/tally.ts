@@ -44,7 +44,7 @@ export interface JobVerdict {
 }
 
 const videoName = 'video.mp4';
-const hasVideo = (m: RecordedMessage) => m.attachments.some((a) => a.filename === videoName) || /download it within the hour/.test(m.content);
+const hasVideo = (m: RecordedMessage) => m.attachments.some((a) => a.filename === videoName) || /the link expires/.test(m.content);
 const mentions = (m: RecordedMessage, userId: string) =>
   ((m.allowedMentions as { users?: string[] } | undefined)?.users ?? []).includes(userId);
 

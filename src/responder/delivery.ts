@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -13,12 +13,15 @@ import {
   isChannelUnusableError,
   isDeadReplyError,
   isMissingPermissionError,
+  isTransientError,
   nonceFor,
   type DiscordApi,
 } from './discord-api.js';
-import { downloadToFile } from './download.js';
+import { downloadToFile, outputLifetimeMs } from './download.js';
 import { createLadder, type Rung, type Work } from './ladder.js';
-import { onlyMentioning, renderChannelReadyPing, renderDeliveredBelow, renderDone, renderReadyPing } from './progress-view.js';
+import { onlyMentioning, renderDeliveredBelow, renderDone } from './progress-view.js';
+import { createReadyPing } from './ready-ping.js';
+import { keptOutputPath } from './temp-dir.js';
 
 export { videoFilename } from './delivery-check.js';
 export const defaultAttachmentLimit = 10 * 1024 * 1024;
@@ -39,7 +42,7 @@ export interface DeliveryOptions {
   /** Largest file the bot may put in a channel message (Discord's default, 10 MiB). */
   channelAttachmentLimit: number;
   fetch?: typeof fetch;
-  downloadAttempts?: number;
+  /** First wait between download tries (default 1000 ms, doubled up to a minute, for as long as the output exists). */
   downloadBackoffMs?: number;
   maxDownloadBytes?: number;
   ffmpegPath?: string;
@@ -47,9 +50,12 @@ export interface DeliveryOptions {
   /** An upload may take this long plus its size at the minimum rate (defaults 30 000 ms, 64 KiB/s). */
   uploadTimeoutBaseMs?: number;
   uploadMinBytesPerSecond?: number;
-  /** Wait before sending a step again after a 5xx or a dropped connection (default 2000 ms, doubled). */
+  /** Wait before sending a step again after a 5xx, a 429 or a dropped connection (default 2000 ms, doubled, ≤ 2 min). */
   retryBackoffMs?: number;
-  /** A delivery that fails everywhere (Discord down) is tried again, with backoff, this long (default 30 min). */
+  /**
+   * A delivery Discord keeps refusing (4xx answers that are not about the file's size or the channel's loss) is tried
+   * again this long (default 30 min). A Discord outage (5xx, 429, no connection) is waited out without limit.
+   */
   giveUpAfterMs?: number;
 }
 
@@ -60,18 +66,18 @@ export interface DeliveryHooks {
 }
 
 const maxUploadTimeoutMs = 20 * 60_000;
-const pingTimeoutMs = 30_000;
-/** How long a ping is retried through a Discord outage (as long as a delivery is). */
-const pingPatienceMs = 30 * 60_000;
-/** Sends of one step after a 5xx or a dropped connection (a timeout goes down the ladder at once). */
-const sendsPerStep = 2;
+const maxRetryWaitMs = 2 * 60_000;
+/** How long Discord surely still knows a channel post's nonce ("the past few minutes"), from its first send. */
+const nonceMemoryMs = 2 * 60_000;
 
 /**
- * Puts the finished video in front of the member, falling down a ladder on any failure to upload: the file (as is
- * or re-encoded to fit), a smaller re-encode, the expiring link; on the member's reply while its token lives, else
- * (or when the reply cannot take it) in the channel. Nothing is posted twice: edits of the reply replace what they
- * carry, a channel post reuses one nonce per job, and before leaving the reply for the channel after an unanswered
- * upload the reply is read back. Then the member is pinged exactly once.
+ * Puts the finished video in front of the member: on the member's reply while its token lives, else (or when the
+ * reply cannot take it) in the channel. A Discord fault (5xx, 429, a dropped connection) sends the same rung again
+ * after a backoff, on the reply while the token lives and then in the channel for as long as it takes; a refusal or
+ * a timed-out upload falls down the ladder: the file (as is or re-encoded to fit), a smaller re-encode, the link
+ * with the time it expires. Nothing is posted twice: edits of the reply replace what they carry, a channel post
+ * reuses one nonce per job, and an unanswered send is checked against what Discord shows before it is sent again.
+ * Then the member is pinged exactly once.
  */
 export function createDelivery(o: DeliveryOptions) {
   const baseMs = o.uploadTimeoutBaseMs ?? 30_000;
@@ -79,42 +85,37 @@ export function createDelivery(o: DeliveryOptions) {
   const uploadTimeoutMs = (bytes: number) => Math.min(maxUploadTimeoutMs, baseMs + Math.ceil((bytes * 1000) / minRate));
 
   const { firstRung, nextRung, link, fileOf } = createLadder(o);
+  const ping = createReadyPing(o);
 
   const doneView = (w: Work, rung: Rung) =>
     renderDone(w.job, { durationMs: o.clock.now() - w.job.createdAt, ...rung.details });
 
-  /**
-   * Runs one send under a timeout that scales with the upload's size, aborted with the delivery. Sent again after a
-   * backoff on a 5xx or a dropped connection (never after a timeout: the ladder takes over).
-   */
+  /** Runs one send under a timeout that scales with the upload's size, aborted with the delivery. */
   async function send<T>(w: Work, bytes: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const timeoutMs = uploadTimeoutMs(bytes);
-      const controller = new AbortController();
-      const timer = o.clock.setTimer(timeoutMs, () => controller.abort(new UploadTimeoutError(timeoutMs)));
-      const onAbort = () => controller.abort(w.signal?.reason);
-      w.signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        return await run(controller.signal);
-      } catch (err) {
-        w.signal?.throwIfAborted();
-        const failure: unknown = controller.signal.aborted ? controller.signal.reason : err;
-        if (failure instanceof UploadTimeoutError || !isAmbiguousError(failure) || attempt >= sendsPerStep) {
-          throw failure;
-        }
-        o.log.warn({ jobId: w.job.id, err: describeRestError(failure), attempt }, 'delivery step failed, sending again');
-        await o.clock.sleep((o.retryBackoffMs ?? 2000) * 2 ** (attempt - 1), w.signal);
-      } finally {
-        timer.cancel();
-        w.signal?.removeEventListener('abort', onAbort);
-      }
+    const timeoutMs = uploadTimeoutMs(bytes);
+    const controller = new AbortController();
+    const timer = o.clock.setTimer(timeoutMs, () => controller.abort(new UploadTimeoutError(timeoutMs)));
+    const onAbort = () => controller.abort(w.signal?.reason);
+    w.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await run(controller.signal);
+    } catch (err) {
+      w.signal?.throwIfAborted();
+      throw controller.signal.aborted ? controller.signal.reason : err;
+    } finally {
+      timer.cancel();
+      w.signal?.removeEventListener('abort', onAbort);
     }
   }
+
+  /** The wait before the `faults`-th resend of one rung: doubled from `retryBackoffMs`, at most two minutes. */
+  const retryWait = (w: Work, faults: number) =>
+    o.clock.sleep(Math.min(maxRetryWaitMs, (o.retryBackoffMs ?? 2000) * 2 ** Math.min(faults - 1, 20)), w.signal);
 
   /** The ladder on the member's reply. Undefined when the reply cannot carry the video (the channel is next). */
   async function toOriginal(w: Work, from?: Rung): Promise<Posted | undefined> {
     let rung: Rung | undefined = from ?? (await firstRung(w, w.reply.attachmentSizeLimit || defaultAttachmentLimit));
-    while (rung) {
+    for (let faults = 0; rung; ) {
       const current: Rung = rung;
       try {
         const edited = await send(w, current.bytes ?? 0, (signal) =>
@@ -133,6 +134,13 @@ export function createDelivery(o: DeliveryOptions) {
           const shown = await o.check.onOriginal(w.job, w.reply);
           if (shown) return shown;
         }
+        if (isTransientError(err)) {
+          // Discord's fault, not the file's: the same rung again while the token lives, then the channel.
+          if (!tokenAlive(w.reply)) return undefined;
+          await retryWait(w, ++faults);
+          continue;
+        }
+        faults = 0;
         rung = await nextRung(w, current, err);
       }
     }
@@ -149,10 +157,11 @@ export function createDelivery(o: DeliveryOptions) {
     if (o.health.isUnusable(channelId)) return false;
     const nonce = nonceFor(w.job.id, 'delivery');
     let rung: Rung | undefined = await firstRung(w, o.channelAttachmentLimit);
-    while (rung) {
+    for (let faults = 0; rung; ) {
       const current: Rung = rung;
       try {
         const view = { ...doneView(w, current), allowed_mentions: onlyMentioning(w.job.userId) };
+        w.channelSentAt ??= o.clock.now();
         const posted = await send(w, current.bytes ?? 0, (signal) =>
           o.api.postChannelMessage(channelId, view, { file: fileOf(current), signal, nonce }),
         );
@@ -161,8 +170,10 @@ export function createDelivery(o: DeliveryOptions) {
       } catch (err) {
         w.signal?.throwIfAborted();
         o.log.warn({ jobId: w.job.id, rung: current.kind, err: describeRestError(err) }, 'delivery to the channel failed');
-        // Past Discord's nonce memory (a few minutes) only the channel's history can tell whether it landed.
-        const landed = isAmbiguousError(err) ? await o.check.inChannel(w.job, w.reply, w.startedAt, o.clock.now()) : undefined;
+        // Within Discord's nonce memory a resend returns the message if it landed; past it only the history can tell.
+        const nonceHolds = o.clock.now() - (w.channelSentAt ?? 0) < nonceMemoryMs;
+        const landed =
+          isAmbiguousError(err) && !nonceHolds ? await o.check.inChannel(w.job, w.reply, w.startedAt, o.clock.now()) : undefined;
         if (landed) {
           await closeMovedProgress(w);
           return { kind: 'channel', ...messageOf(w, landed) };
@@ -172,6 +183,12 @@ export function createDelivery(o: DeliveryOptions) {
           o.health.markUnusable(channelId, describeRestError(err).code);
           return false;
         }
+        if (isTransientError(err)) {
+          // Discord's fault, not the file's: the same rung again (the same nonce), for as long as it takes.
+          await retryWait(w, ++faults);
+          continue;
+        }
+        faults = 0;
         rung = await nextRung(w, current, err);
       }
     }
@@ -187,47 +204,6 @@ export function createDelivery(o: DeliveryOptions) {
   }
 
   const tokenAlive = (reply: ReplyTarget) => o.clock.now() - reply.interactionAt < o.tokenLifetimeMs;
-
-  /**
-   * Pings the member once: a follow-up while the token lives, else a channel message (nonce'd). An unanswered
-   * try is checked against the channel's history before it is sent again. Resolves true once a ping landed.
-   * Not tied to the delivery's signal: the video is up, and a ping left half-way would be the worse outcome.
-   */
-  async function ping(job: Job, reply: ReplyTarget, postedAt: number, stop?: AbortSignal): Promise<boolean> {
-    const view = renderReadyPing(job);
-    // A Discord outage is waited out as long as a delivery is (the video is up; the member should hear of it).
-    const giveUpAt = o.clock.now() + pingPatienceMs;
-    for (let attempt = 1; ; attempt++) {
-      const controller = new AbortController();
-      const { signal } = controller;
-      const timer = o.clock.setTimer(pingTimeoutMs, () => controller.abort(new UploadTimeoutError(pingTimeoutMs)));
-      try {
-        if (tokenAlive(reply)) await o.api.followUp(reply, view, { signal });
-        else await o.api.postChannelMessage(reply.channelId, renderChannelReadyPing(job), { signal, nonce: nonceFor(job.id, 'ping') });
-        return true;
-      } catch (err) {
-        if (attempt <= 3 || attempt % 10 === 0) {
-          o.log.warn({ jobId: job.id, err: describeRestError(signal.aborted ? signal.reason : err), attempt }, 'ready ping failed');
-        }
-        if (isDeadReplyError(err) && tokenAlive(reply)) {
-          // The token died early (e.g. the app was removed): the channel is what is left.
-          reply = { ...reply, interactionAt: -Infinity };
-          continue;
-        }
-        if (!isAmbiguousError(err) && !signal.aborted) return false;
-        if ((await o.check.pinged(job, reply, postedAt)) === true) return true;
-        if (o.clock.now() >= giveUpAt) {
-          o.log.error({ jobId: job.id, attempts: attempt }, 'ready ping given up: Discord kept failing');
-          return false;
-        }
-        // Stopping ends the waiting (not a request in flight): the record says posted, not pinged, so the next
-        // start checks the channel and pings then.
-        await o.clock.sleep(Math.min(2 * 60_000, (o.retryBackoffMs ?? 2000) * 2 ** (attempt - 1)), stop);
-      } finally {
-        timer.cancel();
-      }
-    }
-  }
 
   /** The video is up: record it, then ping (the channel message already pinged), then record that. */
   async function announce(job: Job, reply: ReplyTarget, posted: Posted, hooks: DeliveryHooks, stop?: AbortSignal): Promise<void> {
@@ -245,6 +221,34 @@ export function createDelivery(o: DeliveryOptions) {
     return posted ?? (!onReply && replyUsable() ? await toOriginal(w, link(w)) : undefined);
   }
 
+  /**
+   * The output as a whole file on disk: the one a stopped or killed process kept, else downloaded (retried for as
+   * long as Replicate keeps it: an hour after the prediction ended).
+   */
+  async function obtain(job: Job, url: string, path: string, signal?: AbortSignal): Promise<number> {
+    const kept = await stat(path).catch(() => undefined);
+    if (kept) {
+      o.log.info({ jobId: job.id, bytes: kept.size }, 'kept video used, not downloaded again');
+      return kept.size;
+    }
+    return downloadToFile(url, path, {
+      clock: o.clock,
+      fetch: o.fetch,
+      signal,
+      until: (job.predictionDoneAt ?? o.clock.now()) + outputLifetimeMs,
+      backoffMs: o.downloadBackoffMs,
+      maxBytes: o.maxDownloadBytes,
+      onFault: (err, attempt) => {
+        if (attempt <= 3 || attempt % 10 === 0) o.log.warn({ jobId: job.id, err, attempt }, 'video download failed, trying again');
+      },
+    });
+  }
+
+  /**
+   * Downloads (or finds kept) the output, then passes down every ladder until the video is up. The downloaded file
+   * is kept (`keptOutputPath`) until the delivery ends, and across a stop or a crash, so Discord may be away for as
+   * long as it is: the video is posted when it is back.
+   */
   async function deliver(
     job: Job,
     reply: ReplyTarget,
@@ -253,36 +257,38 @@ export function createDelivery(o: DeliveryOptions) {
     signal?: AbortSignal,
   ): Promise<DeliveryKind> {
     const startedAt = o.clock.now();
+    const input = keptOutputPath(o.tempDir, job.id);
     const dir = await mkdtemp(join(o.tempDir, 'video-'));
+    let keep = false;
     try {
-      const input = join(dir, 'input.mp4');
-      const bytes = await downloadToFile(url, input, {
-        clock: o.clock,
-        fetch: o.fetch,
-        signal,
-        attempts: o.downloadAttempts,
-        backoffMs: o.downloadBackoffMs,
-        maxBytes: o.maxDownloadBytes,
-      });
+      const bytes = await obtain(job, url, input, signal);
       const w: Work = { job, reply, url, dir, input, bytes, signal, startedAt };
+      let refusedSince: number | undefined;
       for (let pass = 1; ; pass++) {
         const posted = await onePass(w);
         if (posted) {
           await announce(job, reply, posted, hooks, signal);
           return posted.kind;
         }
-        // Nowhere left to try (the channel refuses for good and the token is dead), or tried for long enough.
+        // Nowhere left to try (the channel refuses for good and the token is dead), or refused for long enough.
+        // (A Discord outage never gets here: it is waited out on the rung.)
         const lost = o.health.isUnusable(reply.channelId);
         const replyGone = w.replyDead === true || !tokenAlive(reply);
-        if ((lost && replyGone) || o.clock.now() - startedAt >= (o.giveUpAfterMs ?? 30 * 60_000)) {
+        refusedSince ??= o.clock.now();
+        if ((lost && replyGone) || o.clock.now() - refusedSince >= (o.giveUpAfterMs ?? 30 * 60_000)) {
           throw new JobFailure(lost ? channelLostReason : postFailedReason);
         }
-        const waitMs = Math.min(2 * 60_000, (o.retryBackoffMs ?? 2000) * 8 * 2 ** (pass - 1));
+        const waitMs = Math.min(maxRetryWaitMs, (o.retryBackoffMs ?? 2000) * 8 * 2 ** Math.min(pass - 1, 20));
         o.log.warn({ jobId: job.id, pass, waitMs }, 'delivery failed everywhere, trying again');
         await o.clock.sleep(waitMs, signal);
       }
+    } catch (err) {
+      // A stop leaves the job delivering: the next start posts the file kept here.
+      keep = signal?.aborted === true;
+      throw err;
     } finally {
       await rm(dir, { recursive: true, force: true });
+      if (!keep) await rm(input, { force: true });
     }
   }
 

@@ -162,6 +162,16 @@ export function isAmbiguousError(err: unknown): boolean {
   return !(err instanceof DiscordAPIError) && !(err instanceof HTTPError && err.status < 500);
 }
 
+/**
+ * Discord failing, not refusing what was sent: a 5xx, a dropped connection, a 429 (rate limited). Worth sending the
+ * same thing again after a wait. An upload that timed out is not one: the file may be too large for the link.
+ */
+export function isTransientError(err: unknown): boolean {
+  if (err instanceof UploadTimeoutError) return false;
+  const status = err instanceof DiscordAPIError || err instanceof HTTPError ? err.status : undefined;
+  return status === 429 || isAmbiguousError(err);
+}
+
 /** The upload did not finish within the time its size allows. */
 export class UploadTimeoutError extends Error {
   override name = 'UploadTimeoutError';

@@ -1,4 +1,4 @@
-import { rmdir } from 'node:fs/promises';
+import { rm, rmdir } from 'node:fs/promises';
 import type { REST } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -10,7 +10,7 @@ import { createDelivery, defaultAttachmentLimit, type DeliveryHooks } from './de
 import { createDiscordApi, describeRestError, isAmbiguousError, isChannelUnusableError, isDeadReplyError, nonceFor } from './discord-api.js';
 import { createProgressTracker, mergeReply } from './progress-tracker.js';
 import { onlyMentioning, renderProgress, type MessageView } from './progress-view.js';
-import { emptyTempRoot, responderTempRoot } from './temp-dir.js';
+import { emptyTempRoot, keptOutputPath, responderTempRoot } from './temp-dir.js';
 
 export interface DiscordResponderOptions {
   /** The bot's REST client (`client.rest`); webhook calls go without auth, channel messages with the bot token. */
@@ -36,14 +36,14 @@ export interface DiscordResponderOptions {
   /** Persists a job's new reply target; awaited before the original reply points at the channel message. */
   saveReply: (jobId: string, reply: ReplyTarget) => Promise<void>;
   /**
-   * The responder's own folder for downloads and re-encodes (default `responderTempRoot('default')`): emptied at start
-   * (what a killed process left), and each delivery cleans its own subfolder. Never share it between two processes.
+   * The responder's own folder for downloads and re-encodes (default `responderTempRoot('default')`). At start it is
+   * emptied of what a killed process left, except the whole downloads of jobs still to post (`kept-<job>.mp4`, kept
+   * until their job ends). Never share it between two processes.
    */
   tempDir?: string;
   /** Used to download the output (default global fetch). */
   fetch?: typeof fetch;
-  /** Download tries for errors other than 404/410 (default 4), first backoff (default 1000 ms, doubled). */
-  downloadAttempts?: number;
+  /** First wait between download tries (default 1000 ms, doubled up to a minute, for as long as the output exists). */
   downloadBackoffMs?: number;
   /** Largest output downloaded, in bytes (default 200 MiB); a larger one ends the job in plain words. */
   maxDownloadBytes?: number;
@@ -55,7 +55,7 @@ export interface DiscordResponderOptions {
   /** An upload may take this long plus its size at the minimum rate (defaults 30 000 ms and 64 KiB/s). */
   uploadTimeoutBaseMs?: number;
   uploadMinBytesPerSecond?: number;
-  /** First wait before a delivery step is sent again after a 5xx (default 2000 ms, doubled). */
+  /** First wait before a delivery step is sent again after a 5xx, a 429 or a reset (default 2000 ms, doubled). */
   retryBackoffMs?: number;
 }
 
@@ -90,7 +90,6 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
     tempDir,
     channelAttachmentLimit: options.channelAttachmentLimit ?? defaultAttachmentLimit,
     fetch: options.fetch,
-    downloadAttempts: options.downloadAttempts,
     downloadBackoffMs: options.downloadBackoffMs,
     maxDownloadBytes: options.maxDownloadBytes,
     ffmpegPath: options.ffmpegPath,
@@ -200,6 +199,12 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
 
   const noHooks: DeliveryHooks = { markPosted: async () => {}, markPinged: async () => {} };
 
+  /** The job's kept download is no longer needed (it was posted, or the job ended another way). */
+  const dropKept = (job: Job) =>
+    rm(keptOutputPath(tempDir, job.id), { force: true }).catch((err: unknown) => {
+      log.warn({ jobId: job.id, err }, 'kept video not removed');
+    });
+
   return {
     async close() {
       for (const controller of finals.values()) controller.abort();
@@ -218,6 +223,7 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
     async finish(job: Job): Promise<void> {
       const reply = mergeReply(job.reply, (await tracker.stop(job.id)) ?? job.reply);
       const view = renderProgress(visible(job), { now: clock.now() });
+      await dropKept(job);
       if (!(await showFinal(job, reply, view))) await showFinalLater(job, reply, view);
     },
     async deliver(job: Job, outputUrl: string, signal?: AbortSignal, opts?: DeliverOptions): Promise<DeliveryKind> {
@@ -231,7 +237,10 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
       };
       if (opts?.resumed || job.postedAt !== undefined) {
         const done = await resume(job, reply, hooks, signal);
-        if (done) return done;
+        if (done) {
+          await dropKept(job);
+          return done;
+        }
       }
       return delivery.deliver(job, reply, outputUrl, hooks, signal);
     },

@@ -3,10 +3,11 @@ import type { Logger } from 'pino';
 import type { Job, ReplyTarget } from '../queue/job.js';
 import { videoFilename } from './delivery-check.js';
 import { isMissingPermissionError, type UploadFile } from './discord-api.js';
+import { outputLifetimeMs } from './download.js';
 import type { DoneDetails } from './progress-view.js';
 import { reencodeToFit } from './reencode.js';
 
-/** One rung of the ladder: the file as downloaded, re-encoded (to fit, then smaller), or the expiring link. */
+/** One rung of the ladder: the file as downloaded, re-encoded (to fit, then smaller), or the link with its expiry. */
 export interface Rung {
   kind: 'attachment' | 'reencoded' | 'link';
   path?: string;
@@ -14,7 +15,7 @@ export interface Rung {
   details: Omit<DoneDetails, 'durationMs'>;
 }
 
-/** One delivery's working set: the downloaded file lives in `dir`, removed when the delivery ends. */
+/** One delivery's working set: the downloaded file is `input` (kept until the delivery ends), re-encodes go in `dir`. */
 export interface Work {
   job: Job;
   reply: ReplyTarget;
@@ -24,14 +25,17 @@ export interface Work {
   bytes: number;
   /** When this delivery began (a post of it cannot be older). */
   startedAt: number;
+  /** When the first channel post of this delivery was sent (its nonce is remembered from then on). */
+  channelSentAt?: number;
   /** Discord said the reply is gone (token dead, message or channel deleted): not tried again. */
   replyDead?: boolean;
   signal?: AbortSignal;
 }
 
 /**
- * The rungs a delivery falls down: the file as downloaded (or re-encoded to fit the limit), a smaller re-encode (half
- * the last file: what a slow link or a size refusal asks for), then the expiring link.
+ * The rungs a delivery falls down after a refusal or a timed-out upload (never after a Discord fault: that rung is
+ * sent again): the file as downloaded (or re-encoded to fit the limit), a smaller re-encode (half the last file: what
+ * a slow link or a size refusal asks for), then Replicate's link, saying when it expires.
  */
 export function createLadder(o: { log: Logger; ffmpegPath?: string; reencodeTimeoutMs?: number }) {
   /** `fitsLimit`: the target is Discord's limit (said in the message), not just a smaller file. */
@@ -55,7 +59,11 @@ export function createLadder(o: { log: Logger; ffmpegPath?: string; reencodeTime
     }
   }
 
-  const link = (w: Work): Rung => ({ kind: 'link', details: { linkUrl: w.url } });
+  /** Replicate deletes the output an hour after the prediction ended: the message says when, in the reader's time. */
+  const link = (w: Work): Rung => ({
+    kind: 'link',
+    details: { linkUrl: w.url, linkExpiresAt: (w.job.predictionDoneAt ?? w.startedAt) + outputLifetimeMs },
+  });
 
   async function firstRung(w: Work, limit: number): Promise<Rung> {
     if (w.bytes <= limit) return { kind: 'attachment', path: w.input, bytes: w.bytes, details: {} };

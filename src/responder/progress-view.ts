@@ -93,8 +93,9 @@ export interface DoneDetails {
   /** From the member's request to the video being ready. */
   durationMs: number;
   reencoded?: { fromBytes: number; toBytes: number; keptResolution: boolean; limitBytes?: number };
-  /** Set when the file could not be uploaded: the (expiring) download link. */
+  /** Set when the file could not be uploaded: Replicate's download link, and when it stops working (epoch ms). */
   linkUrl?: string;
+  linkExpiresAt?: number;
 }
 
 /** How every delivered video's message starts: also how a restart recognises this job's video in a channel. */
@@ -104,7 +105,7 @@ export function renderDoneHeadline(job: Job): string {
 
 export function renderDone(job: Job, details: DoneDetails): MessageView {
   const lines = [`${renderDoneHeadline(job)} ${formatElapsed(details.durationMs)}`];
-  const { reencoded, linkUrl } = details;
+  const { reencoded, linkUrl, linkExpiresAt } = details;
   if (reencoded) {
     const how = reencoded.keptResolution ? 'resolution kept' : 'resolution lowered';
     // Without a limit it was made smaller because the full-size upload did not get through.
@@ -115,7 +116,9 @@ export function renderDone(job: Job, details: DoneDetails): MessageView {
     );
   }
   if (linkUrl) {
-    lines.push('Too large to upload here: download it within the hour — the link expires.', linkUrl);
+    // A Discord timestamp: each reader sees "in 40 minutes" (then "12 minutes ago") in their own time.
+    const when = linkExpiresAt === undefined ? 'within the hour' : `<t:${Math.floor(linkExpiresAt / 1000)}:R>`;
+    lines.push(`Could not be attached here: download it from Replicate — the link expires ${when}.`, linkUrl);
   }
   return { content: lines.join('\n'), components: [againRow(job.id)], allowed_mentions: noMentions };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,13 +12,38 @@ export function responderTempRoot(owner: string, base: string = tmpdir()): strin
   return join(base, 'kling-video-bot', createHash('sha256').update(owner).digest('hex').slice(0, 16));
 }
 
+const keptPrefix = 'kept-';
+const keptSuffix = '.mp4';
+
 /**
- * Creates the folder and removes what a killed process left in it (downloads, re-encodes). Only called at start,
- * before any delivery of this process uses it.
+ * Where a job's downloaded output stays until it is posted (or the job ends): in the root, so a restart finds it and
+ * posts it without downloading again (Replicate deletes it an hour after the prediction). Job ids are UUIDs.
  */
-export async function emptyTempRoot(root: string): Promise<number> {
+export function keptOutputPath(root: string, jobId: string): string {
+  return join(root, `${keptPrefix}${jobId}${keptSuffix}`);
+}
+
+/** A kept output older than this at start belongs to no job that can still be delivered. */
+export const keptOutputMaxAgeMs = 7 * 24 * 60 * 60_000;
+
+/**
+ * Creates the folder and removes what a killed process left in it (half downloads, re-encodes), keeping whole
+ * downloads of jobs still to post (younger than `keptOutputMaxAgeMs`). Only called at start, before any delivery of
+ * this process uses it. Resolves with how many entries were removed.
+ */
+export async function emptyTempRoot(root: string, now: number = Date.now()): Promise<number> {
   await mkdir(root, { recursive: true });
   const left = await readdir(root);
-  await Promise.all(left.map((name) => rm(join(root, name), { recursive: true, force: true })));
-  return left.length;
+  const removed = await Promise.all(
+    left.map(async (name) => {
+      const path = join(root, name);
+      if (name.startsWith(keptPrefix) && name.endsWith(keptSuffix)) {
+        const { mtimeMs } = await stat(path).catch(() => ({ mtimeMs: -Infinity }));
+        if (now - mtimeMs < keptOutputMaxAgeMs) return false;
+      }
+      await rm(path, { recursive: true, force: true });
+      return true;
+    }),
+  );
+  return removed.filter(Boolean).length;
 }

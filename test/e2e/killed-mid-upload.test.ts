@@ -13,7 +13,7 @@ async function entries(dir: string): Promise<string[]> {
 }
 
 describe('a bot killed with SIGKILL while it uploads a video', () => {
-  it('leaves no download behind after the restart, and the member gets the video once, pinged once', async () => {
+  it('keeps the download for the restart, which posts it without fetching it again, once, pinged once', async () => {
     const w = world();
     w.replicate.script({ durationMs: 300, output: video });
     w.discord.failNext({ method: 'PATCH', pathPattern: /\/messages\/(@|%40)original$/, withFile: true, hang: 'before-landing' });
@@ -34,5 +34,8 @@ describe('a bot killed with SIGKILL while it uploads a video', () => {
     expect(record.followUps).toHaveLength(1);
     expect(record.original!.attachments.map((a) => a.bytes.equals(video))).toEqual([true]);
     expect(w.discord.channelMessages(w.discord.defaultChannelId)).toEqual([]);
+    // The video Replicate made was downloaded once: the restart used the file the killed process kept.
+    expect(w.replicate.requestCount('output')).toBe(1);
+    expect(await entries(root)).toEqual([]);
   });
 });

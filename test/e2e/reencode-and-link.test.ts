@@ -81,7 +81,11 @@ describe('a video larger than the upload limit', () => {
     const final = record.original!;
     const prediction = world().replicate.predictions[0]!;
     expect(final.attachments).toEqual([]);
-    expect(final.content).toContain('the link expires');
+    // Said plainly, with the moment: an hour after the prediction ended (Discord shows it in the member's time).
+    const expiry = /the link expires <t:(\d+):R>/.exec(final.content)?.[1];
+    const hour = 60 * 60_000;
+    expect(Number(expiry) * 1000).toBeGreaterThanOrEqual(world().replicate.predictions[0]!.createdAt + hour - 1000);
+    expect(Number(expiry) * 1000).toBeLessThanOrEqual(world().clock.now() + hour);
     const link = /https?:\/\/\S+/.exec(final.content)?.[0];
     expect(link).toBe(`${new URL(world().replicate.baseUrl).origin}/files-out/${prediction.id}.mp4`);
     const download = await fetch(link!);

@@ -108,8 +108,9 @@ describe('renderDone and friends', () => {
       reencoded: { fromBytes: 12e6, toBytes: 9e6, keptResolution: true, limitBytes: 10 * 1024 * 1024 },
     });
     expect(reencoded.content).toContain("Re-encoded to fit Discord's 10 MB upload limit (resolution kept)");
-    const link = renderDone(job(), { durationMs: 1000, linkUrl: 'https://replicate.delivery/x/out.mp4' });
-    expect(link.content).toContain('Too large to upload here: download it within the hour — the link expires.');
+    const expiresAt = Date.UTC(2026, 0, 1, 13, 0, 0);
+    const link = renderDone(job(), { durationMs: 1000, linkUrl: 'https://replicate.delivery/x/out.mp4', linkExpiresAt: expiresAt });
+    expect(link.content).toContain(`Could not be attached here: download it from Replicate — the link expires <t:${expiresAt / 1000}:R>.`);
     expect(link.content).toContain('https://replicate.delivery/x/out.mp4');
   });
 

@@ -153,6 +153,39 @@ describe('deliver', () => {
     expect(calls).toBe(2);
   });
 
+  it('keeps trying a failing download, waiting at most a minute between tries, until it passes', async () => {
+    let calls = 0;
+    server.on((r) => (r.path === '/files/out.mp4' && ++calls <= 12 ? { status: 503, body: {} } : undefined));
+    const delivery = responder().deliver(deliveringJob({ predictionDoneAt: clock.now() }), outputUrl());
+    const waits: number[] = [];
+    for (let tries = 1; tries <= 12; tries++) {
+      await waitFor(() => calls === tries && clock.nextDue() !== undefined);
+      waits.push(clock.nextDue()! - clock.now());
+      await clock.advance(waits.at(-1)!);
+    }
+    await expect(delivery).resolves.toBe('attachment');
+    expect(calls).toBe(13);
+    expect(waits).toEqual([1, 2, 4, 8, 16, 32, 60, 60, 60, 60, 60, 60].map((s) => s * 1000));
+    expect(server.discord()[0]?.files[0]?.bytes).toEqual(smallVideo);
+  });
+
+  it('ends the job saying the video is gone when the download fails until Replicate has deleted the output', async () => {
+    video = { status: 502, body: {} };
+    const job = deliveringJob({ predictionDoneAt: clock.now() - 50 * 60_000 });
+    const delivery = responder().deliver(job, outputUrl()).catch((err: unknown) => err);
+    let settled = false;
+    void delivery.finally(() => (settled = true));
+    while (!settled) {
+      await waitFor(() => settled || clock.nextDue() !== undefined);
+      if (!settled) await clock.advance(clock.nextDue()! - clock.now());
+    }
+    const failure = await delivery;
+    expect(failure).toBeInstanceOf(JobFailure);
+    expect((failure as JobFailure).reason).toBe(videoGoneReason);
+    expect(clock.now()).toBe(job.predictionDoneAt! + 60 * 60_000);
+    expect(server.discord()).toEqual([]);
+  });
+
   it('posts one channel message that mentions the member once the token has expired', async () => {
     const job = deliveringJob();
     await clock.advance(15 * 60_000);
@@ -174,13 +207,15 @@ describe('deliver', () => {
     expect(calls).toEqual([`PATCH ${paths.original}`, `POST ${paths.channelMessages}`]);
   });
 
-  it('posts an expiring link when the file is too large and cannot be re-encoded', async () => {
-    const job = deliveringJob();
+  it('posts the link, saying when it expires, when the file is too large and cannot be re-encoded', async () => {
+    const job = deliveringJob({ predictionDoneAt: clock.now() - 5 * 60_000 });
     job.reply.attachmentSizeLimit = 1024;
     await expect(responder({ ffmpegPath: '/nonexistent/ffmpeg' }).deliver(job, outputUrl())).resolves.toBe('link');
     const edit = server.discord()[0];
     expect(edit?.files).toEqual([]);
-    expect(String(edit?.json?.content)).toContain('download it within the hour — the link expires.');
+    // The output lives an hour after the prediction ended: the member reads when, in their own time.
+    const expiresAt = Math.floor((job.predictionDoneAt! + 60 * 60_000) / 1000);
+    expect(String(edit?.json?.content)).toContain(`download it from Replicate — the link expires <t:${expiresAt}:R>.`);
     expect(String(edit?.json?.content)).toContain(outputUrl());
   });
 
