@@ -42,8 +42,8 @@ describe('/video-admin is checked by the bot too: Manage Server or Administrator
     const [queued] = w.logs.find('job queued').filter((e) => e.userId === amy.id);
     expect((await w.bot.store.getJob(queued!.jobId as string))?.request.prompt).toBe('a private birthday wish');
     await replyShowing(w, requestVideo(w, amy, 'still allowed'), /./);
-    expect(w.logs.find('video-admin refused')).toHaveLength(6);
-    expect(w.logs.find('video-admin refused').every((e) => e.userId === helper.id)).toBe(true);
+    expect(w.logs.find('command refused')).toHaveLength(6);
+    expect(w.logs.find('command refused').every((e) => e.userId === helper.id)).toBe(true);
   });
 
   it('a member with Manage Server, or an administrator, is answered', async () => {
