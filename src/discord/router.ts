@@ -94,8 +94,13 @@ async function onCancel(
   jobId: string,
   deps: { cancel: CancelPort; log: Logger },
 ): Promise<void> {
+  if (!interaction.inGuild()) {
+    await replyEphemeral(interaction, refusalText('job-not-found'), deps.log);
+    return;
+  }
   const by: CancelBy = {
     userId: interaction.user.id,
+    guildId: interaction.guildId,
     canManageGuild: canManageGuild(interaction),
   };
   const verdict = deps.cancel.checkCancel(jobId, by);
