@@ -90,7 +90,9 @@ export function createAnimateImage(clock: Clock): { menu: MessageCommand; modal:
     async handle(interaction, rest, ctx) {
       if (!interaction.inGuild()) return refuse(interaction, 'guild-only', ctx.log);
       const target = parseAnimateRest(rest);
-      if (!target) return refuse(interaction, 'image-not-found', ctx.log);
+      // The form comes from the menu used in the message's own channel: a custom_id naming any other channel (of
+      // another server, perhaps) is not ours to follow, nor to look up with the bot's access.
+      if (!target || target.channelId !== interaction.channelId) return refuse(interaction, 'image-not-found', ctx.log);
       const prompts = promptsOf(interaction);
       if (!prompts.ok) return refuse(interaction, prompts.refusal, ctx.log);
       const key = `${target.channelId}:${target.messageId}`;

@@ -16,12 +16,13 @@ const readOver = new Error('the read answered');
 /** The original job's input, or the refusal to show: forgotten, expired, or the store too slow to say. */
 export async function originalInput(
   jobId: string,
+  guildId: string,
   ctx: CommandContext,
 ): Promise<{ ok: true; input: JobInput } | { ok: false; refusal: RefusalCode }> {
   const waited = new AbortController();
   try {
     const read = await Promise.race([
-      ctx.queue.inputOf(jobId),
+      ctx.queue.inputOf(jobId, guildId),
       ctx.clock.sleep(originalReadMs, waited.signal).then(() => 'slow' as const, () => 'slow' as const),
     ]);
     if (read === 'slow') return { ok: false, refusal: 'store-unavailable' };
@@ -36,7 +37,8 @@ export async function originalInput(
 
 /**
  * The original job of a pressed button or a submitted form (custom_id `<prefix>:<jobId>`, `rest` being the id), or
- * undefined once the member was told, ephemerally, why it cannot be used.
+ * undefined once the member was told, ephemerally, why it cannot be used. Anyone in the original's guild may use it;
+ * from another guild it is "not found", before its input or its state is read out.
  */
 export async function pressedOriginal(
   interaction: StartingInteraction,
@@ -50,7 +52,7 @@ export async function pressedOriginal(
   if (!interaction.inGuild()) return refused('guild-only');
   const jobId = parseJobIdRest(rest);
   if (!jobId) return refused('job-not-found');
-  const original = await originalInput(jobId, ctx);
+  const original = await originalInput(jobId, interaction.guildId, ctx);
   if (!original.ok) return refused(original.refusal);
   return { jobId, input: original.input };
 }

@@ -42,9 +42,10 @@ export interface VideoQueue {
   getJob(jobId: string): Promise<Job | undefined>;
   /**
    * A job's input for a new job (Regenerate, Remix): its request and a reference to its kept image, or why it
-   * cannot be reused. May read the store: callers bound the wait (Discord's 3 seconds).
+   * cannot be reused. May read the store: callers bound the wait (Discord's 3 seconds). A job of another guild
+   * than `guildId` is not found.
    */
-  inputOf(jobId: string): Promise<ReusableInput>;
+  inputOf(jobId: string, guildId: string): Promise<ReusableInput | { ok: false; refusal: 'job-not-found' }>;
 }
 
 /** The moderators' rules as members' commands read them (synchronous, in memory). */

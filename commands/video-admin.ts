@@ -13,9 +13,10 @@ import type { AdminChange } from '../src/settings/admin-changes.js';
 import type { CommandContext } from './types.js';
 
 /**
- * /video-admin: the moderators' command. Registered for Manage Server and guild-only; the bot does not check the
- * permission again, so a server's own overrides (Server Settings → Integrations) keep working. Names and options
- * are a public interface: server owners document them for their moderators.
+ * /video-admin: the moderators' command. Registered for Manage Server and guild-only. Discord uses that only to choose
+ * whom to show it to (a server's Integrations settings can show it to anyone), so the router checks Manage Server
+ * again before any subcommand runs (src/discord/member-permissions.ts). Names and options are a public interface:
+ * server owners document them for their moderators.
  */
 const channelTypes = [
   ChannelType.GuildText,

@@ -16,6 +16,7 @@ export type RefusalCode =
   | 'shutting-down'
   | 'store-unavailable'
   | 'not-allowed-to-cancel'
+  | 'manage-server-only'
   | 'job-not-found'
   | 'already-finished'
   | 'bot-cannot-view-channel'
@@ -46,6 +47,7 @@ const texts: Record<RefusalCode, string> = {
   'shutting-down': 'The bot is restarting. Please try again in a minute.',
   'store-unavailable': "The bot can't save new requests right now (its storage is not answering). Please try again in a minute.",
   'not-allowed-to-cancel': 'Only the member who asked for this video or a moderator (Manage Server) can cancel it.',
+  'manage-server-only': 'Only members with Manage Server (or Administrator) in this server can use this command.',
   'job-not-found': 'That video request no longer exists.',
   'already-finished': 'That video is already finished or being delivered, so it can no longer be canceled.',
   'bot-cannot-view-channel': missing('View Channel'),

@@ -1,8 +1,9 @@
 import {
   MessageFlags,
-  PermissionFlagsBits,
   type ButtonInteraction,
+  type ChatInputCommandInteraction,
   type Interaction,
+  type MessageContextMenuCommandInteraction,
   type ModalSubmitInteraction,
   type RepliableInteraction,
 } from 'discord.js';
@@ -11,7 +12,7 @@ import type { Command, CommandContext, MessageCommand } from '../../commands/typ
 import type { CancelBy } from '../queue/cancel.js';
 import { refusalText, type RefusalCode } from '../refusals.js';
 import { parseCancelCustomId } from './custom-id.js';
-
+import { canManageGuild, holdsRegistered, registeredPermissions } from './member-permissions.js';
 
 /** What the Cancel button needs from the queue. */
 export interface CancelPort {
@@ -41,6 +42,18 @@ export function createInteractionRouter(deps: {
 }): (interaction: Interaction) => Promise<void> {
   const byName = new Map(deps.commands.map((c) => [c.data.name, c]));
   const menusByName = new Map((deps.messageCommands ?? []).map((c) => [c.data.name, c]));
+  const required = new Map([...deps.commands, ...(deps.messageCommands ?? [])].map((c) => [c.data.name, registeredPermissions(c.data)]));
+  /**
+   * Every subcommand of a command registered with permissions (only /video-admin: Manage Server) is refused to a
+   * member without them, before anything is read or deferred: the refusal tells nothing of the server's settings.
+   */
+  const mayRun = async (interaction: ChatInputCommandInteraction | MessageContextMenuCommandInteraction): Promise<boolean> => {
+    if (holdsRegistered(interaction, required.get(interaction.commandName))) return true;
+    const refusal = 'manage-server-only' satisfies RefusalCode;
+    deps.log.info({ command: interaction.commandName, guildId: interaction.guildId, userId: interaction.user.id, refusal }, 'command refused');
+    await replyEphemeral(interaction, refusalText(refusal), deps.log);
+    return false;
+  };
   const routeOf = <I>(routes: readonly ComponentRoute<I>[] | undefined, customId: string) => {
     const at = customId.indexOf(':');
     const prefix = at < 0 ? customId : customId.slice(0, at);
@@ -51,12 +64,12 @@ export function createInteractionRouter(deps: {
     try {
       if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
-        if (command) await command.execute(interaction, deps.ctx);
-        else await replyEphemeral(interaction, 'That command is not available any more.', deps.log);
+        if (!command) await replyEphemeral(interaction, 'That command is not available any more.', deps.log);
+        else if (await mayRun(interaction)) await command.execute(interaction, deps.ctx);
       } else if (interaction.isMessageContextMenuCommand()) {
         const command = menusByName.get(interaction.commandName);
-        if (command) await command.execute(interaction, deps.ctx);
-        else await replyEphemeral(interaction, 'That command is not available any more.', deps.log);
+        if (!command) await replyEphemeral(interaction, 'That command is not available any more.', deps.log);
+        else if (await mayRun(interaction)) await command.execute(interaction, deps.ctx);
       } else if (interaction.isButton()) {
         const jobId = parseCancelCustomId(interaction.customId);
         const found = jobId ? undefined : routeOf(deps.buttons, interaction.customId);
@@ -81,9 +94,14 @@ async function onCancel(
   jobId: string,
   deps: { cancel: CancelPort; log: Logger },
 ): Promise<void> {
+  if (!interaction.inGuild()) {
+    await replyEphemeral(interaction, refusalText('job-not-found'), deps.log);
+    return;
+  }
   const by: CancelBy = {
     userId: interaction.user.id,
-    canManageGuild: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
+    guildId: interaction.guildId,
+    canManageGuild: canManageGuild(interaction),
   };
   const verdict = deps.cancel.checkCancel(jobId, by);
   if (verdict !== 'ok') {

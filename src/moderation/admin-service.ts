@@ -140,7 +140,7 @@ export function createAdminService(deps: AdminDeps) {
       if (!result.ok) return result;
       const lines = result.changes.map((c) => `• ${c}`);
       if (change.kind === 'access-block') {
-        const canceled = await deps.queue.cancelNotStartedOf(guildId, change.userId, { userId: by, canManageGuild: true });
+        const canceled = await deps.queue.cancelNotStartedOf(guildId, change.userId, { userId: by, guildId, canManageGuild: true });
         if (canceled) lines.push(`• ${canceled} waiting video${canceled === 1 ? '' : 's'} of theirs canceled (running ones finish)`);
       }
       if (change.kind === 'forget') lines.push(...(await forget(guildId, change.userId)));

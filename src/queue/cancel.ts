@@ -6,7 +6,9 @@ import type { Scheduler } from './scheduler.js';
 
 export interface CancelBy {
   userId: string;
-  /** Holds Manage Server in the job's guild: may cancel anyone's job there. */
+  /** The guild the request comes from: a job of another guild is not found (a custom_id can name any job). */
+  guildId: string;
+  /** Holds Manage Server in `guildId`: may cancel anyone's job there. */
   canManageGuild: boolean;
 }
 export type CancelResult = 'canceled' | 'not-allowed' | 'not-found' | 'already-finished';
@@ -34,6 +36,7 @@ export function createCancel(deps: CancelDeps) {
 
   function check(jobId: string, by: CancelBy): CancelVerdict {
     const job = jobs.get(jobId) ?? reservations.get(jobId);
+    if (job && job.guildId !== by.guildId) return 'job-not-found';
     if (!job) return finished.has(jobId) ? 'already-finished' : 'job-not-found';
     if (by.userId !== job.userId && !by.canManageGuild) return 'not-allowed-to-cancel';
     if (isTerminal(job.state) || job.state === 'delivering') return 'already-finished';
@@ -42,7 +45,7 @@ export function createCancel(deps: CancelDeps) {
 
   async function cancel(jobId: string, by: CancelBy): Promise<CancelResult> {
     const job = jobs.get(jobId) ?? reservations.get(jobId) ?? (await deps.store.getJob(jobId));
-    if (!job) return 'not-found';
+    if (!job || job.guildId !== by.guildId) return 'not-found';
     const byModerator = by.userId !== job.userId;
     if (byModerator && !by.canManageGuild) return 'not-allowed';
     if (isTerminal(job.state) || job.state === 'delivering') return 'already-finished';

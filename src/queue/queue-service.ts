@@ -80,8 +80,9 @@ export interface QueueService {
   /**
    * The input of a job for a new one (Regenerate, Remix): its request and a reference to its kept image, or why it
    * cannot be reused (forgotten at its member's request, or expired). One store read unless the job is live.
+   * A job of another guild than `guildId` is not found: a button's custom_id can name any job.
    */
-  inputOf(jobId: string): Promise<ReusableInput>;
+  inputOf(jobId: string, guildId: string): Promise<ReusableInput | { ok: false; refusal: 'job-not-found' }>;
   stats(): QueueStats;
   /** Synchronous, in memory: every live job as this process holds it (the metrics' gauges read it at each scrape). */
   liveJobs(): Iterable<Job>;
@@ -389,8 +390,9 @@ export function createQueueService(deps: QueueDeps): QueueService {
       return jobs.get(jobId) ?? reservations.get(jobId) ?? store.getJob(jobId);
     },
 
-    async inputOf(jobId) {
+    async inputOf(jobId, guildId) {
       const job = jobs.get(jobId) ?? (await store.getJob(jobId));
+      if (job && job.guildId !== guildId) return { ok: false, refusal: 'job-not-found' };
       // A live job's input is redacted only by its last write: the member's forget counts already.
       if (job && forgotten(job) !== undefined) return { ok: false, refusal: 'input-forgotten' };
       return reusableInput(job, clock.now());

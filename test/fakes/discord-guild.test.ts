@@ -13,6 +13,9 @@ import { nextInteraction, useSessions, type FakeSession } from './discord-test-k
 
 const start = useSessions();
 
+/** What `default_member_permissions` asks of /video-admin here. */
+const manageServer = PermissionFlagsBits.ManageGuild;
+
 const isCommand = (i: Interaction): i is ChatInputCommandInteraction => i.isChatInputCommand();
 
 const admin = new SlashCommandBuilder()
@@ -97,7 +100,7 @@ describe('fake discord guild state: roles, members, channels and resolved option
     const s = await registered();
     const creators = s.fake.addRole({ name: 'Creators' });
     const alice = s.fake.addMember({ user: { username: 'alice' }, roles: [creators.id], nick: 'Al' });
-    const byMember = await invoke(s, { name: 'video-admin', subcommand: 'quota member', options: { member: alice, seconds: 2.5 } });
+    const byMember = await invoke(s, { name: 'video-admin', permissions: manageServer, subcommand: 'quota member', options: { member: alice, seconds: 2.5 } });
     const member = byMember.options.getMember('member');
     expect(member).toBeInstanceOf(GuildMember);
     expect((member as GuildMember).nickname).toBe('Al');
@@ -105,9 +108,9 @@ describe('fake discord guild state: roles, members, channels and resolved option
     expect(byMember.options.getUser('member', true).username).toBe('alice');
     expect(byMember.options.getNumber('seconds')).toBe(2.5);
 
-    const byRole = await invoke(s, { name: 'video-admin', subcommand: 'quota clear', options: { target: creators.id } });
+    const byRole = await invoke(s, { name: 'video-admin', permissions: manageServer, subcommand: 'quota clear', options: { target: creators.id } });
     expect(byRole.options.getMentionable('target')).toBeInstanceOf(Role);
-    const byUser = await invoke(s, { name: 'video-admin', subcommand: 'quota clear', options: { target: alice.user.id } });
+    const byUser = await invoke(s, { name: 'video-admin', permissions: manageServer, subcommand: 'quota clear', options: { target: alice.user.id } });
     expect(byUser.options.getMentionable('target')).toBeInstanceOf(GuildMember);
   });
 
@@ -115,7 +118,7 @@ describe('fake discord guild state: roles, members, channels and resolved option
     const s = await registered();
     const videos = s.fake.addChannel({ name: 'videos' });
     await s.fake.waitFor(() => s.client.channels.cache.get(videos.id));
-    const i = await invoke(s, { name: 'video-admin', subcommand: 'access channel', options: { channel: videos, allowed: true } });
+    const i = await invoke(s, { name: 'video-admin', permissions: manageServer, subcommand: 'access channel', options: { channel: videos, allowed: true } });
     const channel = i.options.getChannel('channel', true);
     expect(channel.name).toBe('videos');
     expect(channel.type).toBe(ChannelType.GuildText);
@@ -124,12 +127,36 @@ describe('fake discord guild state: roles, members, channels and resolved option
 
   it('a bare subcommand has no group, and a wrong subcommand is the test’s mistake', async () => {
     const s = await registered();
-    const i = await invoke(s, { name: 'video-admin', subcommand: 'settings' });
+    const i = await invoke(s, { name: 'video-admin', permissions: manageServer, subcommand: 'settings' });
     expect(i.options.getSubcommandGroup(false)).toBeNull();
     expect(i.options.getSubcommand()).toBe('settings');
-    expect(() => s.fake.sendSlashCommand({ name: 'video-admin', subcommand: 'quota nope' })).toThrow(/no subcommand/);
-    expect(() => s.fake.sendSlashCommand({ name: 'video-admin', subcommand: 'quota' })).toThrow(/is a group/);
-    expect(() => s.fake.sendSlashCommand({ name: 'video-admin' })).toThrow(/has subcommands/);
+    expect(() => s.fake.sendSlashCommand({ name: 'video-admin', permissions: manageServer, subcommand: 'quota nope' })).toThrow(/no subcommand/);
+    expect(() => s.fake.sendSlashCommand({ name: 'video-admin', permissions: manageServer, subcommand: 'quota' })).toThrow(/is a group/);
+    expect(() => s.fake.sendSlashCommand({ name: 'video-admin', permissions: manageServer })).toThrow(/has subcommands/);
+  });
+
+  it("a command is sent only to members Discord shows it to: its default permissions, or the server's Integrations entries", async () => {
+    const s = await registered();
+    const helpers = s.fake.addRole({ name: 'Helpers' });
+    const helper = s.fake.addMember({ user: { username: 'helper' }, roles: [helpers.id] });
+    const muted = s.fake.addMember({ user: { username: 'muted' }, roles: [helpers.id], permissions: manageServer });
+    expect(() => s.fake.sendSlashCommand({ name: 'video-admin', subcommand: 'settings', user: helper.user })).toThrow(
+      /does not show "video-admin" to helper/,
+    );
+
+    s.fake.setCommandPermissions({
+      name: 'video-admin',
+      permissions: [
+        { id: helpers.id, type: 1, permission: true },
+        { id: muted.user.id, type: 2, permission: false },
+      ],
+    });
+    const i = await invoke(s, { name: 'video-admin', subcommand: 'settings', user: helper.user });
+    expect(i.memberPermissions?.has(PermissionFlagsBits.ManageGuild)).toBe(false);
+    expect(() => s.fake.sendSlashCommand({ name: 'video-admin', subcommand: 'settings', user: muted.user })).toThrow(/does not show/);
+    const asAdmin = await invoke(s, { name: 'video-admin', subcommand: 'settings', user: muted.user, permissions: PermissionFlagsBits.Administrator });
+    expect(asAdmin.memberPermissions?.has(PermissionFlagsBits.Administrator)).toBe(true);
+    expect(() => s.fake.setCommandPermissions({ name: 'nope', permissions: [] })).toThrow(/no command "nope"/);
   });
 
   it('given roles and permissions are sent as they are, and GUILD_CREATE carries the configured roles', async () => {

@@ -16,7 +16,6 @@ describe('blocked words', () => {
     expect(matcher.find('a category of concatenated scatter plots')).toBeUndefined();
     expect(matcher.find('gorge and gorey')).toBeUndefined();
     expect(matcher.find('cats')).toBeUndefined();
-    expect(matcher.find('cat_')).toBeUndefined();
   });
 
   it('is Unicode-aware: accented letters count as word characters, composed and full-width forms match', () => {
@@ -43,6 +42,47 @@ describe('blocked words', () => {
     const tricky = createWordMatcher(['a.b', '(x)']);
     expect(tricky.find('aXb')).toBeUndefined();
     expect(tricky.find('see a.b here')).toBe('a.b');
+  });
+
+  it('sees through invisible characters: zero-width spaces and joiners, soft hyphens, word joiners', () => {
+    expect(matcher.find('go\u200bre')).toBe('Gore');
+    expect(matcher.find('go\u00adre')).toBe('Gore');
+    expect(matcher.find('g\u200dor\u200ce')).toBe('Gore');
+    expect(matcher.find('\u2060gore\ufe0f')).toBe('Gore');
+    expect(matcher.find('red\u200b ball')).toBe('red ball');
+  });
+
+  it('sees through Cyrillic and Greek letters that look like Latin ones, in either case, either way round', () => {
+    expect(matcher.find('g\u043ere')).toBe('Gore'); // Cyrillic о
+    expect(matcher.find('G\u041eR\u0415')).toBe('Gore'); // Cyrillic О and Е
+    expect(matcher.find('g\u03bfre')).toBe('Gore'); // Greek ο
+    expect(matcher.find('\u0441\u0430t')).toBe('cat'); // Cyrillic с and а
+    // A word the moderator typed with a Cyrillic letter still matches the plain Latin spelling.
+    expect(createWordMatcher(['g\u043ere']).find('so much gore')).toBe('g\u043ere');
+  });
+
+  it('reads _ as a space and digits or @ $ in place of letters as the word they spell', () => {
+    expect(matcher.find('gore_')).toBe('Gore');
+    expect(matcher.find('__gore__ fest')).toBe('Gore');
+    expect(matcher.find('a red_ball')).toBe('red ball');
+    expect(matcher.find('g0re')).toBe('Gore');
+    expect(matcher.find('G0R3!')).toBe('Gore');
+    expect(matcher.find('c@t')).toBe('cat');
+    const ass = createWordMatcher(['ass']);
+    expect(ass.find('a55')).toBe('ass');
+    expect(ass.find('@$$')).toBe('ass');
+  });
+
+  it('keeps whole words, so Scunthorpe-style words and plain numbers stay allowed', () => {
+    const strict = createWordMatcher(['cunt', 'ass', 'hell', 'gore']);
+    expect(strict.find('a night in Scunthorpe')).toBeUndefined();
+    expect(strict.find('\u0455cunthorpe')).toBeUndefined(); // Cyrillic ѕ
+    expect(strict.find('a class on cl4ss and passage')).toBeUndefined();
+    expect(strict.find('hello shell')).toBeUndefined();
+    expect(strict.find('gorgeous g0rge')).toBeUndefined();
+    expect(strict.find('room 455, $5 or 455$')).toBeUndefined();
+    expect(strict.find('HELL0 there')).toBeUndefined();
+    expect(strict.find('HE11 yeah')).toBe('hell');
   });
 
   it('cleans what a moderator adds and refuses what cannot be a word', () => {

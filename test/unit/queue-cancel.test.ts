@@ -1,13 +1,25 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { assertShownAfterPersisted, createBench, draft, until } from './queue-doubles.js';
 
-const requester = (userId: string) => ({ userId, canManageGuild: false });
-const moderator = { userId: 'mod', canManageGuild: true };
+const requester = (userId: string) => ({ userId, guildId: 'g1', canManageGuild: false });
+const moderator = { userId: 'mod', guildId: 'g1', canManageGuild: true };
 
 
 afterEach(assertShownAfterPersisted);
 
 describe('queue service: cancel', () => {
+  it("a job is not found from another guild, even by its requester or that guild's moderator", async () => {
+    const bench = createBench({ limits: { maxConcurrent: 1 } });
+    await bench.submit('g1', 'alice');
+    const waiting = await bench.submit('g1', 'bob');
+    const elsewhere = { userId: 'mod', guildId: 'g2', canManageGuild: true };
+    expect(bench.queue.checkCancel(waiting.id, elsewhere)).toBe('job-not-found');
+    expect(bench.queue.checkCancel(waiting.id, { ...requester('bob'), guildId: 'g2' })).toBe('job-not-found');
+    expect(await bench.queue.cancel(waiting.id, elsewhere)).toBe('not-found');
+    expect(bench.store.peek(waiting.id)?.state).toBe('queued');
+    expect(bench.queue.checkCancel(waiting.id, moderator)).toBe('ok');
+  });
+
   it('a waiting job canceled by its requester never reaches Replicate', async () => {
     const bench = createBench({ limits: { maxConcurrent: 1 } });
     const first = await bench.submit('g1', 'alice');

@@ -17,7 +17,7 @@ describe("queue service: a new job from another's input", () => {
   it("copies the original's kept image bytes for the new job, which keeps its own copy", async () => {
     const bench = createBench();
     const original = await deliveredWithImage(bench);
-    const reused = await bench.queue.inputOf(original.id);
+    const reused = await bench.queue.inputOf(original.id, 'g1');
     if (!reused.ok) throw new Error(`refused: ${reused.refusal}`);
 
     const admission = bench.queue.admit({ ...draft('g1', 'bob'), request: reused.input.request, image: reused.input.image });
@@ -35,7 +35,7 @@ describe("queue service: a new job from another's input", () => {
   it('answers expired once the keeping time is over, and the new job fails plainly if the bytes went meanwhile', async () => {
     const bench = createBench();
     const original = await deliveredWithImage(bench);
-    const reused = await bench.queue.inputOf(original.id);
+    const reused = await bench.queue.inputOf(original.id, 'g1');
     if (!reused.ok) throw new Error('refused');
 
     await bench.store.dropExpiredImages(bench.clock.now() + keptImageMs);
@@ -49,11 +49,17 @@ describe("queue service: a new job from another's input", () => {
     expect(bench.runner.creates).toHaveLength(1);
 
     await bench.clock.advance(keptImageMs);
-    expect(await bench.queue.inputOf(original.id)).toEqual({ ok: false, refusal: 'input-expired' });
+    expect(await bench.queue.inputOf(original.id, 'g1')).toEqual({ ok: false, refusal: 'input-expired' });
+  });
+
+  it('answers not found for a job of another guild, whatever its state, before reading its input', async () => {
+    const bench = createBench();
+    const original = await deliveredWithImage(bench);
+    expect(await bench.queue.inputOf(original.id, 'g2')).toEqual({ ok: false, refusal: 'job-not-found' });
   });
 
   it('answers expired for a job the store does not have', async () => {
     const bench = createBench();
-    expect(await bench.queue.inputOf('no-such-job')).toEqual({ ok: false, refusal: 'input-expired' });
+    expect(await bench.queue.inputOf('no-such-job', 'g1')).toEqual({ ok: false, refusal: 'input-expired' });
   });
 });

@@ -102,7 +102,7 @@ describe('queue service: a store write refused at any transition', () => {
     await bench.submit('g1', 'alice');
     const waiting = await bench.submit('g1', 'bob');
     bench.store.failSavesOf((job) => job.id === waiting.id && job.state === 'canceled', refusedTimes);
-    const result = bench.queue.cancel(waiting.id, { userId: 'bob', canManageGuild: false });
+    const result = bench.queue.cancel(waiting.id, { userId: 'bob', guildId: 'g1', canManageGuild: false });
     await eventually(bench, () => bench.store.peek(waiting.id)?.state === 'canceled', 'the cancel to be stored');
     expect(await result).toBe('canceled');
     expect(bench.responder.of(waiting.id).at(-1)).toMatchObject({ kind: 'finish', state: 'canceled' });
@@ -114,7 +114,7 @@ describe('queue service: a store write refused at any transition', () => {
     const job = await bench.submit('g1', 'alice');
     await eventually(bench, () => bench.runner.isWaiting('p1'), 'the prediction wait');
     bench.store.failSavesOf((j) => j.state === 'canceled', refusedTimes);
-    const result = bench.queue.cancel(job.id, { userId: 'alice', canManageGuild: false });
+    const result = bench.queue.cancel(job.id, { userId: 'alice', guildId: 'g1', canManageGuild: false });
     await eventually(bench, () => bench.store.peek(job.id)?.state === 'canceled', 'the cancel to be stored');
     expect(await result).toBe('canceled');
     expect(bench.runner.canceled).toEqual(['p1']);

@@ -11,6 +11,7 @@ import {
   type InteractionScene,
   type SlashCommandInput,
 } from './interaction-payloads.js';
+import { mayUseCommand } from './command-permissions.js';
 import { DEFAULT_MEMBER_PERMISSIONS, findMember, memberPermissions } from './guild-model.js';
 import type { FakeUser } from './payloads.js';
 import { newInteractionToken } from './snowflake.js';
@@ -131,6 +132,23 @@ export function createInteractionDispatcher(
     return { command, id };
   }
 
+  /**
+   * Discord sends a guild command only to a member it shows the command to: `default_member_permissions`, unless the
+   * server's Integrations settings say otherwise (setCommandPermissions). Sending one it would not show is the
+   * test's mistake.
+   */
+  function assertShown(s: InteractionScene, command: StoredCommand | undefined, id: string, name: string): void {
+    if (!command || s.guildId === undefined) return;
+    const entries = env.state.commandPermissions.get(`${s.guildId}:${id}`) ?? [];
+    const who = { guildId: s.guildId, channelId: s.channelId, userId: s.user.id, roles: s.roles, permissions: BigInt(s.permissions) };
+    if (!mayUseCommand(command, who, entries)) {
+      throw new Error(
+        `fake discord: Discord does not show "${name}" to ${s.user.username} (permissions ${s.permissions}, the command needs ` +
+          `${command.default_member_permissions}, and no Integrations entry lets them in): see setCommandPermissions`,
+      );
+    }
+  }
+
   /** The message as Discord would include it, from the fake's state; a message unknown to the fake as given. */
   function messagePayload(ref: ButtonMessageInput | MessageRef, channelId: string): { api: Record<string, unknown>; recorded: RecordedMessage } {
     const id = typeof ref === 'string' ? ref : ref.id;
@@ -147,6 +165,7 @@ export function createInteractionDispatcher(
     slashCommand(input) {
       const s = scene(input);
       const { command, id } = findCommand(s.guildId, input.name, 1);
+      assertShown(s, command, id, input.name);
       const payload = slashCommandPayload(s, input, id, command);
       return send(s, record(s, { kind: 'command', commandType: 1, commandName: input.name }), payload);
     },
@@ -162,6 +181,7 @@ export function createInteractionDispatcher(
       if (!found) throw new Error(`fake discord: no message ${targetId} to run ${input.name} on`);
       const s = scene({ ...input, channelId: input.channelId ?? found.message.channelId });
       const { command, id } = findCommand(s.guildId, input.name, 3);
+      assertShown(s, command, id, input.name);
       const payload = messageCommandPayload(s, input, id, command, toApiFound(env, found));
       return send(s, record(s, { kind: 'command', commandType: 3, commandName: input.name, targetId }), payload);
     },

@@ -1,5 +1,6 @@
 import type { APIAttachment } from 'discord-api-types/v10';
 import type { Clock } from '../../../src/clock.js';
+import type { CommandPermission } from './command-permissions.js';
 import type { FaultSpec } from './faults.js';
 import type { AddChannelInput, AddMemberInput, AddRoleInput, PostMessageInput } from './guild-setup.js';
 import type { ButtonPressInput, InteractionHandle, SlashCommandInput } from './interaction-payloads.js';
@@ -119,6 +120,12 @@ export interface FakeDiscord {
    * Send Messages or, for uploads, Attach Files; an empty history without Read Message History).
    */
   setBotPermissions(channelId: string, permissions: bigint): void;
+  /**
+   * What a server's admins set for one registered command in Server Settings → Integrations (replaces the previous
+   * entries): e.g. a role allowed to use /video-admin without Manage Server. Slash and menu commands are sent only
+   * to members Discord would show them to (command-permissions.ts); throws when the command is not registered.
+   */
+  setCommandPermissions(input: { name: string; guildId?: string; type?: number; permissions: CommandPermission[] }): void;
   /** The channel is deleted: its routes, and the webhooks of interactions made in it, answer 404 10003. */
   deleteChannel(channelId: string): void;
   unexpectedRequests(): RequestRecord[];

@@ -47,6 +47,7 @@ export type {
   SlashOptionValue,
 } from './interaction-payloads.js';
 export type { ChannelErrorCode, FaultSpec } from './faults.js';
+export type { CommandPermission } from './command-permissions.js';
 export { shardOfGuild, type ShardPair } from './gateway.js';
 export { snowflakeOnShard } from './snowflake.js';
 export type { FakeGuild, FakeGuildChannel, FakeMember, FakeRole, FakeUser } from './payloads.js';
@@ -187,6 +188,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       const channel = state.channels.get(channelId);
       if (!channel) throw new Error(`fake discord: no channel ${channelId}`);
       channel.botPermissions = permissions;
+    },
+    setCommandPermissions(input) {
+      const guildId = input.guildId ?? firstGuild.id;
+      const match = (c: { name: string; type: number }) => c.name === input.name && c.type === (input.type ?? 1);
+      const command = state.commands.get(guildId)?.find(match) ?? state.commands.get('')?.find(match);
+      if (!command) throw new Error(`fake discord: no command "${input.name}" registered for guild ${guildId}`);
+      state.commandPermissions.set(`${guildId}:${command.id}`, input.permissions.map((entry) => ({ ...entry })));
     },
     deleteChannel(channelId) {
       const channel = state.channels.get(channelId);

@@ -46,7 +46,7 @@ export interface FakeGuild {
 const bit = (n: number): bigint => 1n << BigInt(n);
 /** @everyone-like rights: view, send, embed, attach, history, reactions, external emoji, voice, app commands. */
 export const DEFAULT_MEMBER_PERMISSIONS = [10, 11, 14, 15, 16, 6, 18, 20, 21, 31].reduce((acc, n) => acc | bit(n), 0n);
-const ADMINISTRATOR = bit(3);
+export const ADMINISTRATOR = bit(3);
 /** Every permission bit Discord defines today (0–50): what an administrator or the owner has. */
 export const ALL_PERMISSIONS = bit(51) - 1n;
 /** What the @everyone role carries in GUILD_CREATE (Discord's default for a new server). */

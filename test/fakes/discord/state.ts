@@ -1,3 +1,4 @@
+import type { CommandPermission } from './command-permissions.js';
 import type { FakeUser } from './payloads.js';
 
 /** A file as a member would see it on a message. */
@@ -194,6 +195,8 @@ export class FakeDiscordState {
   readonly channels = new Map<string, FakeChannel>();
   /** Keyed by `<channel>:<nonce>` (Discord checks per author; the fake has one author). */
   readonly nonces = new Map<string, NonceRecord>();
+  /** Commands' permissions in a guild (Server Settings → Integrations), keyed by `<guild>:<command id>`. */
+  readonly commandPermissions = new Map<string, CommandPermission[]>();
   /** Every user the fake has seen (members, interaction users, message authors), for resolved data. */
   readonly users = new Map<string, FakeUser>();
 
