@@ -26,6 +26,7 @@ describe('a video posted in the channel after the progress had moved there', () 
     const posts = () =>
       w.discord.channelMessages(w.discord.defaultChannelId).filter((m) => m.content.startsWith(`✅ <@${ria.id}>'s video`));
     await w.discord.waitFor(() => posts().length === 1, { timeoutMs: 15_000, description: 'the video in the channel' });
+    await w.discord.waitFor((d) => d.requests.some((r) => r.status === 0), { description: 'the hung closing edit' });
     await w.bot.stop();
 
     // A moderator took Read Message History away meanwhile, and Discord has forgotten the post's nonce.
