@@ -20,8 +20,9 @@ export type StartingInteraction =
 
 /**
  * What the bot needs in the channel to deliver (the interaction's `app_permissions`): to see it, to post (in a
- * thread: Send Messages in Threads), to attach the mp4 and to show a link's preview. Checked first, so a member
- * never waits minutes for a video that cannot be posted.
+ * thread: Send Messages in Threads), to attach the mp4, to show a link's preview, and to read the channel back (after
+ * a crash between a post and its record, only the history tells whether the video or the ping went out; without it
+ * the restart would post again). Checked first, so a member never waits minutes for a video that cannot be posted.
  */
 export function missingPermission(interaction: StartingInteraction): RefusalCode | undefined {
   const have = interaction.appPermissions;
@@ -31,6 +32,7 @@ export function missingPermission(interaction: StartingInteraction): RefusalCode
   if (!have.has(send)) return 'bot-cannot-send-messages';
   if (!have.has(PermissionFlagsBits.AttachFiles)) return 'bot-cannot-attach-files';
   if (!have.has(PermissionFlagsBits.EmbedLinks)) return 'bot-cannot-embed-links';
+  if (!have.has(PermissionFlagsBits.ReadMessageHistory)) return 'bot-cannot-read-history';
   return undefined;
 }
 

@@ -23,6 +23,7 @@ export type RefusalCode =
   | 'bot-cannot-send-messages'
   | 'bot-cannot-attach-files'
   | 'bot-cannot-embed-links'
+  | 'bot-cannot-read-history'
   | 'no-image'
   | 'image-not-found'
   | 'input-forgotten'
@@ -54,6 +55,7 @@ const texts: Record<RefusalCode, string> = {
   'bot-cannot-send-messages': missing('Send Messages'),
   'bot-cannot-attach-files': missing('Attach Files'),
   'bot-cannot-embed-links': missing('Embed Links'),
+  'bot-cannot-read-history': missing('Read Message History'),
   'no-image':
     'That message has no image I can animate. Use Animate image on a message with a PNG, JPEG or WebP picture ' +
     '(an attachment or an embed image).',

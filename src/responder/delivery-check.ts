@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { Job, ReplyTarget } from '../queue/job.js';
 import type { DeliveryKind, PostedMessage } from '../queue/ports.js';
+import { jobButtonCustomId, regeneratePrefix } from '../discord/custom-id.js';
 import { describeRestError, snowflakeAt, snowflakeTime, type DiscordApi, type SeenMessage } from './discord-api.js';
-import { jobRef, renderDoneHeadline, renderReadyPingPrefix } from './progress-view.js';
+import { jobRef, renderReadyPingPrefix } from './progress-view.js';
 
 /** A video up in Discord: how it went out, and the message that carries it when Discord told us. */
 export interface Posted {
@@ -10,8 +11,19 @@ export interface Posted {
   message?: PostedMessage;
 }
 
-/** The attachment's name in Discord: also how a restart recognises a video already posted. */
+/** The attachment's name in Discord (the same for every job: what identifies the job is its button, below). */
 export const videoFilename = 'video.mp4';
+
+/**
+ * Whether a message is this job's delivered video: it carries the job's own Regenerate button (`regen:<jobId>`), which
+ * every rung's message has and Discord stores and returns with the message. The text is no identity: two jobs with
+ * the same request read the same.
+ */
+export function isDeliveryOf(job: Job, message: Pick<SeenMessage, 'components'>): boolean {
+  const id = jobButtonCustomId(regeneratePrefix, job.id);
+  return (message.components ?? []).some((row) => (row.components ?? []).some((c) => c.custom_id === id));
+}
+
 /** Slack for the difference between our clock and Discord's when listing "messages since". */
 const clockSkewMs = 60_000;
 const maxPages = 10;
@@ -25,11 +37,13 @@ export function createDeliveryCheck(api: DiscordApi, log: Logger) {
   async function onOriginal(job: Job, reply: ReplyTarget): Promise<Posted | undefined> {
     try {
       const original = await api.getOriginal(reply);
+      // A button press's reply starts as the message pressed (another job's video) until the press is answered.
+      if (!isDeliveryOf(job, original)) return undefined;
       const message = { channelId: reply.channelId, messageId: original.id };
       if (original.attachments.some((a) => a.filename === videoFilename)) {
         return { kind: original.content.includes('Re-encoded') ? 'reencoded' : 'attachment', message };
       }
-      return original.content.startsWith('✅') ? { kind: 'link', message } : undefined;
+      return { kind: 'link', message };
     } catch (err) {
       log.warn({ jobId: job.id, err: describeRestError(err) }, 'could not read the reply back');
       return undefined;
@@ -69,9 +83,8 @@ export function createDeliveryCheck(api: DiscordApi, log: Logger) {
 
   /** This job's video in the channel, as a message of the bot's: false when it is not there, undefined when unknown. */
   async function inChannel(job: Job, reply: ReplyTarget, sinceMs: number, untilMs: number) {
-    const headline = renderDoneHeadline(job);
     return scan(job, reply.channelId, Math.min(reply.interactionAt, sinceMs), untilMs, (m) =>
-      m.author?.id === reply.applicationId && m.content.startsWith(headline),
+      m.author?.id === reply.applicationId && isDeliveryOf(job, m),
     );
   }
 

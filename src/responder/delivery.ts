@@ -149,8 +149,7 @@ export function createDelivery(o: DeliveryOptions) {
 
   /**
    * The ladder as a new channel message that mentions (and pings) only the requester; one nonce for every rung, so
-   * an upload that landed unseen is returned by Discord instead of doubled. A progress message that moved to the
-   * channel is then closed, pointing at it. False when the channel cannot take it.
+   * an upload that landed unseen is returned by Discord instead of doubled. False when the channel cannot take it.
    */
   async function toChannel(w: Work): Promise<Posted | false> {
     const { channelId } = w.reply;
@@ -165,7 +164,6 @@ export function createDelivery(o: DeliveryOptions) {
         const posted = await send(w, current.bytes ?? 0, (signal) =>
           o.api.postChannelMessage(channelId, view, { file: fileOf(current), signal, nonce }),
         );
-        await closeMovedProgress(w);
         return { kind: 'channel', ...messageOf(w, posted) };
       } catch (err) {
         w.signal?.throwIfAborted();
@@ -174,10 +172,7 @@ export function createDelivery(o: DeliveryOptions) {
         const nonceHolds = o.clock.now() - (w.channelSentAt ?? 0) < nonceMemoryMs;
         const landed =
           isAmbiguousError(err) && !nonceHolds ? await o.check.inChannel(w.job, w.reply, w.startedAt, o.clock.now()) : undefined;
-        if (landed) {
-          await closeMovedProgress(w);
-          return { kind: 'channel', ...messageOf(w, landed) };
-        }
+        if (landed) return { kind: 'channel', ...messageOf(w, landed) };
         const fileRefused = isMissingPermissionError(err) && current.path !== undefined;
         if (isChannelUnusableError(err) && !fileRefused) {
           o.health.markUnusable(channelId, describeRestError(err).code);
@@ -195,20 +190,26 @@ export function createDelivery(o: DeliveryOptions) {
     return false;
   }
 
-  async function closeMovedProgress(w: Work): Promise<void> {
-    const progressId = w.reply.channelMessageId;
+  /** A progress message that moved to the channel, closed once the video is up below it (an edit: safe to repeat). */
+  async function closeMovedProgress(job: Job, reply: ReplyTarget): Promise<void> {
+    const progressId = reply.channelMessageId;
     if (!progressId) return;
-    await o.api.editChannelMessage(w.reply.channelId, progressId, renderDeliveredBelow(w.job)).catch((err: unknown) => {
-      o.log.warn({ jobId: w.job.id, err: describeRestError(err) }, 'moved progress message not closed');
+    await o.api.editChannelMessage(reply.channelId, progressId, renderDeliveredBelow(job)).catch((err: unknown) => {
+      o.log.warn({ jobId: job.id, err: describeRestError(err) }, 'moved progress message not closed');
     });
   }
 
   const tokenAlive = (reply: ReplyTarget) => o.clock.now() - reply.interactionAt < o.tokenLifetimeMs;
 
-  /** The video is up: record it, then ping (the channel message already pinged), then record that. */
+  /**
+   * The video is up: record it (with its message) before anything else is awaited, so a restart knows it from the
+   * record, not the channel's history; then ping (a channel post already pinged, and closes its moved progress
+   * message), then record that.
+   */
   async function announce(job: Job, reply: ReplyTarget, posted: Posted, hooks: DeliveryHooks, stop?: AbortSignal): Promise<void> {
     await hooks.markPosted(posted.kind, posted.message);
-    if (posted.kind !== 'channel' && !(await ping(job, reply, o.clock.now(), stop))) return;
+    if (posted.kind === 'channel') await closeMovedProgress(job, reply);
+    else if (!(await ping(job, reply, o.clock.now(), stop))) return;
     await hooks.markPinged();
   }
 
@@ -292,7 +293,7 @@ export function createDelivery(o: DeliveryOptions) {
     }
   }
 
-  return { deliver, ping, announce };
+  return { deliver, ping, announce, closeMovedProgress };
 }
 
 /** Where the video landed, when Discord answered with the message (a link to it needs its id). */

@@ -18,6 +18,8 @@ export interface SeenMessage {
   content: string;
   attachments: { filename: string; size?: number }[];
   author?: { id: string };
+  /** Action rows with their buttons: a delivered video's Regenerate button names its job. */
+  components?: { components?: { custom_id?: string }[] }[];
   /** Set on interaction responses and follow-ups: the interaction that made them. */
   interaction_metadata?: { id: string };
 }

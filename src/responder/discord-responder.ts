@@ -124,7 +124,11 @@ export function createDiscordResponder(options: DiscordResponderOptions): Discor
       const kind = job.delivery ?? 'attachment';
       log.info({ jobId: job.id, delivery: kind }, 'video was already delivered before the restart');
       if (job.pingedAt !== undefined || kind === 'channel') {
-        if (job.pingedAt === undefined) await hooks.markPinged();
+        if (job.pingedAt === undefined) {
+          // Stopped between the channel post's record and its end: the moved progress may still say "Preparing".
+          await delivery.closeMovedProgress(job, reply);
+          await hooks.markPinged();
+        }
         return kind;
       }
       // Posted and recorded; the ping may or may not have gone out before the stop.

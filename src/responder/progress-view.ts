@@ -98,7 +98,7 @@ export interface DoneDetails {
   linkExpiresAt?: number;
 }
 
-/** How every delivered video's message starts: also how a restart recognises this job's video in a channel. */
+/** How every delivered video's message starts (two jobs with the same request share it: it identifies no job). */
 export function renderDoneHeadline(job: Job): string {
   return `✅ <@${job.userId}>'s video: ${summarizeRequest(job, { promptMax: 60, alwaysSeconds: true })} · made in`;
 }
@@ -125,7 +125,8 @@ export function renderDone(job: Job, details: DoneDetails): MessageView {
 
 /**
  * Regenerate (the same input, as a new job for whoever presses it) and Remix (a form prefilled with the prompts).
- * Routed by custom_id only, so they work on videos delivered before a restart.
+ * Routed by custom_id only, so they work on videos delivered before a restart. The Regenerate custom_id is also how
+ * a restart recognises this job's video in Discord (`isDeliveryOf`): every delivered message carries this row.
  */
 function againRow(jobId: string): APIActionRowComponent<APIComponentInMessageActionRow> {
   return {

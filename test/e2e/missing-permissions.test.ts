@@ -19,6 +19,8 @@ const cases: [string, bigint, RefusalCode][] = [
   ['Send Messages', PermissionFlagsBits.SendMessages, 'bot-cannot-send-messages'],
   ['Attach Files', PermissionFlagsBits.AttachFiles, 'bot-cannot-attach-files'],
   ['Embed Links', PermissionFlagsBits.EmbedLinks, 'bot-cannot-embed-links'],
+  // Without it a restart cannot see whether the video already went out, and could post it twice.
+  ['Read Message History', PermissionFlagsBits.ReadMessageHistory, 'bot-cannot-read-history'],
 ];
 
 describe('/video in a channel where the bot lacks a permission it needs', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/queue/job.js';
 import { createDeliveryCheck } from '../../src/responder/delivery-check.js';
 import { snowflakeAt, type DiscordApi, type SeenMessage } from '../../src/responder/discord-api.js';
-import { renderChannelReadyPing, renderReadyPing } from '../../src/responder/progress-view.js';
+import { renderChannelReadyPing, renderDone, renderReadyPing } from '../../src/responder/progress-view.js';
 import { captureLog } from './queue-doubles.js';
 
 const postedAt = Date.UTC(2026, 11, 1, 10);
@@ -16,8 +16,11 @@ function job(id: string, interactionId: string): Job {
   };
 }
 
-function checkOver(messages: SeenMessage[]) {
-  const api = { listChannelMessages: async () => messages } as unknown as DiscordApi;
+function checkOver(messages: SeenMessage[], original?: SeenMessage) {
+  const api = {
+    listChannelMessages: async () => messages,
+    getOriginal: async () => original,
+  } as unknown as DiscordApi;
   return createDeliveryCheck(api, captureLog().log);
 }
 
@@ -43,5 +46,32 @@ describe('whether a member was already pinged about one job', () => {
 
   it('cannot tell when the history reads empty (no Read Message History)', async () => {
     expect(await checkOver([]).pinged(mine, mine.reply, postedAt)).toBeUndefined();
+  });
+});
+
+describe('whether one job’s video is already up', () => {
+  // The same member sent the same /video twice (or pressed Regenerate twice): both videos read the same headline.
+  const first = job('aaaaaaaa-1111', '1400000000000000201');
+  const second = job('bbbbbbbb-2222', '1400000000000000202');
+  const delivered = (of: Job): SeenMessage => {
+    const view = renderDone(of, { durationMs: 90_000 });
+    return message(view.content, { components: view.components, attachments: [{ filename: 'video.mp4' }] } as Partial<SeenMessage>);
+  };
+
+  it('does not take another job’s video in the channel for this one’s, though the headline is the same', async () => {
+    expect(delivered(first).content).toBe(delivered(second).content);
+    expect(await checkOver([delivered(first)]).inChannel(second, second.reply, postedAt, postedAt + 60_000)).toBe(false);
+    const found = await checkOver([delivered(first), delivered(second)]).inChannel(second, second.reply, postedAt, postedAt + 60_000);
+    expect(found && found.id).toBe(delivered(second).id);
+  });
+
+  it('does not take another job’s video on the reply for this one’s (a press’s reply starts as the pressed message)', async () => {
+    expect(await checkOver([], delivered(first)).onOriginal(second, second.reply)).toBeUndefined();
+    expect(await checkOver([], delivered(second)).onOriginal(second, second.reply)).toMatchObject({ kind: 'attachment' });
+  });
+
+  it('does not take a message of someone else that copies the video’s text and buttons', async () => {
+    const copy = { ...delivered(second), author: { id: '1400000000000000999' } };
+    expect(await checkOver([copy]).inChannel(second, second.reply, postedAt, postedAt + 60_000)).toBe(false);
   });
 });

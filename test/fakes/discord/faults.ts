@@ -16,6 +16,8 @@ export interface FaultSpec {
   pathPattern: RegExp;
   /** Only requests that upload a file (multipart with a `files[n]` part) match when true. */
   withFile?: boolean;
+  /** Only requests whose body contains this text match (e.g. one edit of a message among several). */
+  bodyIncludes?: string;
   /**
    * What the request gets: an HTTP error (429 with Retry-After, 5xx with Discord's text body), a Discord error code
    * with its own status (50013/50001 → 403, 10003 → 404), or `hang`: the request is read and never answered, as an
@@ -56,12 +58,13 @@ export class FaultInjector {
   }
 
   /** The injected action for this request, consuming one use of the first matching fault. */
-  take(method: string, path: string, hasFile: boolean): FaultAction | undefined {
+  take(method: string, path: string, hasFile: boolean, body: Buffer = Buffer.alloc(0)): FaultAction | undefined {
     const fault = this.pending.find(
       (f) =>
         f.left > 0 &&
         (f.spec.method === undefined || f.spec.method.toUpperCase() === method) &&
         (f.spec.withFile !== true || hasFile) &&
+        (f.spec.bodyIncludes === undefined || body.includes(f.spec.bodyIncludes)) &&
         f.spec.pathPattern.test(path),
     );
     if (!fault) return undefined;

@@ -87,7 +87,7 @@ export function createRequestHandler(parts: ServerParts): (req: IncomingMessage,
       const routeName = found?.route.name;
       const ctx = { params: found?.params ?? [], query: url.searchParams, headers: req.headers, body, now };
       const hasFile = /^multipart\/form-data/.test(req.headers['content-type'] ?? '') && body.includes('name="files[');
-      const fault = found ? parts.faults.take(method, url.pathname, hasFile) : undefined;
+      const fault = found ? parts.faults.take(method, url.pathname, hasFile, body) : undefined;
       if (fault && 'hang' in fault) {
         // Read, perhaps applied, never answered: the client's own timeout is all that ends it.
         const landed = fault.hang === 'after-landing' ? await answer(found!.route, ctx, env.botToken) : undefined;
