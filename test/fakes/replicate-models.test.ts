@@ -185,6 +185,27 @@ describe('fake Replicate models: input checked against the model\'s schema', () 
     expect(fieldsOf((await createOn(veo, { prompt: 'x', enhance_prompt: true })).body)).toEqual([['additional_property_not_allowed', 'input.enhance_prompt']]);
   });
 
+  it('reads the other enum shapes seen in public schemas: a bare $ref, anyOf with null, and uri array items', async () => {
+    await start();
+    fake!.models.add({
+      owner: 'someone', name: 'shapes', isOfficial: true,
+      schemas: {
+        Input: { type: 'object', title: 'Input', properties: {
+          ratio: { $ref: '#/components/schemas/ratio', default: '1:1' },
+          mode: { anyOf: [{ $ref: '#/components/schemas/mode' }, { type: 'null' }], default: null },
+          reference_images: { type: 'array', items: { type: 'string', anyOf: [], format: 'uri' }, default: [] },
+        } },
+        ratio: { enum: ['1:1', '16:9'], type: 'string', title: 'ratio', description: 'An enumeration.' },
+        mode: { enum: ['fast', 'slow'], type: 'string', title: 'mode', description: 'An enumeration.' },
+      },
+    });
+    expect((await createOn('someone/shapes', { ratio: '16:9', mode: null, reference_images: [png] })).status).toBe(201);
+    const bad = await createOn('someone/shapes', { ratio: '4:3', mode: 'medium', reference_images: [png, 'nope', 3] });
+    expect(fieldsOf(bad.body)).toEqual([
+      ['enum', 'input.ratio'], ['enum', 'input.mode'], ['format', 'input.reference_images.1'], ['invalid_type', 'input.reference_images.2'],
+    ]);
+  });
+
   it('gives the model its start frame from whichever uri field its schema has', async () => {
     await start();
     const res = await createOn(wan, { prompt: 'x', image: png, last_image: png });
