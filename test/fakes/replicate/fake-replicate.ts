@@ -2,13 +2,18 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../../../src/clock.js';
 import * as h from './handlers.js';
+import { ModelCatalogue, type FakeModels } from './model-catalogue.js';
+import * as m from './model-handlers.js';
 import { endOf, type FakePrediction, type PredictionScript } from './prediction.js';
 import { sampleVideo } from './sample-video.js';
+import { route } from './routes.js';
 import { WebhookSender } from './webhooks.js';
 import { notFound, problem, type Fault, type FakeState, type RecordedRequest, type Reply, type RouteName } from './state.js';
 
 export type { Fault, RecordedRequest, RouteName } from './state.js';
 export type { FakePrediction, PredictionScript } from './prediction.js';
+export type { FakeModels, NewModel, ReadFault } from './model-catalogue.js';
+export type { ComponentSchemas, UnknownFields } from './schema-check.js';
 export type { RawWebhook, WebhookDelivery, WebhookTamper } from './webhooks.js';
 
 export interface FakeReplicateOptions {
@@ -50,7 +55,15 @@ export interface FakeReplicate {
   outage(kind: Outage): Promise<void>;
   /** Ends the outage: Replicate answers again on the same address. */
   restore(): Promise<void>;
+  /** Bytes the model received as its first frame (`start_image`, else `image`). */
   startImageBytes(predictionId: string): Buffer | undefined;
+  /** Bytes the model received for any `format: uri` input field. */
+  inputFileBytes(predictionId: string, field: string): Buffer | undefined;
+  /**
+   * The models served at `GET /v1/models/{owner}/{name}` (fixtures in `models/`: five official, one community),
+   * each create checked against its schema; change a schema, add or remove a model, or fail model reads.
+   */
+  models: FakeModels;
   /** Replicate's webhooks: the signing secret it serves, what it sent, and ways to drop, forge, delay or replay. */
   webhooks: WebhookSender;
   requestCount(route?: RouteName): number;
@@ -83,32 +96,14 @@ function faultReply(status: NonNullable<Fault['status']>, retryAfterSeconds: num
   }
 }
 
-function route(method: string, path: string): { name: RouteName; params: string[] } {
-  const m = (re: RegExp) => re.exec(path)?.slice(1) ?? null;
-  const table: [string, RegExp, RouteName][] = [
-    ['POST', /^\/v1\/models\/([^/]+\/[^/]+)\/predictions$/, 'create'],
-    ['GET', /^\/v1\/predictions$/, 'list'],
-    ['GET', /^\/v1\/predictions\/([^/]+)$/, 'get'],
-    ['POST', /^\/v1\/predictions\/([^/]+)\/cancel$/, 'cancel'],
-    ['POST', /^\/v1\/files$/, 'files'],
-    ['GET', /^\/v1\/files$/, 'files-list'],
-    ['GET', /^\/v1\/files\/([^/]+)$/, 'file-get'],
-    ['GET', /^\/v1\/files\/([^/]+)\/download$/, 'file-download'],
-    ['DELETE', /^\/v1\/files\/([^/]+)$/, 'file-delete'],
-    ['GET', /^\/files-out\/([^/]+)\.mp4$/, 'output'],
-    ['GET', /^\/v1\/webhooks\/default\/secret$/, 'webhook-secret'],
-  ];
-  for (const [verb, re, name] of table) {
-    const params = method === verb ? m(re) : null;
-    if (params) return { name, params };
-  }
-  return { name: 'unexpected', params: [] };
-}
-
 async function handle(state: FakeState, name: RouteName, params: string[], req: IncomingMessage, body: Buffer, url: URL) {
   const p = params[0] ?? '';
   switch (name) {
-    case 'create': return h.createPrediction(state, p, body);
+    case 'create':
+      // Both create routes share the name: a fault injected on `create` hits whichever the bot uses.
+      return h.createPrediction(state, body, (parsed) => (params.length > 0 ? m.targetOfModelRoute(state, p) : m.targetOfVersion(state, parsed.version)));
+    case 'model-get': return m.getModel(state, p);
+    case 'model-versions': return m.getVersions(state, p, params[1]);
     case 'get': return h.getPrediction(state, p);
     case 'cancel': return h.cancelPrediction(state, p);
     case 'list': return h.listPredictions(state, url.searchParams.get('cursor'));
@@ -148,6 +143,7 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
     scripts: [],
     defaultOutput: await sampleVideo(),
     webhooks: new WebhookSender(clock, () => state.origin, retentionMs),
+    models: new ModelCatalogue(clock),
   };
 
   let outage: Outage | undefined;
@@ -174,7 +170,7 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
     const { name, params } = route(method, url.pathname);
     const record: RecordedRequest = { method, path: url.pathname + url.search, route: name, status: 0, time: clock.now() };
     requests.push(record);
-    const fault = outageFault(name) ?? takeFault(name);
+    const fault = outageFault(name) ?? readFault(name) ?? takeFault(name);
     if (fault && !fault.processed) return fail(res, record, fault);
     const authorized = req.headers.authorization === `Bearer ${state.token}`;
     const reply =
@@ -189,6 +185,11 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
   function outageFault(name: RouteName): Fault | undefined {
     if (!outage || 'refused' in outage) return undefined;
     return 'reset' in outage ? { route: name, reset: true, processed: outage.processed ?? false } : { route: name, ...outage };
+  }
+
+  function readFault(name: RouteName): Fault | undefined {
+    const fault = state.models.readFault;
+    return fault && (name === 'model-get' || name === 'model-versions') ? { route: name, ...fault } : undefined;
   }
 
   function takeFault(name: RouteName): Fault | undefined {
@@ -251,6 +252,8 @@ export async function startFakeReplicate(options: FakeReplicateOptions = {}): Pr
     },
     webhooks: state.webhooks,
     startImageBytes: (id) => state.predictions.find((p) => p.id === id)?.startImage,
+    inputFileBytes: (id, field) => state.predictions.find((p) => p.id === id)?.inputFiles?.[field],
+    models: state.models,
     requestCount: (name) => requests.filter((r) => name === undefined || r.route === name).length,
     maxRunning: () => maxOverlap(state.predictions.map((p) => [p.createdAt, endOf(p)])),
     assertNoUnexpectedRequests() {

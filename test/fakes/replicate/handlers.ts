@@ -1,29 +1,39 @@
 import { newFileId, parseUpload, toFileJson } from './files.js';
 import { isRunning, newPredictionId, toPredictionJson, endOf, type FakePrediction } from './prediction.js';
 import { notFound, problem, type FakeState, type Reply } from './state.js';
-import { toValidationDetail, validateInput } from './validate-input.js';
-
-export const kling = 'kwaivgi/kling-v1.6-standard';
+import type { CreateTarget } from './model-handlers.js';
+import { checkInput, resolveProperty, toCogletBody, toValidationDetail, type ComponentSchemas, type JsonSchema } from './schema-check.js';
 
 export function predictionReply(state: FakeState, p: FakePrediction, status = 200): Reply {
   return { status, body: toPredictionJson(p, state.clock.now(), state.origin, state.retentionMs) };
 }
 
-export async function createPrediction(state: FakeState, model: string, body: Buffer): Promise<Reply> {
-  if (model !== kling) return problem(404, 'Not found', `The model ${model} does not exist, or you do not have access to it.`);
+/**
+ * Creates a prediction once `target` (given the parsed body) names the model and version to run: the input is
+ * checked against that version's schema, as Replicate does before it accepts a create.
+ */
+export async function createPrediction(
+  state: FakeState,
+  body: Buffer,
+  target: (parsed: Record<string, unknown>) => CreateTarget | Reply,
+): Promise<Reply> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch {
     return problem(400, 'Bad request', 'The request body is not valid JSON.');
   }
-  const input = (parsed as { input?: unknown } | null)?.input;
-  const invalid = validateInput(input);
+  const fields = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  const run = target(fields);
+  if (!('schemas' in run)) return run;
+  const input = fields.input;
+  const { invalid, unknown } = checkInput(input, run.schemas, run.unknownFields);
   if (invalid.length > 0) {
     return problem(422, 'Input validation failed', toValidationDetail(invalid), { invalid_fields: invalid });
   }
+  if (unknown.length > 0 && run.unknownFields === 'reject-coglet') return { status: 422, body: toCogletBody(unknown) };
   const values = input as Record<string, unknown>;
-  const { webhook, webhook_events_filter: filter } = parsed as { webhook?: unknown; webhook_events_filter?: unknown };
+  const { webhook, webhook_events_filter: filter } = fields;
   if (webhook !== undefined && (typeof webhook !== 'string' || !URL.canParse(webhook))) {
     return problem(422, 'Input validation failed', '- webhook: Invalid URL', { invalid_fields: [{ type: 'url', field: 'webhook', description: 'Invalid URL' }] });
   }
@@ -34,7 +44,8 @@ export async function createPrediction(state: FakeState, model: string, body: Bu
   const script = state.scripts.shift() ?? {};
   const prediction: FakePrediction = {
     id: newPredictionId(),
-    model,
+    model: run.model,
+    version: run.version,
     input: values,
     createdAt: state.clock.now(),
     durationMs: script.durationMs ?? state.defaultDurationMs,
@@ -45,43 +56,55 @@ export async function createPrediction(state: FakeState, model: string, body: Bu
     canceledAt: undefined,
     webhook,
     webhookEvents: events as string[],
+    ...(unknown.length > 0 ? { ignoredFields: unknown } : {}),
   };
-  if (typeof values.start_image === 'string') {
-    const image = await resolveStartImage(state, values.start_image);
-    if (typeof image === 'string') {
-      prediction.outcome = 'failed';
-      prediction.error = image;
-      prediction.durationMs = Math.min(prediction.durationMs, 2_000);
-    } else {
-      prediction.startImage = image;
-    }
-  }
+  await fetchInputFiles(state, prediction, run.schemas);
   state.predictions.push(prediction);
   state.webhooks.created(prediction);
   return predictionReply(state, prediction, 201);
 }
 
-/** What bytes the model would have downloaded for `start_image`, or the error a real model run would report. */
-async function resolveStartImage(state: FakeState, uri: string): Promise<Buffer | string> {
+/** Fetches every `format: uri` input the way the model would; the first it cannot fetch fails the run. */
+async function fetchInputFiles(state: FakeState, prediction: FakePrediction, schemas: ComponentSchemas): Promise<void> {
+  const properties = ((schemas.Input?.properties ?? {}) as Record<string, JsonSchema>);
+  const files: Record<string, Buffer> = {};
+  for (const [field, value] of Object.entries(prediction.input)) {
+    const property = Object.hasOwn(properties, field) ? properties[field] : undefined;
+    if (typeof value !== 'string' || !property || resolveProperty(property, schemas).format !== 'uri') continue;
+    const bytes = await fetchInputFile(state, field, value);
+    if (typeof bytes === 'string') {
+      prediction.outcome = 'failed';
+      prediction.error = bytes;
+      prediction.durationMs = Math.min(prediction.durationMs, 2_000);
+      break;
+    }
+    files[field] = bytes;
+  }
+  prediction.inputFiles = files;
+  prediction.startImage = files.start_image ?? files.image;
+}
+
+/** What bytes the model would have downloaded for `field`, or the error a real model run would report. */
+async function fetchInputFile(state: FakeState, field: string, uri: string): Promise<Buffer | string> {
   const filesPrefix = `${state.baseUrl}/files/`;
   if (uri.startsWith(filesPrefix)) {
     const id = uri.slice(filesPrefix.length).replace(/\/download$/, '');
-    return state.files.get(id)?.bytes ?? 'Failed to download start_image: file not found (404)';
+    return state.files.get(id)?.bytes ?? `Failed to download ${field}: file not found (404)`;
   }
   if (uri.startsWith('data:')) {
     const comma = uri.indexOf(',');
-    if (comma < 0) return 'Failed to decode start_image: malformed data URI';
+    if (comma < 0) return `Failed to decode ${field}: malformed data URI`;
     const head = uri.slice(5, comma);
     const data = uri.slice(comma + 1);
     return head.endsWith(';base64') ? Buffer.from(data, 'base64') : Buffer.from(decodeURIComponent(data), 'utf8');
   }
-  if (!/^https?:/.test(uri)) return 'Failed to download start_image: unsupported URL scheme';
+  if (!/^https?:/.test(uri)) return `Failed to download ${field}: unsupported URL scheme`;
   try {
     const response = await fetch(uri, { signal: AbortSignal.timeout(10_000) });
-    if (!response.ok) return `Failed to download start_image: HTTP ${response.status}`;
+    if (!response.ok) return `Failed to download ${field}: HTTP ${response.status}`;
     return Buffer.from(await response.arrayBuffer());
   } catch (err) {
-    return `Failed to download start_image: ${(err as Error).message}`;
+    return `Failed to download ${field}: ${(err as Error).message}`;
   }
 }
 

@@ -15,6 +15,8 @@ export interface PredictionScript {
 export interface FakePrediction {
   id: string;
   model: string;
+  /** `"hidden"` for an official model (the default); a community model's version id. */
+  version?: string;
   /** The input exactly as the create body carried it. */
   input: Record<string, unknown>;
   createdAt: number;
@@ -22,8 +24,12 @@ export interface FakePrediction {
   outcome: 'succeeded' | 'failed';
   error: string | undefined;
   output: Buffer;
-  /** Bytes the model "received" as start_image, once resolved. */
+  /** Bytes the model "received" as its first frame (`start_image`, else `image`), once resolved. */
   startImage: Buffer | undefined;
+  /** Bytes of every `format: uri` input the model fetched, by field. */
+  inputFiles?: Record<string, Buffer>;
+  /** Input keys the model's schema lacks that it ignored (models that do not refuse them). */
+  ignoredFields?: string[];
   canceledAt: number | undefined;
   /** The `webhook` URL of the create, if any. */
   webhook?: string | undefined;
@@ -75,7 +81,7 @@ export function toPredictionJson(p: FakePrediction, now: number, origin: string,
   return {
     id: p.id,
     model: p.model,
-    version: 'hidden',
+    version: p.version ?? 'hidden',
     input: removed ? {} : p.input,
     logs: removed || started === undefined ? '' : terminal ? 'Generating video...\nDone.\n' : 'Generating video...\n',
     output: status === 'succeeded' && !removed ? `${origin}/files-out/${p.id}.mp4` : null,

@@ -1,5 +1,6 @@
 import type { Clock } from '../../../src/clock.js';
 import type { FakeFile } from './files.js';
+import type { ModelCatalogue } from './model-catalogue.js';
 import type { FakePrediction, PredictionScript } from './prediction.js';
 import type { WebhookSender } from './webhooks.js';
 
@@ -15,6 +16,8 @@ export type RouteName =
   | 'files-list'
   | 'output'
   | 'webhook-secret'
+  | 'model-get'
+  | 'model-versions'
   | 'unexpected';
 
 export interface RecordedRequest {
@@ -62,6 +65,7 @@ export interface FakeState {
   scripts: PredictionScript[];
   defaultOutput: Buffer;
   webhooks: WebhookSender;
+  models: ModelCatalogue;
 }
 
 export function problem(status: number, title: string, detail: string, extra: Record<string, unknown> = {}): Reply {
