@@ -2,12 +2,12 @@ import type { FieldValue } from './field-value.js';
 import type { Role } from './roles.js';
 import type { FieldType, SchemaField } from './schema.js';
 
+const resolutionLike = /^(\d{3,4}p|\d+x\d+|[248]k)$/i;
+
 /**
  * Whether a field can carry a role: a name match alone is not enough (an `audio` field may be an audio file, not the
  * generate-audio switch). A field the models file names explicitly passes on type alone.
  */
-const resolutionLike = /^(\d{3,4}p|\d+x\d+|[248]k)$/i;
-
 export function fitsRole(role: Role, field: SchemaField, named: boolean): boolean {
   const { type } = field;
   switch (role) {

@@ -40,7 +40,10 @@ export interface RoleField {
 
 export interface ModelRoles {
   schema: ModelSchema;
+  /** The roles members may set. A role whose field the models file pins is not among them. */
   fields: Readonly<Partial<Record<Role, RoleField>>>;
+  /** The field that sets the video's length, even when pinned: what a job's seconds are read from (length.ts). */
+  length?: RoleField;
   /** The models file's fixed inputs, converted to the schema's types: sent with every job. */
   fixed: Readonly<Record<string, string | number | boolean>>;
 }
@@ -68,6 +71,7 @@ export function rolesOf(schema: ModelSchema, override?: ModelOverride): RolesRea
     fixed[name] = checked.value;
   }
   const fields: Partial<Record<Role, RoleField>> = {};
+  let length: RoleField | undefined;
   for (const role of roles) {
     const named = override?.fields?.[role];
     let found: RoleField | undefined;
@@ -86,6 +90,7 @@ export function rolesOf(schema: ModelSchema, override?: ModelOverride): RolesRea
       found = field ? { role, field } : undefined;
       if (!found && role === 'duration') found = framesOf(byName.get(framesFieldNames[0]!), byName, fixed);
     }
+    if (role === 'duration') length = found;
     // A pinned field is the operator's choice: members no longer set it.
     if (found && !(found.field.name in fixed)) fields[role] = found;
   }
@@ -96,7 +101,7 @@ export function rolesOf(schema: ModelSchema, override?: ModelOverride): RolesRea
   if (unfilled !== undefined) {
     return { ok: false, reason: `${model} requires ${unfilled}, which no /video option fills: map it to a role or fix its value in the models file` };
   }
-  return { ok: true, roles: { schema, fields, fixed } };
+  return { ok: true, roles: { schema, fields, fixed, ...(length ? { length } : {}) } };
 }
 
 /** A frames length needs an fps to convert at: pinned by the models file, else the fps field's default. */
