@@ -91,6 +91,21 @@ describe('roles of a model', () => {
       ok: false,
       reason: 'the models file maps audio of kwaivgi/kling-v1.6-standard to cfg_scale, a number field; audio needs a true/false field',
     });
+    expect(rolesOf(kling, { fields: { seed: 'aspect_ratio' } })).toEqual({
+      ok: false,
+      reason: 'the models file maps seed of kwaivgi/kling-v1.6-standard to aspect_ratio, a text field; seed needs a whole-number field',
+    });
+    expect(rolesOf(kling, { fields: { negative_prompt: 'prompt' } })).toEqual({
+      ok: false,
+      reason: 'the models file maps two roles of kwaivgi/kling-v1.6-standard to prompt',
+    });
+    const schemas = fixtureSchemas('wan-video/wan-2.2-i2v-fast') as { Input: { properties: Record<string, unknown> } };
+    delete schemas.Input.properties.frames_per_second;
+    expect(rolesOf(schemaOf('wan-video/wan-2.2-i2v-fast', schemas), { fields: { duration: 'num_frames' } })).toEqual({
+      ok: false,
+      reason:
+        'the models file maps duration of wan-video/wan-2.2-i2v-fast to num_frames, a frame count without a frames-per-second field to convert seconds at',
+    });
     expect(rolesOf(kling, { fixed: { prompt_optimizer: false } })).toEqual({
       ok: false,
       reason: 'the models file fixes prompt_optimizer of kwaivgi/kling-v1.6-standard, which its schema lacks',
