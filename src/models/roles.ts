@@ -80,7 +80,10 @@ export function rolesOf(schema: ModelSchema, override?: ModelOverride): RolesRea
       const field = byName.get(named);
       const mapped = `the models file maps ${role} of ${model} to ${named}`;
       if (!field) return { ok: false, reason: `${mapped}, which its schema lacks` };
-      found = role === 'duration' && framesFieldNames.includes(named) ? framesOf(field, byName, fixed) : undefined;
+      if (role === 'duration' && framesFieldNames.includes(named)) {
+        found = framesOf(field, byName, fixed);
+        if (!found) return { ok: false, reason: `${mapped}, a frame count without a frames-per-second field to convert seconds at` };
+      }
       if (!found && !fitsRole(role, field, true)) {
         return { ok: false, reason: `${mapped}, ${misfit(role, field)}` };
       }
@@ -95,7 +98,8 @@ export function rolesOf(schema: ModelSchema, override?: ModelOverride): RolesRea
     if (found && !(found.field.name in fixed)) fields[role] = found;
   }
   const used = Object.values(fields).map((f) => f.field.name);
-  if (new Set(used).size < used.length) return { ok: false, reason: `the models file maps two roles of ${model} to one field` };
+  const twice = used.find((name, i) => used.indexOf(name) !== i);
+  if (twice !== undefined) return { ok: false, reason: `the models file maps two roles of ${model} to ${twice}` };
   if (!fields.prompt) return { ok: false, reason: `${model} has no prompt field: map one in the models file ("fields": {"prompt": "<field>"})` };
   const unfilled = schema.required.find((name) => !used.includes(name) && !(name in fixed));
   if (unfilled !== undefined) {
