@@ -144,6 +144,45 @@ for (const backend of testBackends(8)) {
       await successor.close();
     });
 
+    it('every grant of the lease carries a larger fencing token than any before it; a renewal keeps its token', async () => {
+      const url = backend.url();
+      const owner = uniqueId('main');
+      const store = await openBackend(url, silent);
+      try {
+        const a = { holder: uniqueId('a'), host: hostname(), pid: process.pid };
+        const b = { holder: uniqueId('b'), host: 'other-host', pid: 4242 };
+        const first = await store.claimLease({ owner, me: a, ttlMs: 30_000 });
+        expect(first.token).toBeGreaterThan(0);
+        expect((await store.claimLease({ owner, me: a, ttlMs: 30_000 })).token).toBe(first.token);
+        // Someone else's claim of a live lease gets no token.
+        const refused = await store.claimLease({ owner, me: b, ttlMs: 30_000 });
+        expect(refused.holder).toEqual(a);
+        expect(refused.token).toBeUndefined();
+        // Released and taken by another: a larger token; released again and taken back: larger still (never reset).
+        await store.releaseLease(owner, a);
+        const second = await store.claimLease({ owner, me: b, ttlMs: 30_000 });
+        expect(second.token).toBeGreaterThan(first.token!);
+        const third = await store.claimLease({ owner, me: a, ttlMs: 30_000, replacing: b });
+        expect(third.token).toBeGreaterThan(second.token!);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('a process whose clock runs 60 s ahead does not take a live lease: expiry is decided by the store', async () => {
+      const url = backend.url();
+      const owner = uniqueId('main');
+      const running = await openStore(url, silent, leased(owner));
+      try {
+        const ahead = new HandClock();
+        ahead.now = () => Date.now() + 60_000;
+        const refused = await openStore(url, silent, leased(owner, { clock: ahead })).catch((err: unknown) => err);
+        expect((refused as Error).message).toMatch(/^another bot process already runs as/);
+      } finally {
+        await running.close();
+      }
+    });
+
     it('opening without a lease (a look at the store) never waits for one nor takes it', async () => {
       const url = backend.url();
       const owner = uniqueId('main');
