@@ -34,12 +34,11 @@ export interface LeaseHolder {
   pid: number;
 }
 
+/** Expiry is decided by the store's clock (Redis's own, SQL `now()`), never the claimer's: no `now` is passed. */
 export interface LeaseClaim {
   owner: string;
   me: LeaseHolder;
   ttlMs: number;
-  /** The caller's clock (epoch ms): SQL backends store the expiry on it; Redis expires the key itself. */
-  now: number;
   replacing?: LeaseHolder;
 }
 
@@ -47,6 +46,17 @@ export interface LeaseState {
   holder: LeaseHolder;
   /** Time left before the holder's lease expires, when known. */
   expiresInMs?: number;
+  /**
+   * The fencing token, when `me` holds the lease: larger than that of any earlier grant of this owner's lease (a
+   * renewal, or the same holder claiming again, keeps it). Writes carrying a smaller one are refused (see Fence).
+   */
+  token?: number;
+}
+
+/** An owner's writes made under its lease grant `token`: the store refuses them once a later grant exists. */
+export interface Fence {
+  owner: string;
+  token: number;
 }
 
 /** The lease record as stored: the same JSON in every backend, keys in this order (Redis compares it as a string). */

@@ -3,7 +3,7 @@ import type { KeyvStoreAdapter } from 'keyv';
 import type { Logger } from 'pino';
 import type { Backend } from './backend.js';
 import { createSlotTablesOn, sqlSlots, takeSqlTokens } from './sql-slots.js';
-import { claimSqlLease, createLeaseTable, releaseSqlLease, type SqlQuery } from './sql-lease.js';
+import { claimSqlLease, createLeaseTableOn, releaseSqlLease, type SqlQuery } from './sql-lease.js';
 import { describeStoreError } from './store-error.js';
 
 export interface PostgresTimings {
@@ -50,7 +50,7 @@ export async function openPostgresBackend(
   };
   try {
     await query(`CREATE TABLE IF NOT EXISTS ${table} (key VARCHAR(255) PRIMARY KEY, value TEXT)`, []);
-    await query(createLeaseTable, []);
+    await createLeaseTableOn(query, 'postgres');
     await createSlotTablesOn(query);
   } catch (err) {
     // Two processes creating the table at once: one of them loses with a unique violation, and the table exists.
@@ -62,7 +62,7 @@ export async function openPostgresBackend(
   return {
     where,
     adapter: new PostgresAdapter(query, url) as unknown as KeyvStoreAdapter,
-    claimLease: (claim) => claimSqlLease(query, claim),
+    claimLease: (claim) => claimSqlLease(query, 'postgres', claim),
     releaseLease: (owner, me) => releaseSqlLease(query, owner, me),
     slots: sqlSlots(query, 'postgres'),
     takeTokens: (take) => takeSqlTokens(query, take),

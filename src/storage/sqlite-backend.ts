@@ -4,7 +4,7 @@ import type { KeyvStoreAdapter } from 'keyv';
 import type { Backend } from './backend.js';
 import { StoreError } from './store-error.js';
 import { createSlotTablesOn, sqlSlots, takeSqlTokens } from './sql-slots.js';
-import { claimSqlLease, createLeaseTable, releaseSqlLease, type SqlQuery } from './sql-lease.js';
+import { claimSqlLease, createLeaseTableOn, releaseSqlLease, type SqlQuery } from './sql-lease.js';
 
 /** `sqlite://path`: one file, one process writing it (the lease keeps a second one out). */
 export async function openSqliteBackend(url: string, namespace: string): Promise<Backend> {
@@ -25,7 +25,7 @@ export async function openSqliteBackend(url: string, namespace: string): Promise
       await sqlite.query('PRAGMA journal_mode=WAL');
       await sqlite.query('PRAGMA synchronous=NORMAL');
     }
-    await sqlite.query(createLeaseTable);
+    await createLeaseTableOn(query, 'sqlite');
     await createSlotTablesOn(query);
   } catch (err) {
     await sqlite.disconnect().catch(() => undefined);
@@ -34,7 +34,7 @@ export async function openSqliteBackend(url: string, namespace: string): Promise
   return {
     where: url,
     adapter: sqlite as unknown as KeyvStoreAdapter,
-    claimLease: (claim) => claimSqlLease(query, claim),
+    claimLease: (claim) => claimSqlLease(query, 'sqlite', claim),
     releaseLease: (owner, me) => releaseSqlLease(query, owner, me),
     slots: sqlSlots(query, 'sqlite'),
     takeTokens: (take) => takeSqlTokens(query, take),

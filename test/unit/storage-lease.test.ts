@@ -34,7 +34,7 @@ class HandClock implements Clock {
 async function leaveLease(url: string, owner: string, holder: LeaseHolder, ttlMs: number): Promise<void> {
   const backend = await openBackend(url, silent);
   try {
-    const state = await backend.claimLease({ owner, me: holder, ttlMs, now: Date.now() });
+    const state = await backend.claimLease({ owner, me: holder, ttlMs });
     expect(state.holder).toEqual(holder);
   } finally {
     await backend.close();
