@@ -16,6 +16,11 @@ export interface Backend {
   claimLease(claim: LeaseClaim): Promise<LeaseState>;
   /** Gives the lease up if `me` still holds it; someone else's lease is left alone. */
   releaseLease(owner: string, me: LeaseHolder): Promise<void>;
+  /**
+   * `adapter` with every write (set, delete) checked against `fence` in the same atomic step: refused, with a
+   * `fenced` StoreError, once `fence.owner`'s lease was granted again after `fence.token`. Reads are the adapter's.
+   */
+  fenced(fence: Fence): KeyvStoreAdapter;
   /** Account-wide prediction slots (see slot-pool.ts): each call is atomic on its own. */
   slots: SlotStore;
   /** Account-wide request budget (see request-budget.ts). */

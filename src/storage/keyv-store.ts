@@ -11,7 +11,7 @@ import { acquireLease, type Lease, type LeaseOptions } from './lease.js';
 import { openPostgresBackend } from './postgres-backend.js';
 import { openRedisBackend } from './redis-backend.js';
 import { openSqliteBackend } from './sqlite-backend.js';
-import { StoreError, describeStoreError, isTransientStoreError, redactUrl, secretsOf } from './store-error.js';
+import { StoreError, describeStoreError, isFenced, isTransientStoreError, redactUrl, secretsOf } from './store-error.js';
 
 /**
  * All persisted state goes through here; this is the only module that knows key names:
@@ -133,13 +133,23 @@ export async function openStoreOn(backend: Backend, log: Logger, options: OpenSt
   let lease: Lease | undefined;
   try {
     if (options.lease) lease = await acquireLease(backend, owner, { ...options.lease, clock }, log);
-    const keyv = new Keyv({ store: backend.adapter, namespace, throwOnErrors: true });
-    // Every failure also rejects the call that met it, whose caller logs it once.
-    keyv.on('error', (err: unknown) => log.debug({ reason: describeStoreError(err) }, 'storage error'));
+    const keyvOn = (adapter: Backend['adapter']) => {
+      const keyv = new Keyv({ store: adapter, namespace, throwOnErrors: true });
+      // Every failure also rejects the call that met it, whose caller logs it once. A write refused for an older
+      // fencing token: the lease is renewed now, which finds the new holder and tells onLost.
+      keyv.on('error', (err: unknown) => {
+        if (isFenced(err)) void lease?.confirm();
+        else log.debug({ reason: describeStoreError(err) }, 'storage error');
+      });
+      return keyv;
+    };
     if (options.layout) {
       const { wanted, rehome } = options.layout;
-      await adoptLayout(wanted, { keyv, backend, log, clock, rehome, ...(lease ? { held: owner } : {}) });
+      // The layout change holds every owner's lease under its own holder: its writes are not this grant's.
+      await adoptLayout(wanted, { keyv: keyvOn(backend.adapter), backend, log, clock, rehome, ...(lease ? { held: owner } : {}) });
     }
+    // Every write of the owner's keys (jobs, active index, images, named values) carries this grant's token.
+    const keyv = keyvOn(lease ? backend.fenced({ owner, token: lease.token }) : backend.adapter);
     const ttl = options.finishedJobTtlMs ?? defaultFinishedJobTtlMs;
     const store = new KeyvJobStore(keyv, backend, owner, ttl, lease, log);
     await store.load();

@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { KeyvStoreAdapter } from 'keyv';
 import type { Logger } from 'pino';
 import type { Backend } from './backend.js';
+import { fencedAdapter } from './fenced-adapter.js';
+import { sqlFencedWrites } from './sql-fenced-writes.js';
 import { createSlotTablesOn, sqlSlots, takeSqlTokens } from './sql-slots.js';
 import { claimSqlLease, createLeaseTableOn, releaseSqlLease, type SqlQuery } from './sql-lease.js';
 import { describeStoreError } from './store-error.js';
@@ -59,11 +61,14 @@ export async function openPostgresBackend(
       throw err;
     }
   }
+  const adapter = new PostgresAdapter(query, url) as unknown as KeyvStoreAdapter;
+  const writes = sqlFencedWrites(query, 'postgres', table);
   return {
     where,
-    adapter: new PostgresAdapter(query, url) as unknown as KeyvStoreAdapter,
+    adapter,
     claimLease: (claim) => claimSqlLease(query, 'postgres', claim),
     releaseLease: (owner, me) => releaseSqlLease(query, owner, me),
+    fenced: (fence) => fencedAdapter(adapter, fence, writes),
     slots: sqlSlots(query, 'postgres'),
     takeTokens: (take) => takeSqlTokens(query, take),
     async pruneExpired(now) {

@@ -1,6 +1,8 @@
 import type { KeyvStoreAdapter } from 'keyv';
 import type { Logger } from 'pino';
 import { encodeHolder, decodeHolder, type Backend } from './backend.js';
+import { fencedAdapter } from './fenced-adapter.js';
+import { redisFencedWrites } from './redis-fenced-writes.js';
 import { redisSlots, takeRedisTokens } from './redis-slots.js';
 import { describeStoreError } from './store-error.js';
 
@@ -69,6 +71,7 @@ export async function openRedisBackend(url: string, log: Logger, timings: RedisT
   const adapter = new KeyvRedis(client as never, { throwOnErrors: true, throwOnConnectError: true });
   const leaseKey = (owner: string) => `bot-lease:${owner}`;
   const fenceKey = (owner: string) => `bot-lease-token:${owner}`;
+  const writes = redisFencedWrites(client, (key) => adapter.createKeyPrefix(key, adapter.namespace), fenceKey);
 
   return {
     where,
@@ -87,6 +90,7 @@ export async function openRedisBackend(url: string, log: Logger, timings: RedisT
     async releaseLease(owner, me) {
       await client.eval(releaseScript, { keys: [leaseKey(owner)], arguments: [encodeHolder(me)] });
     },
+    fenced: (fence) => fencedAdapter(adapter as unknown as KeyvStoreAdapter, fence, writes),
     slots: redisSlots(client),
     takeTokens: (take) => takeRedisTokens(client, take),
     // Redis expires keys itself (keyv sets PX with the TTL).

@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { KeyvStoreAdapter } from 'keyv';
 import type { Backend } from './backend.js';
+import { fencedAdapter } from './fenced-adapter.js';
+import { sqlFencedWrites } from './sql-fenced-writes.js';
 import { StoreError } from './store-error.js';
 import { createSlotTablesOn, sqlSlots, takeSqlTokens } from './sql-slots.js';
 import { claimSqlLease, createLeaseTableOn, releaseSqlLease, type SqlQuery } from './sql-lease.js';
@@ -31,11 +33,14 @@ export async function openSqliteBackend(url: string, namespace: string): Promise
     await sqlite.disconnect().catch(() => undefined);
     throw err;
   }
+  const adapter = sqlite as unknown as KeyvStoreAdapter;
+  const writes = sqlFencedWrites(query, 'sqlite', 'keyv');
   return {
     where: url,
-    adapter: sqlite as unknown as KeyvStoreAdapter,
+    adapter,
     claimLease: (claim) => claimSqlLease(query, 'sqlite', claim),
     releaseLease: (owner, me) => releaseSqlLease(query, owner, me),
+    fenced: (fence) => fencedAdapter(adapter, fence, writes),
     slots: sqlSlots(query, 'sqlite'),
     takeTokens: (take) => takeSqlTokens(query, take),
     async pruneExpired(now) {

@@ -7,7 +7,7 @@ import type { LeaseHolder } from '../../src/storage/backend.js';
 import { openBackend, openStore, type OpenStoreOptions } from '../../src/storage/keyv-store.js';
 import { redactUrl } from '../../src/storage/store-error.js';
 import { LogSink } from '../harness/log-sink.js';
-import { testBackends, uniqueId } from './storage-backends.js';
+import { job, testBackends, uniqueId } from './storage-backends.js';
 
 const silent = pino({ level: 'silent' });
 const noticeLoss = () => undefined;
@@ -181,6 +181,44 @@ for (const backend of testBackends(8)) {
       } finally {
         await running.close();
       }
+    });
+
+    it('a holder whose lease another process took over has every write refused, and learns it lost the lease', async () => {
+      const url = backend.url();
+      const owner = uniqueId('main');
+      const [j1, j2, usage] = [uniqueId('j1'), uniqueId('j2'), uniqueId('usage:g')];
+      const lost: LeaseHolder[] = [];
+      const paused = await openStore(url, silent, {
+        owner,
+        clock: new HandClock(),
+        lease: { ttlMs: 300, onLost: (holder) => lost.push(holder) },
+      });
+      // Paused past its TTL: a successor takes over and runs the job on.
+      const successor = await eventually(() => openStore(url, silent, leased(owner)));
+      try {
+        await successor.saveJob(job(j1, 'running'));
+        // The paused holder resumes and writes what it knew before the pause: all refused, as `fenced`.
+        const refusals = await Promise.all([
+          paused.saveJob(job(j1, 'queued')).catch((err: unknown) => err),
+          paused.saveJob(job(j2, 'queued')).catch((err: unknown) => err),
+          paused.setMeta(usage, []).catch((err: unknown) => err),
+          paused.saveImage(j1, Buffer.from('stale')).catch((err: unknown) => err),
+          paused.deleteImage(j1).catch((err: unknown) => err),
+        ]);
+        for (const refusal of refusals) expect(refusal).toMatchObject({ name: 'StoreError', kind: 'fenced' });
+        await eventually(async () => expect(lost).toHaveLength(1));
+        expect((await successor.getJob(j1))?.state).toBe('running');
+        expect(await successor.getJob(j2)).toBeUndefined();
+        expect(await successor.getMeta(usage)).toBeUndefined();
+        expect(await successor.loadImage(j1)).toBeUndefined();
+      } finally {
+        await paused.close();
+        await successor.close();
+      }
+      // The active index is the successor's: a restart finds its job.
+      const restarted = await openStore(url, silent, leased(owner));
+      expect((await restarted.listActiveJobs()).map((j) => [j.id, j.state])).toEqual([[j1, 'running']]);
+      await restarted.close();
     });
 
     it('opening without a lease (a look at the store) never waits for one nor takes it', async () => {
