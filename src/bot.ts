@@ -128,7 +128,9 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // Process metrics (event-loop monitor, GC observer) only where something reads them.
   const metrics = createMetrics({ defaultMetrics: options.processMetrics ?? config.httpPort !== undefined });
   const observer = createDiscordObserver(metrics, clock);
-  const client = createDiscordClient({ apiUrl: config.discordApiUrl, onAnswer: observer.gatewayRest, shard: config.shard });
+  // Discord and Replicate cannot check a fencing token: nothing goes out unless the lease was confirmed recently.
+  const gate = () => opened.fresh();
+  const client = createDiscordClient({ apiUrl: config.discordApiUrl, onAnswer: observer.gatewayRest, gate, shard: config.shard });
   client.rest.setToken(config.discordToken);
 
   // The bot's own generation times: the poll schedule and the members' ETAs read the same history.
@@ -145,7 +147,10 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const replicate = createReplicateClient({
     token: config.replicateApiToken,
     baseUrl: config.replicateApiUrl,
-    admit: (url, method, signal) => budget.take(kindOf(url, method), signal),
+    admit: async (url, method, signal) => {
+      await budget.take(kindOf(url, method), signal);
+      await gate();
+    },
   });
   const inbox = config.publicUrl ? createPredictionInbox(clock) : undefined;
   const runner = createPredictionRunner({
@@ -165,7 +170,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // called once both exist.
   const responder = createDiscordResponder({
     rest: client.rest,
-    uploadRest: createUploadRest({ apiUrl: config.discordApiUrl, token: config.discordToken, onAnswer: observer.uploadRest }),
+    uploadRest: createUploadRest({ apiUrl: config.discordApiUrl, token: config.discordToken, onAnswer: observer.uploadRest, gate }),
     clock,
     log,
     saveReply: (jobId, reply) => queue.updateReply(jobId, reply),

@@ -43,6 +43,12 @@ export interface Store extends JobStore {
   dropExpiredImages(now: number): Promise<number>;
   /** Releases the owner's lease (if taken) and disconnects. */
   close(): Promise<void>;
+  /**
+   * Resolves once the owner's lease was confirmed recently (see Lease.fresh; at once without a lease); rejects with a
+   * `fenced` StoreError once another process holds it. Discord and Replicate, which cannot check a fencing token,
+   * are talked to only after it resolved.
+   */
+  fresh(): Promise<void>;
   /** The atomic operations behind the account-wide prediction slots and request budget (slot-pool, request-budget). */
   readonly coordination: Pick<Backend, 'slots' | 'takeTokens'>;
 }
@@ -267,6 +273,10 @@ class KeyvJobStore implements Store {
 
   pruneExpired(now = Date.now()): Promise<number> {
     return this.backend.pruneExpired(now);
+  }
+
+  fresh(): Promise<void> {
+    return this.lease ? this.lease.fresh() : Promise.resolve();
   }
 
   async close(): Promise<void> {

@@ -221,6 +221,43 @@ for (const backend of testBackends(8)) {
       await restarted.close();
     });
 
+    it('Discord and Replicate are let through only under a recently confirmed lease: a holder paused past it asks the store first, and learns it lost', async () => {
+      const url = backend.url();
+      const owner = uniqueId('main');
+      const lost: LeaseHolder[] = [];
+      const clock = new HandClock();
+      const paused = await openStore(url, silent, { owner, clock, lease: { ttlMs: 300, onLost: (holder) => lost.push(holder) } });
+      // Just confirmed: let through at once.
+      await paused.fresh();
+      const successor = await eventually(() => openStore(url, silent, leased(owner)));
+      try {
+        // Its last confirmation is older than half the TTL now: it asks the store, which names another holder.
+        await expect(paused.fresh()).rejects.toMatchObject({ name: 'StoreError', kind: 'fenced' });
+        expect(lost).toHaveLength(1);
+        await expect(paused.fresh()).rejects.toMatchObject({ kind: 'fenced' });
+        await successor.fresh();
+      } finally {
+        await paused.close();
+        await successor.close();
+      }
+    });
+
+    it('a holder whose lease is confirmed again after a pause carries on', async () => {
+      const url = backend.url();
+      const owner = uniqueId('main');
+      const clock = new HandClock();
+      const store = await openStore(url, silent, { owner, clock, lease: { ttlMs: 2_000, onLost: noticeLoss } });
+      try {
+        // The renewal timer never fired for longer than half the TTL (a short pause); nobody took over.
+        const pausedUntil = Date.now() + 1_100;
+        await eventually(async () => expect(Date.now()).toBeGreaterThan(pausedUntil));
+        await store.fresh();
+        await store.saveJob(job(uniqueId('j'), 'queued'));
+      } finally {
+        await store.close();
+      }
+    });
+
     it('opening without a lease (a look at the store) never waits for one nor takes it', async () => {
       const url = backend.url();
       const owner = uniqueId('main');
