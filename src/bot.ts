@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Events, type Client } from 'discord.js';
 import type { DestinationStream } from 'pino';
 import { commands, createInteractionHandlers } from '../commands/index.js';
@@ -219,7 +220,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const slots = createSlotPool({
     slots: opened.coordination.slots,
     cap: config.maxConcurrentPredictions,
-    owner,
+    // This process's, not its owner's: a successor of the same owner never counts a stale process's slots as its own.
+    holder: `${owner}:${randomUUID()}`,
     clock,
     log,
     ...tuning.slots,
