@@ -51,6 +51,8 @@ export interface BotTuning {
   deliveryRetryBackoffMs?: number;
   /** The account-wide prediction slots' lease (see slot-pool.ts; defaults 30 s TTL, renewed every 5 s). */
   slots?: Pick<SlotPoolOptions, 'ttlMs' | 'renewEveryMs' | 'askEveryMs'>;
+  /** The owner's store lease (see lease.ts; default 30 s TTL, renewed every 10 s). */
+  lease?: { ttlMs?: number; renewEveryMs?: number };
   /** The account-wide Replicate request budget (see request-budget.ts). */
   budget?: Pick<RequestBudgetOptions, 'limitsPerMinute' | 'windowMs'>;
 }
@@ -76,6 +78,8 @@ export interface BotOptions {
   onWebhook?: (outcome: WebhookOutcome) => void;
   /** Whose jobs, lease and prediction slots these are in the store (default `main`, or `shard-<id>` for a shard). */
   owner?: string;
+  /** Another process took this one's lease over: called once the bot stopped (the process should exit). */
+  onLeaseLost?: () => void;
 }
 
 export interface Bot {
@@ -121,7 +125,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     layout: config.shard
       ? { wanted: { mode: 'sharded', shardCount: config.shard.count }, rehome: false }
       : { wanted: { mode: 'single' }, rehome: true },
-    lease: { onLost: () => leaseLost() },
+    lease: { ...tuning.lease, onLost: () => leaseLost() },
     notice: options.notice,
     signal: options.signal,
   });
@@ -366,8 +370,9 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     })();
     return stopping;
   };
-  leaseLost = () => void stop();
-  if (lostEarly) void stop();
+  // One line says it (the lease's "another bot process took over the store lease"); then the process goes.
+  leaseLost = () => void stop().finally(() => options.onLeaseLost?.());
+  if (lostEarly) leaseLost();
   const webhookRoute = routes['/webhooks/replicate'];
   return { client, queue, policy, store, log, metrics, http, health: () => health.check(), webhookRoute, stop };
 }
