@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GuildRecords } from '../../src/storage/guild-records.js';
-import type { BotProcess } from '../harness/bot-process.js';
+import { waitUntil, type BotProcess } from '../harness/bot-process.js';
 import { useProcessWorld } from '../harness/use-world.js';
 
 const world = useProcessWorld();
@@ -42,6 +42,7 @@ describe('a lease holder paused (SIGSTOP) past its lease while another process t
     await successor.waitForLog('job done');
 
     paused.pause('SIGCONT');
+    await waitUntil(() => paused.hasExited, { description: 'the stale process to exit once resumed' });
     const exit = await paused.exited;
     expect(exit.code).toBe(1);
     const resumedAt = paused.entries().findIndex((e) => e.msg === 'another bot process took over the store lease');
