@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Events, type Client } from 'discord.js';
 import type { DestinationStream } from 'pino';
 import { commands, createInteractionHandlers } from '../commands/index.js';
@@ -50,6 +51,8 @@ export interface BotTuning {
   deliveryRetryBackoffMs?: number;
   /** The account-wide prediction slots' lease (see slot-pool.ts; defaults 30 s TTL, renewed every 5 s). */
   slots?: Pick<SlotPoolOptions, 'ttlMs' | 'renewEveryMs' | 'askEveryMs'>;
+  /** The owner's store lease (see lease.ts; default 30 s TTL, renewed every 10 s). */
+  lease?: { ttlMs?: number; renewEveryMs?: number };
   /** The account-wide Replicate request budget (see request-budget.ts). */
   budget?: Pick<RequestBudgetOptions, 'limitsPerMinute' | 'windowMs'>;
 }
@@ -75,6 +78,8 @@ export interface BotOptions {
   onWebhook?: (outcome: WebhookOutcome) => void;
   /** Whose jobs, lease and prediction slots these are in the store (default `main`, or `shard-<id>` for a shard). */
   owner?: string;
+  /** Another process took this one's lease over: called once the bot stopped (the process should exit). */
+  onLeaseLost?: () => void;
 }
 
 export interface Bot {
@@ -120,7 +125,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     layout: config.shard
       ? { wanted: { mode: 'sharded', shardCount: config.shard.count }, rehome: false }
       : { wanted: { mode: 'single' }, rehome: true },
-    lease: { onLost: () => leaseLost() },
+    lease: { ...tuning.lease, onLost: () => leaseLost() },
     notice: options.notice,
     signal: options.signal,
   });
@@ -128,7 +133,9 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // Process metrics (event-loop monitor, GC observer) only where something reads them.
   const metrics = createMetrics({ defaultMetrics: options.processMetrics ?? config.httpPort !== undefined });
   const observer = createDiscordObserver(metrics, clock);
-  const client = createDiscordClient({ apiUrl: config.discordApiUrl, onAnswer: observer.gatewayRest, shard: config.shard });
+  // Discord and Replicate cannot check a fencing token: nothing goes out unless the lease was confirmed recently.
+  const gate = () => opened.fresh();
+  const client = createDiscordClient({ apiUrl: config.discordApiUrl, onAnswer: observer.gatewayRest, gate, shard: config.shard });
   client.rest.setToken(config.discordToken);
 
   // The bot's own generation times: the poll schedule and the members' ETAs read the same history.
@@ -145,7 +152,10 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const replicate = createReplicateClient({
     token: config.replicateApiToken,
     baseUrl: config.replicateApiUrl,
-    admit: (url, method, signal) => budget.take(kindOf(url, method), signal),
+    admit: async (url, method, signal) => {
+      await budget.take(kindOf(url, method), signal);
+      await gate();
+    },
   });
   const inbox = config.publicUrl ? createPredictionInbox(clock) : undefined;
   const runner = createPredictionRunner({
@@ -167,7 +177,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // called once both exist.
   const responder = createDiscordResponder({
     rest: client.rest,
-    uploadRest: createUploadRest({ apiUrl: config.discordApiUrl, token: config.discordToken, onAnswer: observer.uploadRest }),
+    uploadRest: createUploadRest({ apiUrl: config.discordApiUrl, token: config.discordToken, onAnswer: observer.uploadRest, gate }),
     clock,
     log,
     saveReply: (jobId, reply) => queue.updateReply(jobId, reply),
@@ -216,7 +226,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const slots = createSlotPool({
     slots: opened.coordination.slots,
     cap: config.maxConcurrentPredictions,
-    owner,
+    // This process's, not its owner's: a successor of the same owner never counts a stale process's slots as its own.
+    holder: `${owner}:${randomUUID()}`,
     clock,
     log,
     ...tuning.slots,
@@ -372,8 +383,9 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     })();
     return stopping;
   };
-  leaseLost = () => void stop();
-  if (lostEarly) void stop();
+  // One line says it (the lease's "another bot process took over the store lease"); then the process goes.
+  leaseLost = () => void stop().finally(() => options.onLeaseLost?.());
+  if (lostEarly) leaseLost();
   const webhookRoute = routes['/webhooks/replicate'];
   return { client, queue, policy, store, log, metrics, http, health: () => health.check(), webhookRoute, stop };
 }

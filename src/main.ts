@@ -54,7 +54,15 @@ async function main(): Promise<void> {
     const logDestination = process.argv.includes('--pretty') ? await prettyDestination() : undefined;
     // Under the sharding manager, the manager's HTTP port reports this shard's health and process metrics.
     const underManager = config.shard !== undefined && process.send !== undefined;
-    bot = await startBot({ config, logDestination, notice: say, signal: starting.signal, processMetrics: underManager || undefined });
+    bot = await startBot({
+      config,
+      logDestination,
+      notice: say,
+      signal: starting.signal,
+      processMetrics: underManager || undefined,
+      // Another process runs as this owner now: this one has stopped, and must not linger.
+      onLeaseLost: () => process.exit(1),
+    });
     if (underManager) answerManagerFor(bot, ownerOf(config.shard));
   } catch (err) {
     if (starting.signal.aborted) process.exit(0);

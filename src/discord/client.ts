@@ -3,17 +3,35 @@ import { Client, DefaultRestOptions, GatewayIntentBits, Options, REST, type REST
 /** Told of every answer a REST client gets (its status), or of none (no connection, or its timeout). */
 export type RestAnswerListener = (url: string, answer: number | 'network' | 'timeout') => void;
 
-/** discord.js's own request function, with `onAnswer` told of each outcome (no copy of the response is made). */
-function observed(onAnswer: RestAnswerListener | undefined): Partial<RESTOptions> {
-  if (!onAnswer) return {};
+/**
+ * Resolves when a request may go out: the store lease was confirmed recently (Discord cannot check a fencing token,
+ * so a process that may have lost its lease sends nothing); rejects when it never may again.
+ */
+export type RequestGate = () => Promise<void>;
+
+/**
+ * An interaction's first answer is not held by the gate: it changes nothing stored (the job's own writes are fenced),
+ * and held past Discord's 3 s it would be lost: during a store outage the member still gets "try again in a minute".
+ */
+function isInteractionCallback(url: string): boolean {
+  return /\/interactions\/\d+\/[^/]+\/callback(\?|$)/.test(url);
+}
+
+/**
+ * discord.js's own request function, sent once `gate` let it through, with `onAnswer` told of each outcome (no copy
+ * of the response is made).
+ */
+function observed(onAnswer: RestAnswerListener | undefined, gate: RequestGate | undefined): Partial<RESTOptions> {
+  if (!onAnswer && !gate) return {};
   return {
     async makeRequest(url, init) {
+      if (!isInteractionCallback(url)) await gate?.();
       try {
         const res = await DefaultRestOptions.makeRequest(url, init);
-        onAnswer(url, res.status);
+        onAnswer?.(url, res.status);
         return res;
       } catch (err) {
-        onAnswer(url, init.signal?.aborted ? 'timeout' : 'network');
+        onAnswer?.(url, init.signal?.aborted ? 'timeout' : 'network');
         throw err;
       }
     },
@@ -24,6 +42,7 @@ function observed(onAnswer: RestAnswerListener | undefined): Partial<RESTOptions
 export function createDiscordClient(options: {
   apiUrl: string;
   onAnswer?: RestAnswerListener;
+  gate?: RequestGate;
   shard?: { id: number; count: number } | undefined;
 }): Client {
   return new Client({
@@ -32,7 +51,7 @@ export function createDiscordClient(options: {
     // SHARDS from the environment itself (the config did, with a clear line when it is wrong).
     shards: [options.shard?.id ?? 0],
     shardCount: options.shard?.count ?? 1,
-    rest: { api: options.apiUrl, ...observed(options.onAnswer) },
+    rest: { api: options.apiUrl, ...observed(options.onAnswer, options.gate) },
     // Prompts are echoed back: nothing the bot sends pings anyone unless a call says so.
     allowedMentions: { parse: [] },
     // Every interaction carries its member and user: caching thousands of them costs memory and time on the
@@ -51,8 +70,13 @@ export function createDiscordClient(options: {
  * may have landed and a resend would post it twice, and its own timeout is long (the responder gives each upload a
  * timeout scaled to its size). Same token and API as the gateway client.
  */
-export function createUploadRest(options: { apiUrl: string; token: string; onAnswer?: RestAnswerListener }): REST {
-  return new REST({ api: options.apiUrl, retries: 0, timeout: 30 * 60_000, ...observed(options.onAnswer) }).setToken(
+export function createUploadRest(options: {
+  apiUrl: string;
+  token: string;
+  onAnswer?: RestAnswerListener;
+  gate?: RequestGate;
+}): REST {
+  return new REST({ api: options.apiUrl, retries: 0, timeout: 30 * 60_000, ...observed(options.onAnswer, options.gate) }).setToken(
     options.token,
   );
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Job } from './job.js';
-import type { JobStore } from './ports.js';
+import { isFencedRefusal, type JobStore } from './ports.js';
 
 /**
  * The one door through which a job's record reaches the store.
@@ -10,7 +10,8 @@ import type { JobStore } from './ports.js';
  *   compare-and-set, so this in-process chain is the guard (see reference/keyv.md §5-6).
  * - Durable or nothing: a save that the store refuses (down, read-only, out of memory) is retried with capped
  *   backoff until it lands. A job never fails because its record could not be written; it waits. Only stop()
- *   ends the retrying (the save then rejects with the stop reason and the store keeps the last state it holds).
+ *   ends the retrying (the save then rejects with the stop reason and the store keeps the last state it holds), or a
+ *   `fenced` refusal (another process holds the lease now: the save rejects with it at once).
  */
 export interface JobWriter {
   /**
@@ -53,6 +54,7 @@ export function createJobWriter(store: JobStore, options: JobWriterOptions): Job
         if (failures > 0) log.info({ jobId: job.id, state: job.state, failures }, `${what} went through`);
         return result;
       } catch (err) {
+        if (isFencedRefusal(err)) throw err;
         failures += 1;
         if (failures === 1) onRefused?.();
         const delayMs = Math.min(maxDelayMs, baseDelayMs * 2 ** (failures - 1));

@@ -5,6 +5,14 @@ import type { ImageRef, Job, JobDraft, PostedMessage } from './job.js';
  */
 
 /** The only door to persisted jobs (implemented in src/storage). */
+/**
+ * A store call rejected with `kind: 'fenced'` can never succeed: another process holds this owner's lease now, and
+ * this one is stopping. It is not retried.
+ */
+export function isFencedRefusal(err: unknown): boolean {
+  return (err as { kind?: unknown } | undefined)?.kind === 'fenced';
+}
+
 export interface JobStore {
   /** Persists the job (creating or replacing it). Resolves once it is durable. */
   saveJob(job: Job): Promise<void>;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../clock.js';
 import { isTerminal, type Job, type ReplyTarget } from '../queue/job.js';
-import type { ProgressInfo } from '../queue/ports.js';
+import { isFencedRefusal, type ProgressInfo } from '../queue/ports.js';
 import type { ChannelHealth } from './channel-health.js';
 import { describeRestError, isChannelUnusableError, isDeadReplyError, nonceFor, type DiscordApi } from './discord-api.js';
 import { renderMoved, renderProgress, type MessageView } from './progress-view.js';
@@ -168,7 +168,8 @@ export function createProgressTracker(o: ProgressTrackerOptions) {
   }
 
   function logOnce(t: Tracked, err: unknown): void {
-    if (t.errorLogged) return;
+    // Held back because another process took the lease over: the lease says so, once, and the bot stops.
+    if (t.errorLogged || isFencedRefusal(err)) return;
     t.errorLogged = true;
     o.log.warn({ jobId: t.job.id, err: describeRestError(err) }, 'progress edit failed');
   }

@@ -17,6 +17,11 @@ export interface Backend {
   claimLease(claim: LeaseClaim): Promise<LeaseState>;
   /** Gives the lease up if `me` still holds it; someone else's lease is left alone. */
   releaseLease(owner: string, me: LeaseHolder): Promise<void>;
+  /**
+   * `adapter` with every write (set, delete) checked against `fence` in the same atomic step: refused, with a
+   * `fenced` StoreError, once `fence.owner`'s lease was granted again after `fence.token`. Reads are the adapter's.
+   */
+  fenced(fence: Fence): KeyvStoreAdapter;
   /** Account-wide prediction slots (see slot-pool.ts): each call is atomic on its own. */
   slots: SlotStore;
   /** Claims shared by every process on the store, first claimer wins (see claims.ts). */
@@ -37,12 +42,11 @@ export interface LeaseHolder {
   pid: number;
 }
 
+/** Expiry is decided by the store's clock (Redis's own, SQL `now()`), never the claimer's: no `now` is passed. */
 export interface LeaseClaim {
   owner: string;
   me: LeaseHolder;
   ttlMs: number;
-  /** The caller's clock (epoch ms): SQL backends store the expiry on it; Redis expires the key itself. */
-  now: number;
   replacing?: LeaseHolder;
 }
 
@@ -50,6 +54,17 @@ export interface LeaseState {
   holder: LeaseHolder;
   /** Time left before the holder's lease expires, when known. */
   expiresInMs?: number;
+  /**
+   * The fencing token, when `me` holds the lease: larger than that of any earlier grant of this owner's lease (a
+   * renewal, or the same holder claiming again, keeps it). Writes carrying a smaller one are refused (see Fence).
+   */
+  token?: number;
+}
+
+/** An owner's writes made under its lease grant `token`: the store refuses them once a later grant exists. */
+export interface Fence {
+  owner: string;
+  token: number;
 }
 
 /** The lease record as stored: the same JSON in every backend, keys in this order (Redis compares it as a string). */

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
 import { guildListKey } from './keys.js';
 import type { MetaStore } from './guild-records.js';
+import { isFenced } from './store-error.js';
 
 export interface GuildIndexRetry {
   clock?: Clock;
@@ -90,7 +91,8 @@ export class GuildIndex {
 
   private failed(err: unknown): void {
     this.failures += 1;
-    if (this.retrying || this.stopper.signal.aborted) return;
+    // A fenced refusal is final: another process holds the lease now, and this one is stopping.
+    if (this.retrying || this.stopper.signal.aborted || isFenced(err)) return;
     this.retrying = true;
     const delayMs = Math.min(this.retry.maxDelayMs ?? 30_000, (this.retry.baseDelayMs ?? 250) * 2 ** (this.failures - 1));
     if (this.failures <= 3 || this.failures % 10 === 0) {

@@ -11,7 +11,7 @@ import { acquireLease, type Lease, type LeaseOptions } from './lease.js';
 import { openPostgresBackend } from './postgres-backend.js';
 import { openRedisBackend } from './redis-backend.js';
 import { openSqliteBackend } from './sqlite-backend.js';
-import { StoreError, describeStoreError, isTransientStoreError, redactUrl, secretsOf } from './store-error.js';
+import { StoreError, describeStoreError, isFenced, isTransientStoreError, redactUrl, secretsOf } from './store-error.js';
 
 /**
  * All persisted state goes through here; the key names are listed in keys.ts (the only other place that knows them),
@@ -35,6 +35,12 @@ export interface Store extends JobStore {
   dropExpiredImages(now: number): Promise<number>;
   /** Releases the owner's lease (if taken) and disconnects. */
   close(): Promise<void>;
+  /**
+   * Resolves once the owner's lease was confirmed recently (see Lease.fresh; at once without a lease); rejects with a
+   * `fenced` StoreError once another process holds it. Discord and Replicate, which cannot check a fencing token,
+   * are talked to only after it resolved.
+   */
+  fresh(): Promise<void>;
   /**
    * The atomic operations behind the account-wide prediction slots, request budget and prediction claims
    * (slot-pool, request-budget, replicate/adoption).
@@ -128,13 +134,23 @@ export async function openStoreOn(backend: Backend, log: Logger, options: OpenSt
   let lease: Lease | undefined;
   try {
     if (options.lease) lease = await acquireLease(backend, owner, { ...options.lease, clock }, log);
-    const keyv = new Keyv({ store: backend.adapter, namespace, throwOnErrors: true });
-    // Every failure also rejects the call that met it, whose caller logs it once.
-    keyv.on('error', (err: unknown) => log.debug({ reason: describeStoreError(err) }, 'storage error'));
+    const keyvOn = (adapter: Backend['adapter']) => {
+      const keyv = new Keyv({ store: adapter, namespace, throwOnErrors: true });
+      // Every failure also rejects the call that met it, whose caller logs it once. A write refused for an older
+      // fencing token: the lease is renewed now, which finds the new holder and tells onLost.
+      keyv.on('error', (err: unknown) => {
+        if (isFenced(err)) void lease?.confirm();
+        else log.debug({ reason: describeStoreError(err) }, 'storage error');
+      });
+      return keyv;
+    };
     if (options.layout) {
       const { wanted, rehome } = options.layout;
-      await adoptLayout(wanted, { keyv, backend, log, clock, rehome, ...(lease ? { held: owner } : {}) });
+      // The layout change holds every owner's lease under its own holder: its writes are not this grant's.
+      await adoptLayout(wanted, { keyv: keyvOn(backend.adapter), backend, log, clock, rehome, ...(lease ? { held: owner } : {}) });
     }
+    // Every write of the owner's keys (jobs, active index, images, named values) carries this grant's token.
+    const keyv = keyvOn(lease ? backend.fenced({ owner, token: lease.token }) : backend.adapter);
     const ttl = options.finishedJobTtlMs ?? defaultFinishedJobTtlMs;
     const store = new KeyvJobStore(keyv, backend, owner, ttl, lease, log);
     await store.load();
@@ -252,6 +268,10 @@ class KeyvJobStore implements Store {
 
   pruneExpired(now = Date.now()): Promise<number> {
     return this.backend.pruneExpired(now);
+  }
+
+  fresh(): Promise<void> {
+    return this.lease ? this.lease.fresh() : Promise.resolve();
   }
 
   async close(): Promise<void> {

@@ -104,9 +104,9 @@ export async function adoptLayout(wanted: Layout, o: AdoptLayoutOptions): Promis
 
 /** Claims `owner`'s lease for `me`; answers the live holder when someone else has it. */
 async function claim(owner: string, me: LeaseHolder, o: AdoptLayoutOptions): Promise<LeaseHolder | undefined> {
-  let state = await o.backend.claimLease({ owner, me, ttlMs: claimTtlMs, now: o.clock.now() });
+  let state = await o.backend.claimLease({ owner, me, ttlMs: claimTtlMs });
   if (state.holder.holder !== me.holder && isProvablyDead(state.holder)) {
-    state = await o.backend.claimLease({ owner, me, ttlMs: claimTtlMs, now: o.clock.now(), replacing: state.holder });
+    state = await o.backend.claimLease({ owner, me, ttlMs: claimTtlMs, replacing: state.holder });
   }
   return state.holder.holder === me.holder ? undefined : state.holder;
 }

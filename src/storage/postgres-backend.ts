@@ -3,8 +3,10 @@ import type { KeyvStoreAdapter } from 'keyv';
 import type { Logger } from 'pino';
 import type { Backend } from './backend.js';
 import { createClaimTableOn, sqlClaims } from './sql-claims.js';
+import { fencedAdapter } from './fenced-adapter.js';
+import { sqlFencedWrites } from './sql-fenced-writes.js';
 import { createSlotTablesOn, sqlSlots, takeSqlTokens } from './sql-slots.js';
-import { claimSqlLease, createLeaseTable, releaseSqlLease, type SqlQuery } from './sql-lease.js';
+import { claimSqlLease, createLeaseTableOn, releaseSqlLease, type SqlQuery } from './sql-lease.js';
 import { describeStoreError } from './store-error.js';
 
 export interface PostgresTimings {
@@ -51,7 +53,7 @@ export async function openPostgresBackend(
   };
   try {
     await query(`CREATE TABLE IF NOT EXISTS ${table} (key VARCHAR(255) PRIMARY KEY, value TEXT)`, []);
-    await query(createLeaseTable, []);
+    await createLeaseTableOn(query, 'postgres');
     await createSlotTablesOn(query);
     await createClaimTableOn(query);
   } catch (err) {
@@ -61,11 +63,14 @@ export async function openPostgresBackend(
       throw err;
     }
   }
+  const adapter = new PostgresAdapter(query, url) as unknown as KeyvStoreAdapter;
+  const writes = sqlFencedWrites(query, 'postgres', table);
   return {
     where,
-    adapter: new PostgresAdapter(query, url) as unknown as KeyvStoreAdapter,
-    claimLease: (claim) => claimSqlLease(query, claim),
+    adapter,
+    claimLease: (claim) => claimSqlLease(query, 'postgres', claim),
     releaseLease: (owner, me) => releaseSqlLease(query, owner, me),
+    fenced: (fence) => fencedAdapter(adapter, fence, writes),
     slots: sqlSlots(query, 'postgres'),
     claims: sqlClaims(query),
     takeTokens: (take) => takeSqlTokens(query, take),

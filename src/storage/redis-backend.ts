@@ -2,6 +2,8 @@ import type { KeyvStoreAdapter } from 'keyv';
 import type { Logger } from 'pino';
 import { encodeHolder, decodeHolder, type Backend } from './backend.js';
 import { redisClaims } from './redis-claims.js';
+import { fencedAdapter } from './fenced-adapter.js';
+import { redisFencedWrites } from './redis-fenced-writes.js';
 import { redisSlots, takeRedisTokens } from './redis-slots.js';
 import { describeStoreError } from './store-error.js';
 
@@ -12,16 +14,23 @@ export interface RedisTimings {
 }
 
 /**
- * Takes the lease when the key is absent, already ours or the dead holder's; renews its expiry either way. One
- * script, so the compare and the write cannot interleave with another process's. Answers the holder and its PTTL.
+ * Takes the lease when the key is absent, already ours or the dead holder's; renews its expiry either way (PX: the
+ * server's clock decides it). One script, so the compare and the write cannot interleave with another process's.
+ * A new holder gets the next fencing token (KEYS[2], a hash of token `t` and holder `h` that never expires, so a
+ * token is never reused). Answers the holder, its PTTL and, when granted, the token.
  */
 const claimScript = `
 local current = redis.call('GET', KEYS[1])
 if current == false or current == ARGV[1] or current == ARGV[3] then
+  local token = tonumber(redis.call('HGET', KEYS[2], 't') or '0')
+  if redis.call('HGET', KEYS[2], 'h') ~= ARGV[1] then
+    token = token + 1
+    redis.call('HSET', KEYS[2], 't', token, 'h', ARGV[1])
+  end
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return {ARGV[1], tonumber(ARGV[2])}
+  return {ARGV[1], tonumber(ARGV[2]), token}
 end
-return {current, redis.call('PTTL', KEYS[1])}`;
+return {current, redis.call('PTTL', KEYS[1]), 0}`;
 
 const releaseScript = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -62,20 +71,27 @@ export async function openRedisBackend(url: string, log: Logger, timings: RedisT
   // `undefined` on any error (a refused SET would read as stored, a failed GET as missing).
   const adapter = new KeyvRedis(client as never, { throwOnErrors: true, throwOnConnectError: true });
   const leaseKey = (owner: string) => `bot-lease:${owner}`;
+  const fenceKey = (owner: string) => `bot-lease-token:${owner}`;
+  const writes = redisFencedWrites(client, (key) => adapter.createKeyPrefix(key, adapter.namespace), fenceKey);
 
   return {
     where,
     adapter: adapter as unknown as KeyvStoreAdapter,
     async claimLease({ owner, me, ttlMs, replacing }) {
-      const [value, pttl] = (await client.eval(claimScript, {
-        keys: [leaseKey(owner)],
+      const [value, pttl, token] = (await client.eval(claimScript, {
+        keys: [leaseKey(owner), fenceKey(owner)],
         arguments: [encodeHolder(me), String(ttlMs), replacing ? encodeHolder(replacing) : ''],
-      })) as [string, number];
-      return { holder: decodeHolder(value), ...(pttl >= 0 ? { expiresInMs: pttl } : {}) };
+      })) as [string, number, number];
+      return {
+        holder: decodeHolder(value),
+        ...(pttl >= 0 ? { expiresInMs: pttl } : {}),
+        ...(value === encodeHolder(me) ? { token: Number(token) } : {}),
+      };
     },
     async releaseLease(owner, me) {
       await client.eval(releaseScript, { keys: [leaseKey(owner)], arguments: [encodeHolder(me)] });
     },
+    fenced: (fence) => fencedAdapter(adapter as unknown as KeyvStoreAdapter, fence, writes),
     slots: redisSlots(client),
     claims: redisClaims(client),
     takeTokens: (take) => takeRedisTokens(client, take),

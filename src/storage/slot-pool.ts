@@ -8,8 +8,11 @@ export interface SlotPoolOptions {
   slots: SlotStore;
   /** MAX_CONCURRENT_PREDICTIONS: the account's cap, shared by every process on the store. */
   cap: number;
-  /** This process's owner (`main`, `shard-0`…): the holder of its slots, so a restart of the owner renews them. */
-  owner: string;
+  /**
+   * Unique per process (not its owner name): a process paused past its lease and its successor, which run as the
+   * same owner, must never both count one slot as theirs. A restart's slots expire after the TTL.
+   */
+  holder: string;
   clock: Clock;
   log: Logger;
   /** The pool's name in the store (default `replicate`; tests use their own). */
@@ -25,7 +28,7 @@ export interface SlotPoolOptions {
 export interface SlotPool extends PredictionSlots {
   /** Slots this process holds now (confirmed within the TTL). */
   held(): number;
-  /** The first claim: the slots the owner still holds from a previous run come back. */
+  /** The first claim (and the first demand told). */
   start(): Promise<void>;
   /** Renews, tells the demand and takes or gives back slots now; resolves when done (the timer does it too). */
   refresh(): Promise<void>;
@@ -34,19 +37,19 @@ export interface SlotPool extends PredictionSlots {
 }
 
 /**
- * MAX_CONCURRENT_PREDICTIONS across processes: `cap` slots in the store, each a lease held by one owner. In the
+ * MAX_CONCURRENT_PREDICTIONS across processes: `cap` slots in the store, each a lease held by one process. In the
  * background this process renews its slots, tells its demand (slots in use + jobs ready to start), and takes free
  * slots up to its allowance: all it wants (plus one spare) while nobody else waits, otherwise its fair share
  * ceil(cap / processes with demand). Slots beyond the allowance go back as the predictions using them end.
  * A store outage leaves running predictions alone; once the last renewal is older than the TTL no new one starts.
  */
 export function createSlotPool(options: SlotPoolOptions): SlotPool {
-  const { slots, cap, owner, clock, log } = options;
+  const { slots, cap, holder, clock, log } = options;
   const pool = options.pool ?? 'replicate';
   const ttlMs = options.ttlMs ?? 30_000;
   const renewEveryMs = options.renewEveryMs ?? 5_000;
   const askEveryMs = options.askEveryMs ?? 1_000;
-  const claim = () => ({ pool, holder: owner, cap, ttlMs, now: clock.now() });
+  const claim = () => ({ pool, holder, cap, ttlMs, now: clock.now() });
 
   let held: number[] = [];
   const inUse = new Set<string>();
@@ -74,9 +77,9 @@ export function createSlotPool(options: SlotPoolOptions): SlotPool {
     lastOk = clock.now();
     const want = wanted();
     told = want;
-    const demands = await slots.reportDemand({ pool, holder: owner, want, held: held.length, ttlMs: 3 * renewEveryMs, now: clock.now() });
-    const withDemand = Math.max(1, demands.filter((d) => d.want > 0 && d.holder !== owner).length + (want > 0 ? 1 : 0));
-    const othersWait = demands.some((d) => d.holder !== owner && d.want > d.held);
+    const demands = await slots.reportDemand({ pool, holder, want, held: held.length, ttlMs: 3 * renewEveryMs, now: clock.now() });
+    const withDemand = Math.max(1, demands.filter((d) => d.want > 0 && d.holder !== holder).length + (want > 0 ? 1 : 0));
+    const othersWait = demands.some((d) => d.holder !== holder && d.want > d.held);
     const allowance = othersWait ? Math.ceil(cap / withDemand) : cap;
     // One spare slot while nobody else waits: a job joining an idle line starts at once, without a store round trip.
     const target = Math.min(want + (othersWait ? 0 : 1), allowance);
@@ -87,7 +90,7 @@ export function createSlotPool(options: SlotPoolOptions): SlotPool {
     if (held.length > keep) {
       const surplus = held.slice(keep);
       held = held.slice(0, keep);
-      await slots.release(pool, owner, surplus);
+      await slots.release(pool, holder, surplus);
     }
     if (failing) log.info({ pool }, 'prediction slots reachable again');
     failing = false;
@@ -148,7 +151,7 @@ export function createSlotPool(options: SlotPoolOptions): SlotPool {
       await running;
       const surplus = held.slice(inUse.size);
       held = held.slice(0, inUse.size);
-      await slots.release(pool, owner, surplus).catch((err: unknown) => {
+      await slots.release(pool, holder, surplus).catch((err: unknown) => {
         log.warn({ pool, reason: describeStoreError(err) }, `could not give prediction slots back; they expire in ${ttlMs / 1000} s`);
       });
     },

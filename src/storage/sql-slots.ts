@@ -1,5 +1,5 @@
 import { grantedOf, type SlotStore, type TokenTake } from './backend.js';
-import type { SqlQuery } from './sql-lease.js';
+import type { SqlDialect, SqlQuery } from './sql-lease.js';
 
 /**
  * Prediction slots and request budgets on SQLite and PostgreSQL. Every change is one statement, so it is atomic on
@@ -15,7 +15,7 @@ export const createSlotTables = [
     PRIMARY KEY (bucket, win))`,
 ];
 
-export type SqlDialect = 'sqlite' | 'postgres';
+export type { SqlDialect };
 
 /** Creates the slot and budget tables; a concurrent creator's unique violation (PostgreSQL) means they exist. */
 export async function createSlotTablesOn(query: SqlQuery): Promise<void> {

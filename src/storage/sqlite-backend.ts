@@ -2,10 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { KeyvStoreAdapter } from 'keyv';
 import type { Backend } from './backend.js';
+import { fencedAdapter } from './fenced-adapter.js';
+import { sqlFencedWrites } from './sql-fenced-writes.js';
 import { StoreError } from './store-error.js';
 import { createClaimTableOn, sqlClaims } from './sql-claims.js';
 import { createSlotTablesOn, sqlSlots, takeSqlTokens } from './sql-slots.js';
-import { claimSqlLease, createLeaseTable, releaseSqlLease, type SqlQuery } from './sql-lease.js';
+import { claimSqlLease, createLeaseTableOn, releaseSqlLease, type SqlQuery } from './sql-lease.js';
 
 /** `sqlite://path`: one file, one process writing it (the lease keeps a second one out). */
 export async function openSqliteBackend(url: string, namespace: string): Promise<Backend> {
@@ -26,18 +28,21 @@ export async function openSqliteBackend(url: string, namespace: string): Promise
       await sqlite.query('PRAGMA journal_mode=WAL');
       await sqlite.query('PRAGMA synchronous=NORMAL');
     }
-    await sqlite.query(createLeaseTable);
+    await createLeaseTableOn(query, 'sqlite');
     await createSlotTablesOn(query);
     await createClaimTableOn(query);
   } catch (err) {
     await sqlite.disconnect().catch(() => undefined);
     throw err;
   }
+  const adapter = sqlite as unknown as KeyvStoreAdapter;
+  const writes = sqlFencedWrites(query, 'sqlite', 'keyv');
   return {
     where: url,
-    adapter: sqlite as unknown as KeyvStoreAdapter,
-    claimLease: (claim) => claimSqlLease(query, claim),
+    adapter,
+    claimLease: (claim) => claimSqlLease(query, 'sqlite', claim),
     releaseLease: (owner, me) => releaseSqlLease(query, owner, me),
+    fenced: (fence) => fencedAdapter(adapter, fence, writes),
     slots: sqlSlots(query, 'sqlite'),
     claims: sqlClaims(query),
     takeTokens: (take) => takeSqlTokens(query, take),

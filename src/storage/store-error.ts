@@ -2,12 +2,23 @@
  * Words for store failures an operator reads: where the store is (never its credentials) and why it failed.
  */
 
-/** A store that cannot be used, said in one sentence (`Cannot start: <message>`). */
+/**
+ * A store that cannot be used, said in one sentence (`Cannot start: <message>`). Kind `fenced`: this process lost
+ * its owner's lease to another one, and the store refused its write (or it must not talk to Discord or Replicate
+ * any more); trying again can never succeed, the process stops.
+ */
 export class StoreError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly kind: 'fenced' | undefined;
+  constructor(message: string, options?: { cause?: unknown; kind?: 'fenced' }) {
     super(message, options);
     this.name = 'StoreError';
+    this.kind = options?.kind;
   }
+}
+
+/** This process lost the lease: a store write refused for an older fencing token, or I/O stopped for good. */
+export function isFenced(err: unknown): boolean {
+  return err instanceof StoreError && err.kind === 'fenced';
 }
 
 /** STORAGE_URL without user name or password: `redis://127.0.0.1:6379/0`, `sqlite://data/bot.sqlite`. */

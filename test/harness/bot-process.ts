@@ -149,6 +149,11 @@ export class BotProcess {
     return this.exited;
   }
 
+  /** Pauses (SIGSTOP) or resumes (SIGCONT) the process, as a VM pause or a debugger would. */
+  pause(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    if (!this.exit) this.child.kill(signal);
+  }
+
   private readStdout(chunk: string): void {
     const parts = (this.partial + chunk).split('\n');
     this.partial = parts.pop() ?? '';

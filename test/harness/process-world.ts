@@ -48,8 +48,9 @@ export class ProcessWorld {
   }
 
   /** Starts a bot and waits until it is logged in and its commands are registered (or known unchanged). */
-  async startBot(extra: Record<string, string> = {}): Promise<BotProcess> {
-    const bot = spawnBot(this.env(extra));
+  /** `entry`: another start script (e.g. test/harness/owner-bot-main.ts, whose timings can be shortened). */
+  async startBot(extra: Record<string, string> = {}, entry?: string): Promise<BotProcess> {
+    const bot = spawnBot(this.env(extra), entry);
     this.processes.push(bot);
     await bot.waitForLog('bot ready');
     await bot.waitForLog(['commands registered', 'commands unchanged']);

@@ -50,7 +50,7 @@ describe('account-wide limits while the store is away', () => {
     const clock = new ManualClock();
     const logs = new LogSink();
     const { store, state } = memorySlots(clock);
-    const pool = createSlotPool({ slots: store, cap: 3, owner: 'main', clock, log: pino({ level: 'info' }, logs), ttlMs: 30_000 });
+    const pool = createSlotPool({ slots: store, cap: 3, holder: 'main', clock, log: pino({ level: 'info' }, logs), ttlMs: 30_000 });
     let ready = 3;
     let freed = 0;
     pool.attach(() => ready, () => freed++);

@@ -7,7 +7,7 @@ import type { LeaseHolder } from '../../src/storage/backend.js';
 import { openBackend, openStore, type OpenStoreOptions } from '../../src/storage/keyv-store.js';
 import { redactUrl } from '../../src/storage/store-error.js';
 import { LogSink } from '../harness/log-sink.js';
-import { testBackends, uniqueId } from './storage-backends.js';
+import { job, testBackends, uniqueId } from './storage-backends.js';
 
 const silent = pino({ level: 'silent' });
 const noticeLoss = () => undefined;
@@ -34,7 +34,7 @@ class HandClock implements Clock {
 async function leaveLease(url: string, owner: string, holder: LeaseHolder, ttlMs: number): Promise<void> {
   const backend = await openBackend(url, silent);
   try {
-    const state = await backend.claimLease({ owner, me: holder, ttlMs, now: Date.now() });
+    const state = await backend.claimLease({ owner, me: holder, ttlMs });
     expect(state.holder).toEqual(holder);
   } finally {
     await backend.close();
@@ -142,6 +142,120 @@ for (const backend of testBackends(8)) {
       const third = await openStore(url, silent, leased(owner)).catch((err: unknown) => err);
       expect((third as Error).message).toMatch(/^another bot process already runs as/);
       await successor.close();
+    });
+
+    it('every grant of the lease carries a larger fencing token than any before it; a renewal keeps its token', async () => {
+      const url = backend.url();
+      const owner = uniqueId('main');
+      const store = await openBackend(url, silent);
+      try {
+        const a = { holder: uniqueId('a'), host: hostname(), pid: process.pid };
+        const b = { holder: uniqueId('b'), host: 'other-host', pid: 4242 };
+        const first = await store.claimLease({ owner, me: a, ttlMs: 30_000 });
+        expect(first.token).toBeGreaterThan(0);
+        expect((await store.claimLease({ owner, me: a, ttlMs: 30_000 })).token).toBe(first.token);
+        // Someone else's claim of a live lease gets no token.
+        const refused = await store.claimLease({ owner, me: b, ttlMs: 30_000 });
+        expect(refused.holder).toEqual(a);
+        expect(refused.token).toBeUndefined();
+        // Released and taken by another: a larger token; released again and taken back: larger still (never reset).
+        await store.releaseLease(owner, a);
+        const second = await store.claimLease({ owner, me: b, ttlMs: 30_000 });
+        expect(second.token).toBeGreaterThan(first.token!);
+        const third = await store.claimLease({ owner, me: a, ttlMs: 30_000, replacing: b });
+        expect(third.token).toBeGreaterThan(second.token!);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('a process whose clock runs 60 s ahead does not take a live lease: expiry is decided by the store', async () => {
+      const url = backend.url();
+      const owner = uniqueId('main');
+      const running = await openStore(url, silent, leased(owner));
+      try {
+        const ahead = new HandClock();
+        ahead.now = () => Date.now() + 60_000;
+        const refused = await openStore(url, silent, leased(owner, { clock: ahead })).catch((err: unknown) => err);
+        expect((refused as Error).message).toMatch(/^another bot process already runs as/);
+      } finally {
+        await running.close();
+      }
+    });
+
+    it('a holder whose lease another process took over has every write refused, and learns it lost the lease', async () => {
+      const url = backend.url();
+      const owner = uniqueId('main');
+      const [j1, j2, usage] = [uniqueId('j1'), uniqueId('j2'), uniqueId('usage:g')];
+      const lost: LeaseHolder[] = [];
+      const paused = await openStore(url, silent, {
+        owner,
+        clock: new HandClock(),
+        lease: { ttlMs: 300, onLost: (holder) => lost.push(holder) },
+      });
+      // Paused past its TTL: a successor takes over and runs the job on.
+      const successor = await eventually(() => openStore(url, silent, leased(owner)));
+      try {
+        await successor.saveJob(job(j1, 'running'));
+        // The paused holder resumes and writes what it knew before the pause: all refused, as `fenced`.
+        const refusals = await Promise.all([
+          paused.saveJob(job(j1, 'queued')).catch((err: unknown) => err),
+          paused.saveJob(job(j2, 'queued')).catch((err: unknown) => err),
+          paused.setMeta(usage, []).catch((err: unknown) => err),
+          paused.saveImage(j1, Buffer.from('stale')).catch((err: unknown) => err),
+          paused.deleteImage(j1).catch((err: unknown) => err),
+        ]);
+        for (const refusal of refusals) expect(refusal).toMatchObject({ name: 'StoreError', kind: 'fenced' });
+        await eventually(async () => expect(lost).toHaveLength(1));
+        expect((await successor.getJob(j1))?.state).toBe('running');
+        expect(await successor.getJob(j2)).toBeUndefined();
+        expect(await successor.getMeta(usage)).toBeUndefined();
+        expect(await successor.loadImage(j1)).toBeUndefined();
+      } finally {
+        await paused.close();
+        await successor.close();
+      }
+      // The active index is the successor's: a restart finds its job.
+      const restarted = await openStore(url, silent, leased(owner));
+      expect((await restarted.listActiveJobs()).map((j) => [j.id, j.state])).toEqual([[j1, 'running']]);
+      await restarted.close();
+    });
+
+    it('Discord and Replicate are let through only under a recently confirmed lease: a holder paused past it asks the store first, and learns it lost', async () => {
+      const url = backend.url();
+      const owner = uniqueId('main');
+      const lost: LeaseHolder[] = [];
+      const clock = new HandClock();
+      const paused = await openStore(url, silent, { owner, clock, lease: { ttlMs: 300, onLost: (holder) => lost.push(holder) } });
+      // Just confirmed: let through at once.
+      await paused.fresh();
+      const successor = await eventually(() => openStore(url, silent, leased(owner)));
+      try {
+        // Its last confirmation is older than half the TTL now: it asks the store, which names another holder.
+        await expect(paused.fresh()).rejects.toMatchObject({ name: 'StoreError', kind: 'fenced' });
+        expect(lost).toHaveLength(1);
+        await expect(paused.fresh()).rejects.toMatchObject({ kind: 'fenced' });
+        await successor.fresh();
+      } finally {
+        await paused.close();
+        await successor.close();
+      }
+    });
+
+    it('a holder whose lease is confirmed again after a pause carries on', async () => {
+      const url = backend.url();
+      const owner = uniqueId('main');
+      const clock = new HandClock();
+      const store = await openStore(url, silent, { owner, clock, lease: { ttlMs: 2_000, onLost: noticeLoss } });
+      try {
+        // The renewal timer never fired for longer than half the TTL (a short pause); nobody took over.
+        const pausedUntil = Date.now() + 1_100;
+        await eventually(async () => expect(Date.now()).toBeGreaterThan(pausedUntil));
+        await store.fresh();
+        await store.saveJob(job(uniqueId('j'), 'queued'));
+      } finally {
+        await store.close();
+      }
     });
 
     it('opening without a lease (a look at the store) never waits for one nor takes it', async () => {

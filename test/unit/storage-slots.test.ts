@@ -104,11 +104,29 @@ for (const backend of testBackends(10)) {
       expect(await take(8, 1)).toBe(10);
     });
 
+    it('two processes running as the same owner (a paused one and its successor) never count one slot as both theirs', async () => {
+      const [a, b] = await twoProcesses();
+      const pool = uniqueId('pool');
+      const make = (backendOf: Backend, holder: string) => {
+        const slots = createSlotPool({ slots: backendOf.slots, cap: 2, holder, clock: systemClock, log: silent, pool, renewEveryMs: 60_000, askEveryMs: 60_000 });
+        pools.push(slots);
+        return slots;
+      };
+      const stale = make(a, `main:${uniqueId('p')}`);
+      const successor = make(b, `main:${uniqueId('p')}`);
+      stale.attach(() => 2, () => undefined);
+      successor.attach(() => 2, () => undefined);
+      await stale.start();
+      await successor.start();
+      await stale.refresh();
+      expect(stale.held() + successor.held()).toBeLessThanOrEqual(2);
+    });
+
     it('pools of two owners share the cap fairly: the first gives back what it holds beyond its share as its jobs end', async () => {
       const [a, b] = await twoProcesses();
       const pool = uniqueId('pool');
       const make = (backendOf: Backend, owner: string) => {
-        const slots = createSlotPool({ slots: backendOf.slots, cap: 4, owner, clock: systemClock, log: silent, pool, renewEveryMs: 60_000, askEveryMs: 60_000 });
+        const slots = createSlotPool({ slots: backendOf.slots, cap: 4, holder: owner, clock: systemClock, log: silent, pool, renewEveryMs: 60_000, askEveryMs: 60_000 });
         pools.push(slots);
         return slots;
       };
