@@ -50,6 +50,8 @@ export interface BotTuning {
   deliveryRetryBackoffMs?: number;
   /** The account-wide prediction slots' lease (see slot-pool.ts; defaults 30 s TTL, renewed every 5 s). */
   slots?: Pick<SlotPoolOptions, 'ttlMs' | 'renewEveryMs' | 'askEveryMs'>;
+  /** The store lease (see lease.ts; defaults 30 s TTL, renewed every 10 s): the soak shortens it to freeze a holder past it. */
+  lease?: { ttlMs?: number; renewEveryMs?: number };
   /** The account-wide Replicate request budget (see request-budget.ts). */
   budget?: Pick<RequestBudgetOptions, 'limitsPerMinute' | 'windowMs'>;
 }
@@ -120,7 +122,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     layout: config.shard
       ? { wanted: { mode: 'sharded', shardCount: config.shard.count }, rehome: false }
       : { wanted: { mode: 'single' }, rehome: true },
-    lease: { onLost: () => leaseLost() },
+    lease: { ...tuning.lease, onLost: () => leaseLost() },
     notice: options.notice,
     signal: options.signal,
   });
