@@ -48,7 +48,8 @@ export class BotSupervisor {
   /** Starts a bot and waits until it is ready; `calm`: without store faults (the final check). */
   async start(calm = false): Promise<BotProcess> {
     for (let attempt = 1; ; attempt++) {
-      const tuning = { SOAK_TUNING: JSON.stringify({ leaseTtlMs: this.o.options.leaseTtlMs }) };
+      // The short lease only when a freeze needs it: on a loaded machine a renewal may come late.
+      const tuning = this.o.options.freezes > 0 ? { SOAK_TUNING: JSON.stringify({ leaseTtlMs: this.o.options.leaseTtlMs }) } : {};
       const next = spawnBot({ ...this.o.env(this.processes.length + 1), ...tuning, ...this.storeFaults(calm) }, soakEntry);
       this.processes.push(next);
       this.o.logs.add(next);
@@ -88,13 +89,15 @@ export class BotSupervisor {
     process.kill(frozen.pid!, 'SIGSTOP');
     const frozenAt = Date.now();
     await sleep(this.o.options.leaseTtlMs + 500);
+    // Taken before the SIGCONT: whatever the process does from here on is after its resume.
+    let resumedAt = 0;
     try {
       await this.start();
       await sleep(takeoverMs);
     } finally {
+      resumedAt = Date.now();
       process.kill(frozen.pid!, 'SIGCONT');
     }
-    const resumedAt = Date.now();
     const deadline = resumedAt + this.o.options.resumeGraceMs;
     while (!frozen.hasExited && Date.now() < deadline) await sleep(50);
     if (frozen.hasExited) return { processNumber, frozenAt, resumedAt, stoppedByItself: true, stoppedAfterMs: Date.now() - resumedAt };
