@@ -8,7 +8,7 @@
  *   npm run soak -- --store redis                  on a redis-server the soak starts on a free port
  *   npm run soak -- --store redis://127.0.0.1:6391/9   (that database is emptied; storms set maxmemory server-wide)
  *   npm run soak -- --chaos 0                      kills only, no random faults (storms stay unless --storms 0)
- *   npm run soak -- --freezes 0 --regenerates 0 --output-outages 0   without the issue 11 fault kinds
+ *   npm run soak -- --freezes 0 --regenerates 0 --output-outage-rate 0   without the issue 11 fault kinds
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ import { runSoak } from './soak/run-soak.js';
 
 function parseArgs(argv: string[]): SoakOptions {
   const o: SoakOptions = { ...defaultOptions };
-  const numbers = ['jobs', 'kills', 'seed', 'guilds', 'members', 'chaos', 'storms', 'freezes', 'regenerates', 'outputOutages', 'leaseTtlMs'] as const;
+  const numbers = ['jobs', 'kills', 'seed', 'guilds', 'members', 'chaos', 'storms', 'freezes', 'regenerates', 'outputOutageRate', 'leaseTtlMs'] as const;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [dashed, inline] = arg.startsWith('--') ? arg.slice(2).split('=', 2) : [undefined, undefined];
@@ -32,7 +32,7 @@ function parseArgs(argv: string[]): SoakOptions {
       (o as unknown as Record<string, number>)[flag!] = Number(value);
     } else {
       console.error(
-        `unknown or incomplete option ${arg}; options: --jobs N --kills N --seed N --store sqlite|redis|redis://… --guilds N --members N --chaos F --storms N --freezes N --regenerates N --output-outages N --lease-ttl-ms MS --timeout S --idle S`,
+        `unknown or incomplete option ${arg}; options: --jobs N --kills N --seed N --store sqlite|redis|redis://… --guilds N --members N --chaos F --storms N --freezes N --regenerates N --output-outage-rate F --lease-ttl-ms MS --timeout S --idle S`,
       );
       process.exit(2);
     }

@@ -35,8 +35,12 @@ export interface SoakOptions {
   /** Replicate outages (every request answered 503 or reset) and Discord 5xx storms: how many and how long. */
   storms: number;
   stormMs: [number, number];
-  /** Windows in which every download of a finished prediction's output fails (503 or reset), then works again. */
-  outputOutages: number;
+  /**
+   * Share of predictions whose output cannot be downloaded for a while: from the first download request on, every
+   * download of it fails (503 or reset) for `outputOutageMs`, then works. Tied to each prediction rather than to
+   * the clock, so it meets deliveries however slowly a loaded machine runs them.
+   */
+  outputOutageRate: number;
   outputOutageMs: [number, number];
   /**
    * Times the lease holder is frozen (SIGSTOP) past its lease while a successor starts on the same store and takes
@@ -68,8 +72,8 @@ export const defaultOptions: SoakOptions = {
   chaos: 1,
   storms: 2,
   stormMs: [4_000, 15_000],
-  outputOutages: 2,
-  outputOutageMs: [5_000, 15_000],
+  outputOutageRate: 0.2,
+  outputOutageMs: [4_000, 15_000],
   freezes: 2,
   resumeGraceMs: 15_000,
   leaseTtlMs: 3_000,
@@ -99,11 +103,8 @@ export interface PredictionScriptPlan {
 }
 
 export interface Storm {
-  /**
-   * `store`: Redis refusing writes (maxmemory 1, noeviction), only when the soak runs on Redis. `output`: every
-   * download of a prediction's output fails (503 or reset) while the rest of Replicate answers.
-   */
-  target: 'replicate' | 'discord' | 'store' | 'output';
+  /** `store`: Redis refusing writes (maxmemory 1, noeviction), only when the soak runs on Redis. */
+  target: 'replicate' | 'discord' | 'store';
   startMs: number;
   endMs: number;
 }
@@ -168,11 +169,6 @@ export function makePlan(o: SoakOptions): SoakPlan {
   const store = root.fork('store');
   const storeSeeds = Array.from({ length: (o.kills + o.freezes) * 3 + 4 }, () => store.int(1, 2 ** 31 - 1));
   // The newer fault kinds draw from streams of their own, so a seed's jobs, kills and storms stay as they were.
-  const outages = root.fork('output-outages');
-  for (let i = 0; i < o.outputOutages; i++) {
-    const startMs = outages.int(1_000, Math.max(1_000, submitSpan));
-    storms.push({ target: 'output', startMs, endMs: startMs + outages.int(o.outputOutageMs[0], o.outputOutageMs[1]) });
-  }
   const freezer = root.fork('freezes');
   const freezesAtMs = Array.from({ length: o.freezes }, () => freezer.int(2_000, killWindow)).sort((a, b) => a - b);
   jobs.push(...regenerateJobs(o, jobs, root.fork('regenerates')));

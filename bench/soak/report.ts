@@ -90,7 +90,7 @@ export function renderTable(rows: readonly Row[]): string {
 
 export function renderReport(r: SoakReport): string {
   const o = r.options;
-  const head = `\nchaos soak · seed ${o.seed} · ${o.jobs} jobs over ${o.guilds} guilds and ${o.members} members · ${o.kills} kills, ${o.freezes} freezes · ${o.regenerates} Regenerate pairs · ${o.outputOutages} output outages · store ${o.store} · chaos ×${o.chaos}, ${o.storms} storm(s) per side`;
+  const head = `\nchaos soak · seed ${o.seed} · ${o.jobs} jobs over ${o.guilds} guilds and ${o.members} members · ${o.kills} kills, ${o.freezes} freezes · ${o.regenerates} Regenerate pairs · output outages for ${o.outputOutageRate * 100} % of predictions · store ${o.store} · chaos ×${o.chaos}, ${o.storms} storm(s) per side`;
   const out = [head, renderTable(tableRows(r))];
   out.push(r.misses.length === 0 ? '\nTARGET HELD' : `\nTARGET MISSED: ${r.misses.join(', ')}`);
   for (const { what, jobs } of r.explanations) {

@@ -113,6 +113,8 @@ export async function runSoak(
       scale: o.chaos,
       storms: plan.storms,
       startedAt: () => run.startedAt,
+      outputOutageRate: o.outputOutageRate,
+      outputOutageMs: o.outputOutageMs,
       ambiguousCreate: (prompt) => {
         const left = ambiguous.get(prompt) ?? 0;
         if (left > 0) ambiguous.set(prompt, left - 1);

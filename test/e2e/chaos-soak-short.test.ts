@@ -14,7 +14,7 @@ import { runSoak } from '../../bench/soak/run-soak.js';
  */
 const short: SoakOptions = {
   ...defaultOptions,
-  outputOutages: 0,
+  outputOutageRate: 0,
   freezes: 0,
   regenerates: 0,
   jobs: 30,
