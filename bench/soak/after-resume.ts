@@ -21,11 +21,14 @@ interface WireWrite {
 export class WireLog {
   readonly writes: WireWrite[] = [];
 
+  /** `now`: the real clock the freezes are timed on. */
+  constructor(private readonly now: () => number = Date.now) {}
+
   /** Wraps a proxy's `decide` so every request it sees is noted first. */
   watch(side: WireWrite['side'], decide: (r: ProxiedRequest) => ProxyFault | undefined): (r: ProxiedRequest) => ProxyFault | undefined {
     return (request) => {
       const what = side === 'discord' ? (request.method === 'GET' ? undefined : request.method) : replicateRoute(request.method, request.path);
-      if (what && !['get', 'list', 'file-get'].includes(what)) this.writes.push({ side, tag: request.tag, what, at: Date.now() });
+      if (what && !['get', 'list', 'file-get'].includes(what)) this.writes.push({ side, tag: request.tag, what, at: this.now() });
       return decide(request);
     };
   }
