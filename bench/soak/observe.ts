@@ -51,8 +51,9 @@ export function observe(run: Observed, job: PlannedJob): JobObservation {
 /** The observation completed from the store after the last restart: the job's record, claim and usage rows. */
 export async function observeWithStore(run: Observed, job: PlannedJob, store: Store, rows: readonly UsageRow[]): Promise<JobObservation> {
   const seen = observe(run, job);
-  const stored = seen.jobIds.length ? await store.getJob(seen.jobIds.at(-1)!) : undefined;
-  const records = await Promise.all(seen.jobIds.map((id) => store.getJob(id)));
+  const records = [];
+  for (const id of seen.jobIds) records.push(await store.getJob(id));
+  const stored = records.at(-1);
   const fromStore = records.flatMap((r) => (r?.predictionId ? [r.predictionId] : []));
   return {
     ...seen,

@@ -178,8 +178,10 @@ export async function runSoak(
     // The last restart, every fault off: a job the store still holds as active runs again now.
     chaos.scale = 0;
     chaos.storms = [];
+    progress('every fault off; the last restart');
     await redis?.calm();
     await finalCheck(run);
+    progress('the last restart ended; the tally');
     if (logPath) writeFileSync(logPath, logs.entries.map(({ process, entry }) => JSON.stringify({ bot: process, ...entry })).join('\n') + '\n');
 
     const store = await openStore(storageUrl, createLogger({ level: 'silent', secrets: [] }));
