@@ -51,7 +51,7 @@ export interface BotTuning {
   deliveryRetryBackoffMs?: number;
   /** The account-wide prediction slots' lease (see slot-pool.ts; defaults 30 s TTL, renewed every 5 s). */
   slots?: Pick<SlotPoolOptions, 'ttlMs' | 'renewEveryMs' | 'askEveryMs'>;
-  /** The owner's store lease (see lease.ts; default 30 s TTL, renewed every 10 s). */
+  /** The store lease (see lease.ts; defaults 30 s TTL, renewed every 10 s): the soak shortens it to freeze a holder past it. */
   lease?: { ttlMs?: number; renewEveryMs?: number };
   /** The account-wide Replicate request budget (see request-budget.ts). */
   budget?: Pick<RequestBudgetOptions, 'limitsPerMinute' | 'windowMs'>;

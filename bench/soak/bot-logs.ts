@@ -7,11 +7,16 @@ export interface IndexedEntry {
   entry: LogEntry;
 }
 
+/** Log lines that tie a prediction to a job. */
+const claims = new Set(['prediction created', 'prediction adopted', 'prediction adopted after an ambiguous create']);
+
 export class BotLogs {
   private readonly read = new Map<BotProcess, { index: number; offset: number }>();
   readonly entries: IndexedEntry[] = [];
   /** interaction id → job id, from "soak job seen". */
   readonly jobOfInteraction = new Map<string, string>();
+  /** job id → the predictions the bot said it created or adopted for it. */
+  readonly predictionsOfJob = new Map<string, Set<string>>();
 
   add(bot: BotProcess): void {
     if (!this.read.has(bot)) this.read.set(bot, { index: this.read.size + 1, offset: 0 });
@@ -30,6 +35,10 @@ export class BotLogs {
         }
         this.entries.push({ process: state.index, entry });
         if (entry.msg === 'soak job seen') this.jobOfInteraction.set(String(entry.interactionId), String(entry.jobId));
+        if (claims.has(String(entry.msg)) && entry.jobId !== undefined && entry.predictionId !== undefined) {
+          const jobId = String(entry.jobId);
+          this.predictionsOfJob.set(jobId, (this.predictionsOfJob.get(jobId) ?? new Set()).add(String(entry.predictionId)));
+        }
       }
     }
   }

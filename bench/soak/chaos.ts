@@ -106,6 +106,14 @@ export interface ChaosOptions {
   storms: Storm[];
   /** Real time the run started (storms are offsets from it). */
   startedAt: () => number;
+  /** Share of predictions whose output downloads fail for `outputOutageMs` from the first try (0 when absent). */
+  outputOutageRate?: number;
+  outputOutageMs?: [number, number];
+  /**
+   * Asked for every create: true answers it "accepted, then 500" whatever the draw. The soak says so for the two
+   * identical creates of a Regenerate pair, so each job must find its own prediction among two with its input.
+   */
+  ambiguousCreate?: (prompt: string) => boolean;
 }
 
 function inStorm(o: ChaosOptions, target: Storm['target']): boolean {
@@ -130,9 +138,30 @@ function drawer(o: ChaosOptions, target: string) {
   };
 }
 
+function promptOf(body: Buffer): string {
+  try {
+    return String((JSON.parse(body.toString('utf8')) as { input?: { prompt?: unknown } }).input?.prompt ?? '');
+  } catch {
+    return '';
+  }
+}
+
 export function replicateChaos(o: ChaosOptions): (request: ProxiedRequest) => ProxyFault | undefined {
   const draw = drawer(o, 'replicate');
   const storm = new SeededRandom(o.seed).fork('replicate-storm');
+  const outage = new SeededRandom(o.seed).fork('output-outage');
+  /** Prediction id → until when (real ms) its output fails, decided at its first download. */
+  const outputDown = new Map<string, number>();
+  const outputOutage = (path: string): boolean => {
+    const id = /^\/files-out\/([^/.]+)/.exec(path)?.[1] ?? path;
+    let until = outputDown.get(id);
+    if (until === undefined) {
+      const [min, max] = o.outputOutageMs ?? [0, 0];
+      until = outage.chance((o.outputOutageRate ?? 0) * Math.min(1, o.scale)) ? Date.now() + outage.int(min, max) : 0;
+      outputDown.set(id, until);
+    }
+    return Date.now() < until;
+  };
   return (request) => {
     const route = replicateRoute(request.method, request.path);
     if (!route) return undefined;
@@ -140,6 +169,14 @@ export function replicateChaos(o: ChaosOptions): (request: ProxiedRequest) => Pr
       return storm.chance(0.3)
         ? { kind: 'reset', label: `replicate outage: ${route} reset` }
         : { kind: 'answer', label: `replicate outage: ${route} 503`, ...replicateProblem(503) };
+    }
+    if (route === 'output' && outputOutage(request.path)) {
+      return outage.chance(0.5)
+        ? { kind: 'reset', label: 'output download outage: reset' }
+        : { kind: 'answer', label: 'output download outage: 503', ...replicateProblem(503) };
+    }
+    if (route === 'create' && o.ambiguousCreate?.(promptOf(request.body))) {
+      return { kind: 'answer-after', label: 'replicate create of a Regenerate pair accepted, answered 500', ...replicateProblem(500) };
     }
     const rates = replicateRates[route];
     const kind = rates && draw(route, rates);

@@ -2,7 +2,7 @@
  * The soak's members: each sends its planned /video at its time (again when the bot never answered, as a member
  * would after "The application did not respond"), and some press Cancel on their job's progress message.
  */
-import type { FakeDiscord, FakeGuild } from '../../test/fakes/discord/fake-discord.js';
+import type { FakeDiscord, FakeGuild, RecordedMessage } from '../../test/fakes/discord/fake-discord.js';
 import type { PlannedJob } from './plan.js';
 
 /** A 1x1 PNG: a real image the bot sniffs and uploads. */
@@ -31,6 +31,9 @@ export interface MembersOptions {
 export class Members {
   private readonly interactions = new Map<number, string[]>();
   private readonly pressed = new Set<number>();
+  private readonly answered = new Set<number>();
+  /** Regenerate pairs pressed so far. */
+  regeneratePairsPressed = 0;
 
   constructor(private readonly o: MembersOptions) {}
 
@@ -49,6 +52,11 @@ export class Members {
 
   sent(job: PlannedJob): boolean {
     return this.interactions.has(job.index);
+  }
+
+  /** The member stopped sending the job: it was answered, or they gave up. */
+  doneSending(job: PlannedJob): boolean {
+    return this.answered.has(job.index);
   }
 
   cancelPressed(job: PlannedJob): boolean {
@@ -73,6 +81,7 @@ export class Members {
       // Discord gives the bot 3 s; the member gives up on "did not respond" a little later and sends it again.
       if (await this.acked(id, 4_000)) accepted = id;
     }
+    this.answered.add(job.index);
     if (!accepted || job.cancelAfterMs === undefined || this.o.discord.interaction(accepted).ephemeral) return;
     await sleep(job.cancelAfterMs);
     for (let press = 0; press < 3; press++) {
@@ -91,6 +100,58 @@ export class Members {
       });
       if (await this.acked(click.id, 4_000)) return;
     }
+  }
+
+  /**
+   * Two members press Regenerate on `source`'s delivered video in the same tick (again, each on their own, while
+   * the bot does not answer). Nothing is pressed when `source` ended without a video; `onPress` is told first.
+   */
+  async runRegenerates(source: PlannedJob, pair: readonly PlannedJob[], sourceEnded: () => boolean, onPress: () => void): Promise<void> {
+    await this.sleepUntil(this.o.startedAt() + source.submitAtMs);
+    let delivered: { message: RecordedMessage; customId: string } | undefined;
+    while (!this.o.stopped() && !(delivered = this.regenerateButton(source))) {
+      if (sourceEnded()) return;
+      await sleep(100);
+    }
+    if (!delivered) return;
+    this.regeneratePairsPressed++;
+    onPress();
+    const pending = [...pair];
+    for (let attempt = 0; attempt < 6 && pending.length > 0; attempt++) {
+      await this.untilUp();
+      if (this.o.stopped()) return;
+      const presses = pending.map((job) => {
+        const click = this.o.discord.pressButton({
+          message: delivered.message,
+          customId: delivered.customId,
+          user: this.userOf(job),
+          guildId: this.o.guilds[job.guild]!.id,
+          channelId: this.channelOf(job),
+        });
+        if (!this.interactions.has(job.index)) this.interactions.set(job.index, []);
+        this.interactions.get(job.index)!.push(click.id);
+        return { job, id: click.id };
+      });
+      const acked = await Promise.all(presses.map((p) => this.acked(p.id, 4_000)));
+      presses.forEach((p, i) => acked[i] && pending.splice(pending.indexOf(p.job), 1));
+    }
+  }
+
+  /** The Regenerate button of the job's delivered video, in its reply or in the channel. */
+  private regenerateButton(job: PlannedJob): { message: RecordedMessage; customId: string } | undefined {
+    const marker = `${job.tag} `;
+    const accepted = this.interactionsOf(job)
+      .map((id) => this.o.discord.interaction(id))
+      .find((i) => i.ackType !== undefined && !i.ephemeral);
+    const messages = [
+      ...(accepted?.original ? [accepted.original] : []),
+      ...this.o.discord.channelMessages(this.channelOf(job)).filter((m) => m.content.includes(marker)),
+    ];
+    for (const message of messages) {
+      const customId = buttonIds(message.components).find((c) => c.startsWith('regen:'));
+      if (customId) return { message, customId };
+    }
+    return undefined;
   }
 
   private send(job: PlannedJob): string | undefined {
@@ -141,7 +202,11 @@ export class Members {
   }
 }
 
-function cancelButton(components: unknown[]): string | undefined {
+function buttonIds(components: unknown[]): string[] {
   const rows = components as { components?: { custom_id?: string }[] }[];
-  return rows.flatMap((row) => row.components ?? []).find((c) => c.custom_id?.startsWith('cancel:'))?.custom_id;
+  return rows.flatMap((row) => row.components ?? []).flatMap((c) => (c.custom_id ? [c.custom_id] : []));
+}
+
+function cancelButton(components: unknown[]): string | undefined {
+  return buttonIds(components).find((id) => id.startsWith('cancel:'));
 }

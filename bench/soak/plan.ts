@@ -9,7 +9,7 @@ export interface SoakOptions {
   jobs: number;
   kills: number;
   seed: number;
-  /** `sqlite` (a file in a temp dir) or a `redis://` URL (its database is emptied first). */
+  /** `sqlite` (a file in a temp dir), `redis` (a redis-server of the soak's own) or a `redis://` URL (its database is emptied first). */
   store: string;
   guilds: number;
   members: number;
@@ -35,6 +35,23 @@ export interface SoakOptions {
   /** Replicate outages (every request answered 503 or reset) and Discord 5xx storms: how many and how long. */
   storms: number;
   stormMs: [number, number];
+  /**
+   * Share of predictions whose output cannot be downloaded for a while: from the first download request on, every
+   * download of it fails (503 or reset) for `outputOutageMs`, then works. Tied to each prediction rather than to
+   * the clock, so it meets deliveries however slowly a loaded machine runs them.
+   */
+  outputOutageRate: number;
+  outputOutageMs: [number, number];
+  /**
+   * Times the lease holder is frozen (SIGSTOP) past its lease while a successor starts on the same store and takes
+   * over; then it is resumed (SIGCONT) and given `resumeGraceMs` to stop by itself before it is killed.
+   */
+  freezes: number;
+  resumeGraceMs: number;
+  /** The bot's store lease TTL in the soak (real ms; production: 30 s), so a freeze outlasts it in seconds. */
+  leaseTtlMs: number;
+  /** Delivered videos on which two other members press Regenerate at the same moment (identical inputs). */
+  regenerates: number;
 }
 
 export const defaultOptions: SoakOptions = {
@@ -55,6 +72,12 @@ export const defaultOptions: SoakOptions = {
   chaos: 1,
   storms: 2,
   stormMs: [4_000, 15_000],
+  outputOutageRate: 0.2,
+  outputOutageMs: [4_000, 15_000],
+  freezes: 2,
+  resumeGraceMs: 15_000,
+  leaseTtlMs: 3_000,
+  regenerates: 6,
 };
 
 export interface PlannedJob {
@@ -69,6 +92,8 @@ export interface PlannedJob {
   cancelAfterMs?: number;
   /** Real ms after the start of the run at which the member sends /video. */
   submitAtMs: number;
+  /** A Regenerate job: pressed on the delivered video of job `regenerateOf` (same prompt), by `member`. */
+  regenerateOf?: number;
 }
 
 export interface PredictionScriptPlan {
@@ -89,6 +114,8 @@ export interface SoakPlan {
   scripts: PredictionScriptPlan[];
   /** Real ms after the start at which the bot is killed with SIGKILL. */
   killsAtMs: number[];
+  /** Real ms after the start at which the lease holder is frozen with SIGSTOP (see `SoakOptions.freezes`). */
+  freezesAtMs: number[];
   storms: Storm[];
   /** Seeds of the store faults of each bot process, in start order. */
   storeSeeds: number[];
@@ -140,6 +167,38 @@ export function makePlan(o: SoakOptions): SoakPlan {
     }
   }
   const store = root.fork('store');
-  const storeSeeds = Array.from({ length: o.kills * 3 + 4 }, () => store.int(1, 2 ** 31 - 1));
-  return { jobs, scripts, killsAtMs, storms, storeSeeds };
+  const storeSeeds = Array.from({ length: (o.kills + o.freezes) * 3 + 4 }, () => store.int(1, 2 ** 31 - 1));
+  // The newer fault kinds draw from streams of their own, so a seed's jobs, kills and storms stay as they were.
+  const freezer = root.fork('freezes');
+  const freezesAtMs = Array.from({ length: o.freezes }, () => freezer.int(2_000, killWindow)).sort((a, b) => a - b);
+  jobs.push(...regenerateJobs(o, jobs, root.fork('regenerates')));
+  return { jobs, scripts, killsAtMs, freezesAtMs, storms, storeSeeds };
+}
+
+/**
+ * For `o.regenerates` plain jobs (no cancel, a real image if any), two Regenerate jobs pressed at the same moment
+ * by two other members of the same guild (member numbers past `o.members` when the guild has too few).
+ */
+function regenerateJobs(o: SoakOptions, jobs: readonly PlannedJob[], random: SeededRandom): PlannedJob[] {
+  const candidates = jobs.filter((j) => j.cancelAfterMs === undefined && j.image !== 'not-an-image');
+  const sources: PlannedJob[] = [];
+  while (sources.length < Math.min(o.regenerates, candidates.length)) {
+    const pick = random.pick(candidates);
+    if (!sources.includes(pick)) sources.push(pick);
+  }
+  return sources
+    .sort((a, b) => a.index - b.index)
+    .flatMap((source, i) => {
+      const others = Array.from({ length: o.members }, (_, m) => m).filter((m) => m % o.guilds === source.guild && m !== source.member);
+      const members = [others[0] ?? o.members + source.guild, others[1] ?? o.members + o.guilds + source.guild];
+      return members.map((member, k): PlannedJob => ({
+        index: jobs.length + i * 2 + k,
+        tag: `${source.tag}-r${k + 1}`,
+        prompt: source.prompt,
+        member,
+        guild: source.guild,
+        submitAtMs: source.submitAtMs,
+        regenerateOf: source.index,
+      }));
+    });
 }

@@ -14,6 +14,9 @@ export interface RedisChaos {
 
 export async function startRedisChaos(url: string, storms: readonly Storm[], startedAt: () => number): Promise<RedisChaos> {
   const client = createClient({ url });
+  // A dropped connection is the soak's to report, not a crash of the soak (the client reconnects by itself).
+  let dropped = 0;
+  client.on('error', () => void dropped++);
   await client.connect();
   await client.flushDb();
   const saved = await client.configGet(['maxmemory', 'maxmemory-policy']);
@@ -55,6 +58,7 @@ export async function startRedisChaos(url: string, storms: readonly Storm[], sta
         [`redis refused writes (maxmemory 1, noeviction): storms`]: stormCount,
         [`redis refused writes: seconds`]: Math.round(stormMs / 1000),
         [`redis OOM errors answered`]: oom,
+        ...(dropped ? { 'redis chaos connection errors': dropped } : {}),
       };
     },
     async close() {

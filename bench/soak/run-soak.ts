@@ -1,9 +1,10 @@
 /**
  * The chaos soak: the real bot as a child process (test/harness/soak-bot-main.ts: src/main.ts with the store
  * wrapped by the fault-injecting store) against the loopback stand-ins, behind fault proxies
- * (bot → proxy → fake), with members sending /video across guilds, some with images, some pressing Cancel, while
- * the bot is killed with SIGKILL and restarted on the same store. Then one more restart with every fault off, so a
- * delivery replayed from a stale record shows up too, and the tally (tally.ts).
+ * (bot → proxy → fake), with members sending /video across guilds, some with images, some pressing Cancel, pairs
+ * of members pressing Regenerate on one video at once, while the bot is killed with SIGKILL and restarted on the
+ * same store, or frozen past its lease while a successor takes over and then resumed. Then one more restart with
+ * every fault off, so a delivery replayed from a stale record shows up too, and the tally (tally.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,14 +14,18 @@ import { openStore } from '../../src/storage/keyv-store.js';
 import { startFakeDiscord, type FakeDiscord, type FakeGuild } from '../../test/fakes/discord/fake-discord.js';
 import { createSnowflakes } from '../../test/fakes/discord/snowflake.js';
 import { startFakeReplicate, type FakeReplicate } from '../../test/fakes/replicate/fake-replicate.js';
+import { isoDay } from '../../src/quota/period.js';
 import { startFaultProxy, type FaultProxy } from '../../test/harness/fault-proxy.js';
+import { RedisServer } from '../../test/harness/redis-server.js';
+import { afterResume, WireLog, wroteAfterResume, type AfterResume } from './after-resume.js';
 import { BotLogs } from './bot-logs.js';
 import { BotSupervisor } from './bot-supervisor.js';
 import { discordChaos, replicateChaos, type ChaosOptions } from './chaos.js';
 import { Members } from './members.js';
+import { explain, observe, observeWithStore, readUsageRows, storeFaultCounts, type Explanations } from './observe.js';
 import { makePlan, type PlannedJob, type SoakOptions, type SoakPlan } from './plan.js';
 import { startRedisChaos, type RedisChaos } from './redis-chaos.js';
-import { judge, totals, type JobObservation, type JobVerdict, type SoakTotals } from './tally.js';
+import { judge, judgeAll, totals, type JobObservation, type JobVerdict, type SoakTotals } from './tally.js';
 
 export interface SoakReport {
   options: SoakOptions;
@@ -28,6 +33,10 @@ export interface SoakReport {
   verdicts: JobVerdict[];
   totals: SoakTotals;
   kills: number;
+  /** Each lease holder frozen past its lease, and what it did after it was resumed. */
+  freezes: AfterResume[];
+  /** Regenerate pairs pressed (of `options.regenerates`; a pair waits for its video, which may never come). */
+  regeneratePairsPressed: number;
   /** Bot starts in all (the first, one after each kill, retries of failed starts, the final check). */
   starts: number;
   failedStarts: number;
@@ -42,7 +51,7 @@ export interface SoakReport {
   /** Targets missed, in words; empty when the soak holds its target. */
   misses: string[];
   /** For each class of miss, a few jobs with the log lines that explain them. */
-  explanations: { what: string; jobs: { tag: string; jobId: string | undefined; lines: string[] }[] }[];
+  explanations: Explanations;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -62,6 +71,10 @@ interface Run {
   progress: (line: string) => void;
   startedAt: number;
   kills: number;
+  freezes: AfterResume[];
+  wire: WireLog;
+  /** Prompts of Regenerate pairs pressed, with how many of their creates are still to be made ambiguous. */
+  ambiguous: Map<string, number>;
   stopped: boolean;
 }
 
@@ -83,24 +96,41 @@ export async function runSoak(
     channels: [{ id: newId(), name: 'videos' }],
   }));
   const dir = mkdtempSync(join(tmpdir(), 'bot-soak-'));
-  const storageUrl = o.store === 'sqlite' ? `sqlite://${join(dir, 'bot.sqlite')}` : o.store;
   const closers: (() => Promise<unknown>)[] = [];
   try {
+    // `redis`: a redis-server of the soak's own, so its maxmemory storms disturb no one else's Redis.
+    const ownRedis = o.store === 'redis' ? await RedisServer.start() : undefined;
+    if (ownRedis) closers.push(() => ownRedis.close());
+    const storageUrl = o.store === 'sqlite' ? `sqlite://${join(dir, 'bot.sqlite')}` : (ownRedis?.url ?? o.store);
     const discord = await startFakeDiscord({ guilds });
     closers.push(() => discord.close());
     const replicate = await startFakeReplicate({ defaultDurationMs: o.predictionMs[1] });
     closers.push(() => replicate.close());
     for (const s of plan.scripts) replicate.script(s);
-    const chaos: ChaosOptions = { seed: o.seed, scale: o.chaos, storms: plan.storms, startedAt: () => run.startedAt };
+    const ambiguous = new Map<string, number>();
+    const chaos: ChaosOptions = {
+      seed: o.seed,
+      scale: o.chaos,
+      storms: plan.storms,
+      startedAt: () => run.startedAt,
+      outputOutageRate: o.outputOutageRate,
+      outputOutageMs: o.outputOutageMs,
+      ambiguousCreate: (prompt) => {
+        const left = ambiguous.get(prompt) ?? 0;
+        if (left > 0) ambiguous.set(prompt, left - 1);
+        return left > 0;
+      },
+    };
+    const wire = new WireLog();
     const proxies: FaultProxy[] = [
-      await startFaultProxy(new URL(replicate.baseUrl).origin, replicateChaos(chaos), { rewriteOrigin: true }),
-      await startFaultProxy(new URL(discord.apiUrl).origin, discordChaos(chaos)),
+      await startFaultProxy(new URL(replicate.baseUrl).origin, wire.watch('replicate', replicateChaos(chaos)), { rewriteOrigin: true, tagged: true }),
+      await startFaultProxy(new URL(discord.apiUrl).origin, wire.watch('discord', discordChaos(chaos)), { tagged: true }),
     ];
     closers.push(() => Promise.all(proxies.map((p) => p.close())));
     const [replicateProxy, discordProxy] = proxies as [FaultProxy, FaultProxy];
     let redis: RedisChaos | undefined;
-    if (o.store.startsWith('redis')) {
-      redis = await startRedisChaos(o.store, plan.storms, () => run.startedAt);
+    if (storageUrl.startsWith('redis')) {
+      redis = await startRedisChaos(storageUrl, plan.storms, () => run.startedAt);
       closers.push(() => redis!.close());
     }
     const logs = new BotLogs();
@@ -109,11 +139,12 @@ export async function runSoak(
       plan,
       logs,
       progress,
-      env: {
+      // Each process under a path prefix of its own, so the proxies tell whose request is whose.
+      env: (n) => ({
         DISCORD_TOKEN: discord.botToken,
         REPLICATE_API_TOKEN: replicate.token,
-        DISCORD_API_URL: `${discordProxy.origin}/api`,
-        REPLICATE_API_URL: `${replicateProxy.origin}/v1`,
+        DISCORD_API_URL: `${discordProxy.origin}/p${n}/api`,
+        REPLICATE_API_URL: `${replicateProxy.origin}/p${n}/v1`,
         STORAGE_URL: storageUrl,
         REPLICATE_POLL_INTERVAL_MS: '20',
         QUOTA_DEFAULT_SECONDS: 'unlimited',
@@ -122,7 +153,7 @@ export async function runSoak(
         GUILD_QUEUE_LIMIT: '50',
         USER_PENDING_LIMIT: '6',
         LOG_LEVEL: 'info',
-      },
+      }),
     });
     closers.unshift(() => bots.killAll());
     const members = new Members({
@@ -133,36 +164,52 @@ export async function runSoak(
       stopped: () => run.stopped,
       discordOrigin: discordProxy.origin,
     });
-    const run: Run = { o, plan, discord, replicate, logs, bots, members, chaos, progress, startedAt: Date.now(), kills: 0, stopped: false };
+    const run: Run = {
+      ...{ o, plan, discord, replicate, logs, bots, members, chaos, progress, wire, ambiguous },
+      ...{ startedAt: Date.now(), kills: 0, freezes: [], stopped: false },
+    };
 
     await bots.start();
     run.startedAt = Date.now();
-    progress(`bot up; sending ${o.jobs} jobs over ${(plan.jobs.at(-1)!.submitAtMs / 1000).toFixed(0)} s, ${o.kills} kills, seed ${o.seed}`);
+    const span = Math.max(...plan.jobs.map((j) => j.submitAtMs)) / 1000;
+    progress(`bot up; sending ${o.jobs} jobs over ${span.toFixed(0)} s, ${o.kills} kills, ${o.freezes} freezes, seed ${o.seed}`);
     const waited = await sendKillAndWait(run);
 
     // The last restart, every fault off: a job the store still holds as active runs again now.
     chaos.scale = 0;
     chaos.storms = [];
+    progress('every fault off; the last restart');
     await redis?.calm();
     await finalCheck(run);
+    progress('the last restart ended; the tally');
     if (logPath) writeFileSync(logPath, logs.entries.map(({ process, entry }) => JSON.stringify({ bot: process, ...entry })).join('\n') + '\n');
 
     const store = await openStore(storageUrl, createLogger({ level: 'silent', secrets: [] }));
-    const verdicts: JobVerdict[] = [];
+    const observations: JobObservation[] = [];
     try {
-      for (const job of plan.jobs) {
-        const seen = observe(run, job);
-        verdicts.push(judge({ ...seen, stored: seen.jobIds.length ? await store.getJob(seen.jobIds.at(-1)!) : undefined }));
+      const days = [...new Set([isoDay(startedWall), isoDay(Date.now())])];
+      const rows = await readUsageRows(store, guilds, days);
+      // A Regenerate pair never pressed (its video never came) is no job of the run.
+      for (const job of plan.jobs.filter((j) => j.regenerateOf === undefined || members.sent(j))) {
+        observations.push(await observeWithStore(run, job, store, rows));
       }
     } finally {
       await store.close();
     }
+    const verdicts = judgeAll(observations);
     const sum = totals(verdicts);
+    const resumedWrote = run.freezes.filter(wroteAfterResume).length;
     const misses = [
       ...(sum.lost > 0 ? [`${sum.lost} lost`] : []),
       ...(sum.duplicatePredictions > 0 ? [`${sum.duplicatePredictions} with duplicate predictions`] : []),
+      ...(sum.sharedPredictions > 0 ? [`${sum.sharedPredictions} sharing a prediction with another job`] : []),
       ...(sum.duplicateVideoPosts > 0 ? [`${sum.duplicateVideoPosts} with duplicate video posts`] : []),
+      ...(sum.doubleCharges > 0 ? [`${sum.doubleCharges} double charges`] : []),
       ...(sum.failedOurFault > 0 ? [`${sum.failedOurFault} failed for our own faults`] : []),
+      ...(resumedWrote > 0 ? [`${resumedWrote} resumed lease holders wrote, posted or created after losing the lease`] : []),
+      ...(run.freezes.some((f) => !f.stoppedByItself)
+        ? [`${run.freezes.filter((f) => !f.stoppedByItself).length} resumed lease holders did not stop by themselves`]
+        : []),
     ];
     if (waited.finishMs === undefined) {
       misses.push(
@@ -177,6 +224,8 @@ export async function runSoak(
       verdicts,
       totals: sum,
       kills: run.kills,
+      freezes: run.freezes,
+      regeneratePairsPressed: members.regeneratePairsPressed,
       starts: bots.processes.length,
       failedStarts: bots.failedStarts,
       faults: { replicate: replicateProxy.counts(), discord: discordProxy.counts(), store: storeFaultCounts(logs, redis) },
@@ -193,21 +242,58 @@ export async function runSoak(
   }
 }
 
+/** Every member's part: /video for the planned jobs, and each Regenerate pair once its video is delivered. */
+function sendAll(run: Run): Promise<unknown> {
+  const { plan, members } = run;
+  const sources = new Map<number, PlannedJob[]>();
+  for (const job of plan.jobs) {
+    if (job.regenerateOf !== undefined) sources.set(job.regenerateOf, [...(sources.get(job.regenerateOf) ?? []), job]);
+  }
+  return Promise.all([
+    ...plan.jobs.filter((j) => j.regenerateOf === undefined).map((job) => members.run(job)),
+    ...[...sources].map(([index, pair]) => {
+      const source = plan.jobs[index]!;
+      const ended = () => members.doneSending(source) && judge(observe(run, source)).outcome !== 'lost';
+      return members.runRegenerates(source, pair, ended, () => run.ambiguous.set(source.prompt, pair.length));
+    }),
+  ]);
+}
+
+/** Kills (SIGKILL, restart) and freezes (SIGSTOP past the lease, a successor, SIGCONT), in time order. */
+async function killAndFreeze(run: Run): Promise<void> {
+  const { o, plan, members, progress } = run;
+  const events = [
+    ...plan.killsAtMs.map((at) => ({ at, kind: 'kill' as const })),
+    ...plan.freezesAtMs.map((at) => ({ at, kind: 'freeze' as const })),
+  ].sort((a, b) => a.at - b.at);
+  for (const { at, kind } of events) {
+    await members.sleepUntil(run.startedAt + at);
+    await members.untilUp();
+    if (run.stopped) return;
+    const t = ((Date.now() - run.startedAt) / 1000).toFixed(1);
+    if (kind === 'kill') {
+      progress(`kill ${run.kills + 1}/${o.kills} at ${t} s`);
+      await run.bots.killAndRestart();
+      run.kills++;
+    } else {
+      progress(`freeze ${run.freezes.length + 1}/${o.freezes} at ${t} s (SIGSTOP past the ${o.leaseTtlMs / 1000} s lease)`);
+      const freeze = await run.bots.freezeAndTakeOver(3_000);
+      run.logs.update();
+      const after = afterResume(freeze, run.wire, run.logs);
+      run.freezes.push(after);
+      const how = after.stoppedByItself ? `stopped by itself ${after.stoppedAfterMs} ms after SIGCONT` : `still running ${o.resumeGraceMs / 1000} s after SIGCONT: killed`;
+      progress(`  frozen bot #${after.processNumber} ${how}; after resuming: ${after.storeWritesApplied} store writes, ${after.discordWrites} Discord writes, ${after.replicateCreates} creates`);
+    }
+  }
+}
+
 /** Members send their jobs while the killer kills; resolves once every job ended, or none ended for `idleMs`. */
 async function sendKillAndWait(run: Run): Promise<{ finishMs?: number; lastEndMs?: number; idle: boolean }> {
   const { o, plan, logs, members, progress } = run;
   let allSent = false;
-  void Promise.all(plan.jobs.map((job) => members.run(job))).then(() => (allSent = true));
-  const killsDone = (async () => {
-    for (const at of plan.killsAtMs) {
-      await members.sleepUntil(run.startedAt + at);
-      await members.untilUp();
-      if (run.stopped) return;
-      progress(`kill ${run.kills + 1}/${o.kills} at ${((Date.now() - run.startedAt) / 1000).toFixed(1)} s`);
-      await run.bots.killAndRestart();
-      run.kills++;
-    }
-  })().catch((err: unknown) => {
+  void sendAll(run).then(() => (allSent = true));
+  const events = plan.killsAtMs.length + plan.freezesAtMs.length;
+  const killsDone = killAndFreeze(run).catch((err: unknown) => {
     run.stopped = true;
     progress(`the bot could not be restarted: ${String(err)}`);
   });
@@ -224,7 +310,7 @@ async function sendKillAndWait(run: Run): Promise<{ finishMs?: number; lastEndMs
     const now = Date.now();
     if (open < lastOpen && verdicts.length > open) result.lastEndMs = now - run.startedAt;
     // Kills still to come keep the wait open, unless the bot could not be restarted: then nothing more will end.
-    if (open !== lastOpen || !allSent || (run.kills < plan.killsAtMs.length && !run.stopped)) {
+    if (open !== lastOpen || !allSent || (run.kills + run.freezes.length < events && !run.stopped)) {
       lastOpen = open;
       lastChange = now;
     }
@@ -232,7 +318,7 @@ async function sendKillAndWait(run: Run): Promise<{ finishMs?: number; lastEndMs
       lastReport = now;
       progress(`${((now - run.startedAt) / 1000).toFixed(0)} s: ${verdicts.length} sent, ${open} not ended yet, ${run.kills} kills`);
     }
-    if (allSent && run.kills >= plan.killsAtMs.length && open === 0) {
+    if (allSent && run.kills + run.freezes.length >= events && open === 0) {
       result.finishMs = now - run.startedAt;
       break;
     }
@@ -267,54 +353,4 @@ async function finalCheck(run: Run): Promise<void> {
   // A graceful stop lets the last edits and pings land before the tally reads what members see.
   await bots.stop();
   logs.update();
-}
-
-function observe(run: Run, job: PlannedJob): JobObservation {
-  const { discord, replicate, logs, members } = run;
-  const records = members.interactionsOf(job).map((id) => discord.interaction(id));
-  const marker = `${job.tag} `;
-  return {
-    job,
-    userId: members.userOf(job).id,
-    interactions: records,
-    jobIds: records.map((r) => logs.jobOfInteraction.get(r.id)).filter((id): id is string => id !== undefined),
-    stored: undefined,
-    predictions: replicate.predictions.filter((p) => p.input.prompt === job.prompt),
-    channelMessages: discord.channelMessages(members.channelOf(job)).filter((m) => m.history.some((v) => v.content.includes(marker))),
-    cancelPressed: members.cancelPressed(job),
-  };
-}
-
-function storeFaultCounts(logs: BotLogs, redis: RedisChaos | undefined): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const { entry } of logs.entries) {
-    if (entry.msg !== 'store fault injected') continue;
-    const key = `store ${String(entry.op)} refused${entry.applied ? ' (after it was applied)' : ''}`;
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return { ...counts, ...(redis?.counts() ?? {}) };
-}
-
-/** For each class of miss, up to three jobs with their warnings and errors from every bot process. */
-function explain(run: Run, verdicts: readonly JobVerdict[]): SoakReport['explanations'] {
-  const classes: [string, (v: JobVerdict) => boolean][] = [
-    ['lost', (v) => v.outcome === 'lost'],
-    ['failed for our own fault', (v) => v.failureClass === 'our own fault'],
-    ['duplicate predictions', (v) => v.predictions > 1],
-    ['duplicate video posts', (v) => v.videoPosts > 1],
-    ['duplicate pings', (v) => v.pings > 1],
-    ['delivered without a ping', (v) => v.outcome === 'delivered' && v.pings === 0],
-    ['contradictions', (v) => v.contradiction !== undefined],
-  ];
-  return classes.flatMap(([what, pick]) => {
-    const jobs = verdicts
-      .filter(pick)
-      .slice(0, 3)
-      .map((v) => {
-        const job = run.plan.jobs.find((j) => j.tag === v.tag)!;
-        const predictionIds = observe(run, job).predictions.map((p) => p.id);
-        return { tag: v.tag, jobId: v.jobId, lines: run.logs.about(v.jobId, predictionIds, 40).slice(0, 25) };
-      });
-    return jobs.length ? [{ what, jobs }] : [];
-  });
 }

@@ -16,8 +16,12 @@ export interface JobObservation {
   jobIds: string[];
   /** The store's record after the last restart. */
   stored: Job | undefined;
-  /** Predictions at the fake Replicate with this job's prompt. */
+  /** Predictions at the fake Replicate with this job's prompt (a Regenerate job shares its source's prompt). */
   predictions: FakePrediction[];
+  /** Prediction ids the bot's log lines ("prediction created", "… adopted …") and the store tie to this job. */
+  claimedPredictions: string[];
+  /** The ledger's usage rows of this job's ids (a row in state `done` is a charge). */
+  usageRows: { jobId: string; state: string }[];
   /** Messages in the guild's channel that name this job. */
   channelMessages: MessageWithHistory[];
   cancelPressed: boolean;
@@ -33,8 +37,14 @@ export interface JobVerdict {
   reason?: string;
   failureClass?: FailureClass;
   predictions: number;
+  /** Of this job's predictions, how many another job with the same input claims too (an adoption shared). */
+  sharedPredictions: number;
+  /** Predictions with the prompt of this job's group that no job of it claims (counted on the group's first job). */
+  unclaimedPredictions: number;
   videoPosts: number;
   pings: number;
+  /** Usage rows charged (state `done`) for the member's one request. */
+  charges: number;
   /** The member saw a failure although the video was posted, or a cancel nobody asked for. */
   contradiction?: string;
   storeState: Job['state'] | undefined;
@@ -61,6 +71,9 @@ export function judge(o: JobObservation): JobVerdict {
     tag: o.job.tag,
     jobId: o.jobIds[0],
     predictions: o.predictions.length,
+    sharedPredictions: 0,
+    unclaimedPredictions: 0,
+    charges: o.usageRows.filter((r) => r.state === 'done').length,
     storeState: o.stored?.state,
     storeReason: o.stored?.reason,
     retriedInteractions: Math.max(0, o.interactions.length - 1),
@@ -99,6 +112,27 @@ export function judge(o: JobObservation): JobVerdict {
   return { ...verdict, outcome: 'lost', reason: `last shown: ${lastShown}${stored}` };
 }
 
+/**
+ * Judges every job. Jobs with the same prompt (a video and its Regenerates) are told apart by the predictions each
+ * claims: a job's predictions are its claimed ones, a prediction two jobs claim is shared, and one of the prompt
+ * that no job claims is unclaimed (paid for, used by nobody). A job alone with its prompt is judged by the count
+ * at Replicate, which needs no claim.
+ */
+export function judgeAll(observations: readonly JobObservation[]): JobVerdict[] {
+  const groups = new Map<string, JobObservation[]>();
+  for (const o of observations) groups.set(o.job.prompt, [...(groups.get(o.job.prompt) ?? []), o]);
+  return observations.map((o) => {
+    const group = groups.get(o.job.prompt)!;
+    if (group.length === 1) return judge(o);
+    const mine = new Set(o.claimedPredictions);
+    const verdict = judge({ ...o, predictions: o.predictions.filter((p) => mine.has(p.id)) });
+    const others = new Set(group.filter((g) => g !== o).flatMap((g) => g.claimedPredictions));
+    const claimed = new Set(group.flatMap((g) => g.claimedPredictions));
+    const unclaimed = group[0] === o ? o.predictions.filter((p) => !claimed.has(p.id)).length : 0;
+    return { ...verdict, sharedPredictions: [...mine].filter((id) => others.has(id)).length, unclaimedPredictions: unclaimed };
+  });
+}
+
 function classify(o: JobObservation, reason: string): FailureClass {
   if (o.job.image === 'not-an-image' && /not a PNG, JPEG or WebP/.test(reason)) return "the member's input";
   if (/^The model could not make this video/.test(reason) && o.predictions.some((p) => p.outcome === 'failed')) {
@@ -122,8 +156,15 @@ export interface SoakTotals {
   lostButEndedInStore: number;
   failedOurFault: number;
   contradictions: number;
+  /** Jobs with more than one prediction, or groups of identical inputs with a prediction no job claims. */
   duplicatePredictions: number;
+  /** Jobs that share a prediction with another job (an ambiguous create adopted by both). */
+  sharedPredictions: number;
   duplicateVideoPosts: number;
+  /** Requests charged twice, or charged without their video reaching the member. */
+  doubleCharges: number;
+  chargedTwice: number;
+  chargedUndelivered: number;
   duplicatePings: number;
   deliveredWithoutPing: number;
   stillActiveInStore: number;
@@ -158,8 +199,12 @@ export function totals(verdicts: readonly JobVerdict[]): SoakTotals {
     lostButEndedInStore: count((v) => v.outcome === 'lost' && ['done', 'failed', 'canceled'].includes(v.storeState ?? '')),
     failedOurFault: count((v) => v.failureClass === 'our own fault'),
     contradictions: count((v) => v.contradiction !== undefined),
-    duplicatePredictions: count((v) => v.predictions > 1),
+    duplicatePredictions: count((v) => v.predictions > 1 || v.unclaimedPredictions > 0),
+    sharedPredictions: count((v) => v.sharedPredictions > 0),
     duplicateVideoPosts: count((v) => v.videoPosts > 1),
+    doubleCharges: count((v) => v.charges > 1 || (v.charges > 0 && v.videoPosts === 0)),
+    chargedTwice: count((v) => v.charges > 1),
+    chargedUndelivered: count((v) => v.charges > 0 && v.videoPosts === 0),
     duplicatePings: count((v) => v.pings > 1),
     deliveredWithoutPing: count((v) => v.outcome === 'delivered' && v.pings === 0),
     stillActiveInStore: count((v) => accepted(v) && v.storeState !== undefined && !['done', 'failed', 'canceled'].includes(v.storeState)),

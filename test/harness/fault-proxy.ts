@@ -14,8 +14,10 @@ import type { AddressInfo } from 'node:net';
  */
 export interface ProxiedRequest {
   method: string;
-  /** Path with the query. */
+  /** Path with the query (without a `/p<N>` tag prefix, see `FaultProxyOptions.tagged`). */
   path: string;
+  /** The sender's tag, `p<N>`, when the proxy is `tagged` and the path carried one. */
+  tag?: string;
   headers: IncomingHttpHeaders;
   body: Buffer;
 }
@@ -50,6 +52,12 @@ export interface FaultProxyOptions {
    * stay the stand-in's (the proxy does not carry WebSockets).
    */
   rewriteOrigin?: boolean;
+  /**
+   * Paths may start with `/p<N>` (a client configured with `${origin}/p<N>/…`): the prefix is stripped before the
+   * request is decided and forwarded and handed to `decide` as `tag`, and URLs rewritten into the answer keep it, so
+   * each of several bot processes is told apart on the wire, downloads of the URLs it was given included.
+   */
+  tagged?: boolean;
 }
 
 export interface FaultProxy {
@@ -75,6 +83,11 @@ export async function startFaultProxy(
   let origin = '';
   const rewrite = (body: Buffer, from: string, to: string): Buffer =>
     options.rewriteOrigin && body.includes(from) ? Buffer.from(body.toString('utf8').split(from).join(to)) : body;
+  /** The proxy's own URLs in a request body, tagged or not, back to the stand-in's. */
+  const unrewrite = (body: Buffer): Buffer =>
+    options.rewriteOrigin && body.includes(origin)
+      ? Buffer.from(body.toString('utf8').replace(new RegExp(`${origin.replace(/[.]/g, '\\.')}(/p\\d+)?`, 'g'), target.origin))
+      : body;
 
   function sendError(res: ServerResponse, answer: ErrorAnswer): void {
     const body = answer.json === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(answer.json));
@@ -82,12 +95,18 @@ export async function startFaultProxy(
     res.end(body);
   }
 
-  function forward(req: IncomingMessage, body: Buffer, onAnswer: (answer: IncomingMessage, body: Buffer) => void, onError: () => void): void {
-    const sent = rewrite(body, origin, target.origin);
+  function forward(
+    req: IncomingMessage,
+    path: string,
+    body: Buffer,
+    onAnswer: (answer: IncomingMessage, body: Buffer) => void,
+    onError: () => void,
+  ): void {
+    const sent = unrewrite(body);
     const headers = { ...req.headers, host: target.host };
     if (headers['content-length'] !== undefined) headers['content-length'] = String(sent.length);
     const upstream = request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },
+      { host: target.hostname, port: target.port, method: req.method, path, headers },
       (answer) => {
         const chunks: Buffer[] = [];
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -106,19 +125,22 @@ export async function startFaultProxy(
       requests++;
       const body = Buffer.concat(chunks);
       const method = req.method ?? 'GET';
-      const path = req.url ?? '/';
-      const fault = decide({ method, path, headers: req.headers, body });
+      const tagMatch = options.tagged ? /^\/(p\d+)(\/.*)$/.exec(req.url ?? '/') : null;
+      const tag = tagMatch?.[1];
+      const path = tagMatch?.[2] ?? req.url ?? '/';
+      const fault = decide({ method, path, headers: req.headers, body, ...(tag ? { tag } : {}) });
       if (fault) injected.push({ label: fault.label, kind: fault.kind, method, path, at: Date.now() });
       if (fault?.kind === 'answer') return sendError(res, fault);
       if (fault?.kind === 'reset') return void req.socket.destroy();
       if (fault?.kind === 'hang') return;
       forward(
         req,
+        path,
         body,
         (answer, answerBody) => {
           if (fault?.kind === 'answer-after') return sendError(res, fault);
           if (fault?.kind === 'reset-after') return void req.socket.destroy();
-          const out = rewrite(answerBody, target.origin, origin);
+          const out = rewrite(answerBody, target.origin, tag ? `${origin}/${tag}` : origin);
           const headers = { ...answer.headers };
           delete headers['transfer-encoding'];
           headers['content-length'] = String(out.length);

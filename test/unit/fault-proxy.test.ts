@@ -80,4 +80,18 @@ describe('the fault proxy in front of a stand-in', () => {
     expect(await res.json()).toEqual({ url: `${proxy.origin}/v1/files/abc` });
     expect(received).toEqual([`POST /v1/files {"start_image":"${origin}/v1/files/abc"}`]);
   });
+
+  it('tells tagged senders apart: the /p<N> prefix is stripped, handed to decide, and kept in the URLs it answers', async () => {
+    const origin = await startTarget();
+    const tags: (string | undefined)[] = [];
+    proxy = await startFaultProxy(origin, (r) => void tags.push(r.tag), { rewriteOrigin: true, tagged: true });
+    const res = await fetch(`${proxy.origin}/p3/v1/files`, { method: 'POST', body: 'bytes' });
+    const { url } = (await res.json()) as { url: string };
+    expect(url).toBe(`${proxy.origin}/p3/v1/files/abc`);
+    // The tagged URL the sender was given goes back to the stand-in as the stand-in's own.
+    await fetch(`${proxy.origin}/p3/v1/predictions`, { method: 'POST', body: JSON.stringify({ image: url }) });
+    await fetch(`${proxy.origin}/v1/untagged`);
+    expect(received).toEqual(['POST /v1/files bytes', `POST /v1/predictions {"image":"${origin}/v1/files/abc"}`, 'GET /v1/untagged ']);
+    expect(tags).toEqual(['p3', 'p3', undefined]);
+  });
 });

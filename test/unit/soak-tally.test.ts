@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { InteractionRecord, MessageWithHistory, RecordedMessage } from '../fakes/discord/fake-discord.js';
 import type { FakePrediction } from '../fakes/replicate/fake-replicate.js';
 import type { PlannedJob } from '../../bench/soak/plan.js';
-import { judge, totals, type JobObservation } from '../../bench/soak/tally.js';
+import { judge, judgeAll, totals, type JobObservation } from '../../bench/soak/tally.js';
 
 const userId = '300000000000000007';
 const job: PlannedJob = { index: 0, tag: 'soak-001', prompt: 'soak-001 a red fox at dawn', member: 7, guild: 7, submitAtMs: 0 };
@@ -71,6 +71,8 @@ function observed(patch: Partial<JobObservation>): JobObservation {
     jobIds: ['job-1'],
     stored: undefined,
     predictions: [prediction('succeeded')],
+    claimedPredictions: [],
+    usageRows: [],
     channelMessages: [],
     cancelPressed: false,
     ...patch,
@@ -158,5 +160,44 @@ describe('the soak tally', () => {
     expect(canceled).toMatchObject({ outcome: 'canceled', contradiction: 'canceled though nobody pressed Cancel' });
     expect(both.outcome).toBe('delivered');
     expect(both.contradiction).toMatch(/shown as failed/);
+  });
+
+  it('counts a request charged twice, and one charged whose video never reached its member, as double charges', () => {
+    const delivered = () => [interaction([message('✅ video', video)], { followUps: [{ ...ping(), editedLoadingOriginal: false }] })];
+    const once = judge(observed({ interactions: delivered(), usageRows: [{ jobId: 'job-1', state: 'done' }] }));
+    // The member sent it again after no answer, and both jobs ran to a charge.
+    const twice = judge(
+      observed({ interactions: delivered(), jobIds: ['job-1', 'job-2'], usageRows: [{ jobId: 'job-1', state: 'done' }, { jobId: 'job-2', state: 'done' }] }),
+    );
+    const unseen = judge(observed({ interactions: [interaction([message('🎬 Generating… 5s elapsed')])], usageRows: [{ jobId: 'job-1', state: 'done' }] }));
+    const refunded = judge(observed({ interactions: [interaction([message('❌ Something went wrong')])], usageRows: [{ jobId: 'job-1', state: 'failed' }] }));
+    expect([once.charges, twice.charges, unseen.charges, refunded.charges]).toEqual([1, 2, 1, 0]);
+    expect(totals([once, twice, unseen, refunded])).toMatchObject({ doubleCharges: 2, chargedTwice: 1, chargedUndelivered: 1 });
+  });
+
+  describe('two members pressing Regenerate on one video (three jobs, one prompt)', () => {
+    const regenerate = (k: number): PlannedJob => ({ ...job, index: k, tag: `soak-001-r${k}`, member: 7 + k, regenerateOf: 0 });
+    const [p1, p2, p3, p4] = [prediction('succeeded'), prediction('succeeded'), prediction('succeeded'), prediction('succeeded')];
+    const deliveredTo = (id: string) => [interaction([message('✅ video', video)], { id })];
+
+    it('tells each job its own prediction by what it claims, so three jobs with three predictions are no duplicate', () => {
+      const verdicts = judgeAll([
+        observed({ interactions: deliveredTo('i0'), predictions: [p1!, p2!, p3!], claimedPredictions: [p1!.id] }),
+        observed({ job: regenerate(1), interactions: deliveredTo('i1'), jobIds: ['job-2'], predictions: [p1!, p2!, p3!], claimedPredictions: [p2!.id] }),
+        observed({ job: regenerate(2), interactions: deliveredTo('i2'), jobIds: ['job-3'], predictions: [p1!, p2!, p3!], claimedPredictions: [p3!.id] }),
+      ]);
+      expect(verdicts.map((v) => [v.predictions, v.sharedPredictions, v.unclaimedPredictions])).toEqual([[1, 0, 0], [1, 0, 0], [1, 0, 0]]);
+      expect(totals(verdicts)).toMatchObject({ duplicatePredictions: 0, sharedPredictions: 0 });
+    });
+
+    it('counts one prediction adopted by both pressers as shared, and the one nobody took as a duplicate', () => {
+      const verdicts = judgeAll([
+        observed({ interactions: deliveredTo('i0'), predictions: [p1!, p2!, p4!], claimedPredictions: [p1!.id] }),
+        observed({ job: regenerate(1), interactions: deliveredTo('i1'), jobIds: ['job-2'], predictions: [p1!, p2!, p4!], claimedPredictions: [p2!.id] }),
+        observed({ job: regenerate(2), interactions: deliveredTo('i2'), jobIds: ['job-3'], predictions: [p1!, p2!, p4!], claimedPredictions: [p2!.id] }),
+      ]);
+      expect(verdicts.map((v) => [v.predictions, v.sharedPredictions, v.unclaimedPredictions])).toEqual([[1, 0, 1], [1, 1, 0], [1, 1, 0]]);
+      expect(totals(verdicts)).toMatchObject({ duplicatePredictions: 1, sharedPredictions: 2 });
+    });
   });
 });
