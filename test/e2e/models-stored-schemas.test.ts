@@ -29,5 +29,5 @@ describe('a restart while Replicate cannot be asked for model schemas', () => {
     );
     expect(delivered.original!.attachments[0]!.bytes.equals(video)).toBe(true);
     expect(world().replicate.predictions.map((p) => [p.model, p.input])).toEqual([['kwaivgi/kling-v1.6-standard', { prompt: 'a kite over the dunes' }]]);
-  });
+  }, 60_000);
 });
