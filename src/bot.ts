@@ -25,6 +25,10 @@ import { renderUsageReply } from './report/usage-reply.js';
 import { createQueueService, type QueueService } from './queue/queue-service.js';
 import { createReplicateClient } from './replicate/client.js';
 import { createPredictionRunner } from './replicate/prediction-runner.js';
+import { createModelReader } from './replicate/model-reader.js';
+import { startModelRegistry, type ModelRegistry } from './models/registry.js';
+import { ModelSchemas } from './storage/model-schemas.js';
+import { defaultRetryPolicy } from './replicate/retry.js';
 import { createRequestBudget, kindOf, type RequestBudgetOptions } from './replicate/request-budget.js';
 import { createPredictionInbox } from './replicate/prediction-inbox.js';
 import type { WebhookOutcome } from './replicate/webhook-receiver.js';
@@ -157,6 +161,28 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       await gate();
     },
   });
+  // Every catalogue model's schema, read before anything runs: the default model must be drivable to start.
+  let models: ModelRegistry;
+  try {
+    models = await startModelRegistry({
+      entries: config.models,
+      modelsFile: config.modelsFile,
+      read: createModelReader({
+        client: replicate,
+        clock,
+        policy: { ...defaultRetryPolicy, ...tuning.retry },
+        onRetry: ({ attempt, delayMs, failure }) => log.debug({ attempt, delayMs, kind: failure.kind }, 'model read failed, retrying'),
+      }),
+      copies: new ModelSchemas(store),
+      clock,
+      log,
+      ...(options.notice ? { notice: options.notice } : {}),
+    });
+  } catch (err) {
+    await client.destroy();
+    await store.close();
+    throw err;
+  }
   const inbox = config.publicUrl ? createPredictionInbox(clock) : undefined;
   const runner = createPredictionRunner({
     client: replicate,
@@ -165,6 +191,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     claims: opened.coordination.claims,
     ...(inbox && config.publicUrl ? { webhook: { publicUrl: config.publicUrl, owner, inbox } } : {}),
     model: config.replicateModel,
+    models,
     clock,
     log,
     pollIntervalMs: config.pollIntervalMs,
@@ -309,6 +336,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       });
     }
   } catch (err) {
+    models.stop();
     await responder.close();
     await client.destroy();
     await store.close();
@@ -338,6 +366,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     const notice = options.notice ?? (() => undefined);
     await loginWithRetry({ client, token: config.discordToken, clock, log, notice, signal: options.signal });
   } catch (err) {
+    models.stop();
     await http?.close();
     await upkeep.stop();
     await queue.stop();
@@ -370,6 +399,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     stopping ??= (async () => {
       // Webhooks stop first: Replicate retries a final one it could not deliver, and a restart polls at once.
       await http?.close();
+      models.stop();
       await upkeep.stop();
       await queue.stop();
       await slots.stop();

@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseModelList, type CatalogueEntry } from './models/catalogue.js';
+import { parseModelsFile, type ModelsFile } from './models/models-file.js';
 
 /** Operator settings, read once from the environment (and `.env` when present). Frozen after parsing. */
 export interface Config {
@@ -11,7 +13,12 @@ export interface Config {
   discordApiUrl: string;
   /** Replicate API base handed to the client as `baseUrl`. */
   replicateApiUrl: string;
+  /** The default model (REPLICATE_MODEL): always in `models`. */
   replicateModel: `${string}/${string}`;
+  /** REPLICATE_MODELS with their prices (PRICE_PER_SECOND_USD where unpriced); REPLICATE_MODEL first unless listed. */
+  models: readonly CatalogueEntry[];
+  /** MODELS_FILE's overrides by `owner/name` (empty without one), checked against each schema once it is read. */
+  modelsFile: ModelsFile;
   /** keyv storage: `sqlite://path` (default), `redis://…`, `postgresql://…`. */
   storageUrl: string;
   /** Predictions running at once on the Replicate account, across every process on the store (slot-pool.ts). */
@@ -148,6 +155,8 @@ const schema = z.object({
     .transform((v) => (v === 'unlimited' ? ('unlimited' as const) : Number(v)))
     .default(60),
   QUOTA_PERIOD: z.string().trim().toLowerCase().pipe(z.enum(['day', 'week'])).default('day'),
+  REPLICATE_MODELS: optional,
+  MODELS_FILE: optional,
   PRICE_PER_SECOND_USD: z
     .string()
     .trim()
@@ -189,6 +198,10 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
   if (e.PUBLIC_URL !== undefined && e.HTTP_PORT === undefined && e.SHARDS === undefined) {
     throw new ConfigError('PUBLIC_URL is set but HTTP_PORT is not; set HTTP_PORT to the port Replicate\'s webhooks reach the bot on (PUBLIC_URL forwards to it).');
   }
+  const replicateModel = e.REPLICATE_MODEL as `${string}/${string}`;
+  const list = parseModelList(e.REPLICATE_MODELS, replicateModel, e.PRICE_PER_SECOND_USD);
+  if (!list.ok) throw new ConfigError(`${list.message}; see .env.example.`);
+  const modelsFile = e.MODELS_FILE === undefined ? {} : readModelsFile(e.MODELS_FILE, list.entries);
   const sharding = parseSharding(e.SHARD_COUNT, e.SHARD_IDS, e.SHARDS, e.STORAGE_URL);
   return Object.freeze({
     discordToken: e.DISCORD_TOKEN,
@@ -196,7 +209,9 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
     discordGuildId: e.DISCORD_GUILD_ID,
     discordApiUrl: e.DISCORD_API_URL.replace(/\/+$/, ''),
     replicateApiUrl,
-    replicateModel: e.REPLICATE_MODEL as `${string}/${string}`,
+    replicateModel,
+    models: Object.freeze(list.entries),
+    modelsFile,
     storageUrl: e.STORAGE_URL,
     maxConcurrentPredictions: e.MAX_CONCURRENT_PREDICTIONS,
     guildConcurrency: e.GUILD_CONCURRENCY,
@@ -216,6 +231,30 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
     metricsToken: e.METRICS_TOKEN,
     ...sharding,
   });
+}
+
+/**
+ * The models file, read once: a file that names a model the bot does not run is refused, since a typo there would
+ * otherwise leave the intended model silently unconfigured.
+ */
+function readModelsFile(path: string, models: readonly CatalogueEntry[]): ModelsFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a folder' : (code ?? 'unreadable');
+    throw new ConfigError(`MODELS_FILE ${path} cannot be read (${why}); set it to the path of a JSON models file, or unset it.`);
+  }
+  const reading = parseModelsFile(text, `MODELS_FILE ${path}`);
+  if (!reading.ok) throw new ConfigError(`${reading.message}.`);
+  const stray = Object.keys(reading.file).find((model) => !models.some((m) => m.model === model));
+  if (stray !== undefined) {
+    throw new ConfigError(
+      `MODELS_FILE ${path} configures ${stray}, which is not in REPLICATE_MODELS (nor REPLICATE_MODEL); add it there or remove it from the file.`,
+    );
+  }
+  return reading.file;
 }
 
 /** SHARD_IDS expanded (`0-3,6` → [0, 1, 2, 3, 6]), checked against SHARD_COUNT; the process's own shard. */

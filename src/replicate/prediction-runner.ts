@@ -11,6 +11,7 @@ import { classify, isAmbiguous, isGone, isOperatorRefusal, shortReason, type Fai
 import type { ClaimStore } from '../storage/claims.js';
 import { createAdoption, localClaims } from './adoption.js';
 import { findCreatedPrediction } from './find-created.js';
+import type { ModelRegistry } from '../models/registry.js';
 import { toModelInput } from './input.js';
 import { nextPollDelay } from './poll-schedule.js';
 import { rank, type PredictionInbox } from './prediction-inbox.js';
@@ -33,6 +34,11 @@ export interface PredictionRunnerOptions {
   client: Replicate;
   /** Default kwaivgi/kling-v1.6-standard. */
   model?: `${string}/${string}`;
+  /**
+   * How each model's predictions are created (official by name, community by its latest version id) and whose
+   * schema is read again after Replicate refuses an input. Without it the model is run by name.
+   */
+  models?: Pick<ModelRegistry, 'createTarget' | 'refresh'>;
   clock: Clock;
   log: Logger;
   /** REPLICATE_POLL_INTERVAL_MS: the base of the adaptive poll schedule (default 5000). */
@@ -162,7 +168,8 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
       const adopted = await adoptIfMade();
       if (adopted) return adopted;
       try {
-        const created = toSnapshot(await client.predictions.create({ model, input, signal, ...webhookFields }));
+        const target = options.models?.createTarget(model) ?? { model };
+        const created = toSnapshot(await client.predictions.create({ ...target, input, signal, ...webhookFields }));
         if (await adoption.claim(created.id, job.id, signal)) {
           webhook?.inbox.expect(created.id, true);
           return created;
@@ -176,6 +183,8 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
         if (signal?.aborted) throw signal.reason;
         const kind = classify(err, clock.now());
         if (isAmbiguous(kind)) ambiguous = true;
+        // The model may have changed under its name (reference/models.md §5): its schema is read again at once.
+        if (kind.kind === 'refused' && kind.status === 422) void options.models?.refresh(model);
         const delayMs = retryDelayMs(kind, attempt, policy);
         if (delayMs === undefined) {
           const found = await adoptIfMade();

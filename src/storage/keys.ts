@@ -18,6 +18,8 @@
  *     modlog:<guildId>:<YYYY-MM-DD>  every mod-log entry posted that day, by job id (what `forget` edits)
  *     generation-history:<model>[:<owner>]  recent generation times (ETAs)
  *     layout                         which layout (single process or shards) the store belongs to
+ *     models:<owner>/<name>          the model's schema as last read from Replicate, shared by every process and
+ *                                    shard: a start while Replicate is down runs on it
  * and, outside keyv, the owner's lease and the account-wide slots (see the backends).
  */
 
@@ -54,4 +56,9 @@ export function modlogKey(guildId: string): string {
 /** The meta key of the mod-log entries a guild's mod-log got on one UTC day. */
 export function modlogPostsKey(guildId: string, day: string): string {
   return `modlog:${guildId}:${day}`;
+}
+
+/** The meta key of a model's stored schema (one for every owner: any process may refresh it). */
+export function modelSchemaKey(model: string): string {
+  return `models:${model}`;
 }

@@ -121,4 +121,43 @@ describe('configuration', () => {
     loadDotEnv(file, env);
     expect(env).toEqual({ DISCORD_TOKEN: 'from-file', LOG_LEVEL: 'warn', GUILD_QUEUE_LIMIT: '7' });
   });
+  it('reads REPLICATE_MODELS with prices and keeps REPLICATE_MODEL as the default, first when the list leaves it out', () => {
+    const config = parseConfig({ ...tokens, REPLICATE_MODELS: 'google/veo-3-fast=0.10, lightricks/ltx-video', PRICE_PER_SECOND_USD: '0.07' });
+    expect(config.models).toEqual([
+      { model: 'kwaivgi/kling-v1.6-standard', pricePerSecondUsd: 0.07, isDefault: true },
+      { model: 'google/veo-3-fast', pricePerSecondUsd: 0.1, isDefault: false },
+      { model: 'lightricks/ltx-video', pricePerSecondUsd: 0.07, isDefault: false },
+    ]);
+    expect(parseConfig(tokens).models).toEqual([{ model: 'kwaivgi/kling-v1.6-standard', pricePerSecondUsd: 0.05, isDefault: true }]);
+  });
+
+  it('names a malformed REPLICATE_MODELS entry in one line', () => {
+    expect(() => parseConfig({ ...tokens, REPLICATE_MODELS: 'google/veo-3-fast=0.10,veo3=cheap' })).toThrow(
+      /^REPLICATE_MODELS entry "veo3=cheap" must be owner\/name or owner\/name=PRICE .*; see \.env\.example\.$/,
+    );
+    expect(() => parseConfig({ ...tokens, REPLICATE_MODELS: 'google/veo-3-fast,google/veo-3-fast=0.2' })).toThrow(
+      /^REPLICATE_MODELS lists "google\/veo-3-fast" twice; see \.env\.example\.$/,
+    );
+  });
+
+  it('reads the models file named by MODELS_FILE, and names the file and what is wrong with it in one line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'models-'));
+    const good = join(dir, 'models.json');
+    writeFileSync(good, JSON.stringify({ 'lightricks/ltx-video': { label: 'LTX', fields: { guidance: null } } }));
+    const config = parseConfig({ ...tokens, REPLICATE_MODELS: 'lightricks/ltx-video', MODELS_FILE: good });
+    expect(config.modelsFile).toEqual({ 'lightricks/ltx-video': { label: 'LTX', fields: { guidance: null } } });
+    expect(parseConfig(tokens).modelsFile).toEqual({});
+
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ 'lightricks/ltx-video': { colour: 'red' } }));
+    expect(() => parseConfig({ ...tokens, REPLICATE_MODELS: 'lightricks/ltx-video', MODELS_FILE: bad })).toThrow(
+      `MODELS_FILE ${bad}: lightricks/ltx-video has an unknown setting "colour" (known: label, fields, fixed).`,
+    );
+    expect(() => parseConfig({ ...tokens, MODELS_FILE: join(dir, 'missing.json') })).toThrow(
+      `MODELS_FILE ${join(dir, 'missing.json')} cannot be read (no such file); set it to the path of a JSON models file, or unset it.`,
+    );
+    expect(() => parseConfig({ ...tokens, MODELS_FILE: good })).toThrow(
+      `MODELS_FILE ${good} configures lightricks/ltx-video, which is not in REPLICATE_MODELS (nor REPLICATE_MODEL); add it there or remove it from the file.`,
+    );
+  });
 });
