@@ -107,6 +107,15 @@ describe('deliver', () => {
     expect(await readdir(tempDir)).toEqual([]);
   });
 
+  it('delivers when another process on the same store removed the shared temporary folder meanwhile', async () => {
+    // A process whose lease was taken over removes the (empty) folder it shares with its successor as it stops.
+    const bot = responder();
+    await expect(bot.deliver(deliveringJob(), outputUrl())).resolves.toBe('attachment');
+    await rm(tempDir, { recursive: true });
+    await expect(bot.deliver(deliveringJob(), outputUrl())).resolves.toBe('attachment');
+    await mkdir(tempDir, { recursive: true });
+  });
+
   it('gives an upload a timeout that grows with its size, then posts the link on the reply instead', async () => {
     let uploads = 0;
     server.on((r) => (r.method === 'PATCH' && r.files.length > 0 && ++uploads ? hang : undefined));
