@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -259,6 +259,8 @@ export function createDelivery(o: DeliveryOptions) {
   ): Promise<DeliveryKind> {
     const startedAt = o.clock.now();
     const input = keptOutputPath(o.tempDir, job.id);
+    // The folder is shared with any other process of the same owner (a stale one stopping removes it when empty).
+    await mkdir(o.tempDir, { recursive: true });
     const dir = await mkdtemp(join(o.tempDir, 'video-'));
     let keep = false;
     try {
