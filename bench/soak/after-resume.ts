@@ -28,7 +28,7 @@ export class WireLog {
   watch(side: WireWrite['side'], decide: (r: ProxiedRequest) => ProxyFault | undefined): (r: ProxiedRequest) => ProxyFault | undefined {
     return (request) => {
       const what = side === 'discord' ? (request.method === 'GET' ? undefined : request.method) : replicateRoute(request.method, request.path);
-      if (what && !['get', 'list', 'file-get'].includes(what)) this.writes.push({ side, tag: request.tag, what, at: this.now() });
+      if (what && !['get', 'list', 'file-get'].includes(what)) this.writes.push({ side, tag: request.tag, what, at: Math.min(this.now(), request.startedAt) });
       return decide(request);
     };
   }
@@ -49,7 +49,7 @@ export function afterResume(freeze: Freeze, wire: WireLog, logs: BotLogs): After
   const tag = `p${freeze.processNumber}`;
   const mine = wire.writes.filter((w) => w.tag === tag && w.at >= freeze.resumedAt);
   const writes = logs.entries.filter(
-    ({ process, entry }) => process === freeze.processNumber && entry.msg === 'soak store write' && Number(entry.time) >= freeze.resumedAt,
+    ({ process, entry }) => process === freeze.processNumber && entry.msg === 'soak store write' && Number(entry.issuedAt ?? entry.time) >= freeze.resumedAt,
   );
   return {
     ...freeze,

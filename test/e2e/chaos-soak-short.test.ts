@@ -8,15 +8,14 @@ import { runSoak } from '../../bench/soak/run-soak.js';
  * nothing lost, no second prediction, no video posted twice, no job failed for a fault of ours.
  */
 /**
- * The fault kinds of issue 11 (output download outages, a lease holder frozen past its lease and resumed, two
- * members pressing Regenerate at once) stay off here until download retries, exclusive adoption and fencing land:
- * on today's code they show shared predictions and a resumed holder that still writes (BENCHMARKS.md §4).
+ * Of issue 11's fault kinds, output download outages and two members pressing Regenerate at once run here with the
+ * other faults; a lease holder frozen past its lease and resumed takes about 20 s a freeze, so it runs in
+ * `npm run soak` (and test/e2e/lease-holder-paused.test.ts), not here.
  */
 const short: SoakOptions = {
   ...defaultOptions,
-  outputOutageRate: 0,
   freezes: 0,
-  regenerates: 0,
+  regenerates: 2,
   jobs: 30,
   kills: 2,
   seed: 20261201,
@@ -33,6 +32,8 @@ function expectTargetsHeld(report: Awaited<ReturnType<typeof runSoak>>): void {
   expect(report.totals.duplicatePredictions, table).toBe(0);
   expect(report.totals.duplicateVideoPosts, table).toBe(0);
   expect(report.totals.failedOurFault, table).toBe(0);
+  expect(report.totals.sharedPredictions, table).toBe(0);
+  expect(report.totals.doubleCharges, table).toBe(0);
   expect(report.kills).toBe(2);
   // The run did something: most jobs reached their member with a video.
   expect(report.totals.delivered, table).toBeGreaterThanOrEqual(20);
@@ -40,7 +41,7 @@ function expectTargetsHeld(report: Awaited<ReturnType<typeof runSoak>>): void {
 
 describe('the short chaos soak', () => {
   it('a bot killed twice with SIGKILL while 30 jobs run loses none and never creates or posts one twice', async () => {
-    const report = await runSoak({ ...short, chaos: 0, storms: 0 });
+    const report = await runSoak({ ...short, chaos: 0, storms: 0, outputOutageRate: 0, regenerates: 0 });
     expectTargetsHeld(report);
     expect(report.faults.replicate).toEqual({});
   }, 90_000);

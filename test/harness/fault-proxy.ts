@@ -20,6 +20,8 @@ export interface ProxiedRequest {
   tag?: string;
   headers: IncomingHttpHeaders;
   body: Buffer;
+  /** When its headers arrived (epoch ms): a large body may finish long after the sender began. */
+  startedAt: number;
 }
 
 export interface ErrorAnswer {
@@ -119,6 +121,7 @@ export async function startFaultProxy(
   }
 
   const server = createServer((req, res) => {
+    const startedAt = Date.now();
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -128,7 +131,7 @@ export async function startFaultProxy(
       const tagMatch = options.tagged ? /^\/(p\d+)(\/.*)$/.exec(req.url ?? '/') : null;
       const tag = tagMatch?.[1];
       const path = tagMatch?.[2] ?? req.url ?? '/';
-      const fault = decide({ method, path, headers: req.headers, body, ...(tag ? { tag } : {}) });
+      const fault = decide({ method, path, headers: req.headers, body, startedAt, ...(tag ? { tag } : {}) });
       if (fault) injected.push({ label: fault.label, kind: fault.kind, method, path, at: Date.now() });
       if (fault?.kind === 'answer') return sendError(res, fault);
       if (fault?.kind === 'reset') return void req.socket.destroy();

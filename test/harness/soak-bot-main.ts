@@ -37,16 +37,18 @@ function watchWrites(store: Store, log: Logger): Store {
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (typeof prop !== 'string' || !writes.has(prop) || typeof value !== 'function') return value;
       return (...args: unknown[]) => {
+        // When it was asked for: a write sent before a freeze may be answered only after the resume.
+        const issuedAt = Date.now();
         const call = (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
         if (!watching) return call;
         const about = typeof args[0] === 'string' ? args[0] : (args[0] as { id?: string } | undefined)?.id;
         return call.then(
           (result) => {
-            log.warn({ op: prop, about, applied: true }, 'soak store write');
+            log.warn({ op: prop, about, issuedAt, applied: true }, 'soak store write');
             return result;
           },
           (err: unknown) => {
-            log.warn({ op: prop, about, applied: false, err }, 'soak store write');
+            log.warn({ op: prop, about, issuedAt, applied: false, err }, 'soak store write');
             throw err;
           },
         );

@@ -4,12 +4,15 @@ import { BotLogs } from '../../bench/soak/bot-logs.js';
 
 const freeze = { processNumber: 5, frozenAt: 1_000, resumedAt: 5_000, stoppedByItself: true, stoppedAfterMs: 800 };
 
-function wireWith(requests: { side: 'discord' | 'replicate'; tag?: string; method: string; path: string; at: number }[]): WireLog {
+function wireWith(
+  requests: { side: 'discord' | 'replicate'; tag?: string; method: string; path: string; at: number; startedAt?: number }[],
+): WireLog {
   let now = 0;
   const wire = new WireLog(() => now);
   for (const r of requests) {
     now = r.at;
-    wire.watch(r.side, () => undefined)({ method: r.method, path: r.path, headers: {}, body: Buffer.alloc(0), ...(r.tag ? { tag: r.tag } : {}) });
+    const request = { method: r.method, path: r.path, headers: {}, body: Buffer.alloc(0), startedAt: r.startedAt ?? r.at };
+    wire.watch(r.side, () => undefined)({ ...request, ...(r.tag ? { tag: r.tag } : {}) });
   }
   return wire;
 }
@@ -44,5 +47,17 @@ describe("the soak's count of what a frozen lease holder did after its resume", 
     const logs = new BotLogs();
     logs.entries.push({ process: 5, entry: { msg: 'soak store write', time: 5_100, op: 'saveJob', applied: false } });
     expect(wroteAfterResume(afterResume(freeze, wire, logs))).toBe(false);
+  });
+
+  it('does not count what the process had sent before its freeze and only heard back after its resume', () => {
+    // An upload whose body was still streaming at SIGSTOP; a store write whose answer was read after SIGCONT.
+    const wire = wireWith([
+      { side: 'discord', tag: 'p5', method: 'PATCH', path: '/api/v10/webhooks/1/t/messages/@original', startedAt: 900, at: 5_010 },
+    ]);
+    const logs = new BotLogs();
+    logs.entries.push({ process: 5, entry: { msg: 'soak store write', time: 5_050, issuedAt: 950, op: 'saveJob', applied: true } });
+    const after = afterResume(freeze, wire, logs);
+    expect(after).toMatchObject({ storeWritesApplied: 0, discordWrites: 0 });
+    expect(wroteAfterResume(after)).toBe(false);
   });
 });
