@@ -1,4 +1,5 @@
 import type {
+  AutocompleteInteraction,
   ChatInputCommandInteraction,
   MessageContextMenuCommandInteraction,
   RESTPostAPIApplicationCommandsJSONBody,
@@ -75,6 +76,8 @@ export interface CommandData {
 export interface Command {
   data: CommandData;
   execute(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<void>;
+  /** Choices for an option registered with autocomplete, within Discord's 3 seconds (no deferral exists). */
+  autocomplete?(interaction: AutocompleteInteraction, ctx: CommandContext): Promise<void>;
 }
 
 /** A message context-menu command (right-click a message → Apps). */

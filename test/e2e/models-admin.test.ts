@@ -63,7 +63,7 @@ describe('/video-admin models', () => {
 
     await w.restart();
     const after = await runAdmin(w, 'models list');
-    expect(after.original!.embeds[0]!.description).toBe(expected);
+    expect(after.original!.embeds[0]).toMatchObject({ description: expected });
     expect(w.bot.policy.modelsFor(w.discord.guilds[0]!.id, [])).toEqual({
       allowed: ['kwaivgi/kling-v1.6-standard', 'lightricks/ltx-video'],
       defaultModel: 'lightricks/ltx-video',
