@@ -55,6 +55,11 @@ export interface MemberPolicy {
   policyOf(guildId: string): EffectivePolicy;
   /** Ids of the member's latest delivered jobs (the recent days kept in memory), newest first. */
   recentDelivered(guildId: string, userId: string, limit: number): string[];
+  /**
+   * The models a member with these roles may run here (catalogue order) and the server's default, always among
+   * them; set with /video-admin models (src/settings/model-settings.ts). Undefined without a catalogue.
+   */
+  modelsFor(guildId: string, roleIds: readonly string[]): { allowed: string[]; defaultModel: string } | undefined;
 }
 
 export interface CommandContext {
