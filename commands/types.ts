@@ -1,4 +1,5 @@
 import type {
+  AutocompleteInteraction,
   ChatInputCommandInteraction,
   MessageContextMenuCommandInteraction,
   RESTPostAPIApplicationCommandsJSONBody,
@@ -54,6 +55,11 @@ export interface MemberPolicy {
   policyOf(guildId: string): EffectivePolicy;
   /** Ids of the member's latest delivered jobs (the recent days kept in memory), newest first. */
   recentDelivered(guildId: string, userId: string, limit: number): string[];
+  /**
+   * The models a member with these roles may run here (catalogue order) and the server's default, always among
+   * them; set with /video-admin models (src/settings/model-settings.ts). Undefined without a catalogue.
+   */
+  modelsFor(guildId: string, roleIds: readonly string[]): { allowed: string[]; defaultModel: string } | undefined;
 }
 
 export interface CommandContext {
@@ -75,6 +81,8 @@ export interface CommandData {
 export interface Command {
   data: CommandData;
   execute(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<void>;
+  /** Choices for an option registered with autocomplete, within Discord's 3 seconds (no deferral exists). */
+  autocomplete?(interaction: AutocompleteInteraction, ctx: CommandContext): Promise<void>;
 }
 
 /** A message context-menu command (right-click a message → Apps). */

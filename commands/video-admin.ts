@@ -6,6 +6,8 @@ import {
   MessageFlags,
   PermissionFlagsBits,
   SlashCommandBuilder,
+  type SlashCommandStringOption,
+  type AutocompleteInteraction,
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import type { Allowance } from '../src/quota/allowance.js';
@@ -25,6 +27,9 @@ const channelTypes = [
   ChannelType.PrivateThread,
   ChannelType.GuildVoice,
 ] as const;
+
+const modelOption = (o: SlashCommandStringOption) =>
+  o.setName('model').setDescription('The model (owner/name)').setRequired(true).setAutocomplete(true).setMaxLength(100);
 
 export const data = new SlashCommandBuilder()
   .setName('video-admin')
@@ -152,6 +157,21 @@ export const data = new SlashCommandBuilder()
       )
       .addSubcommand((c) => c.setName('list').setDescription('The blocked words (only you see the list)')),
   )
+  .addSubcommandGroup((g) =>
+    g
+      .setName('models')
+      .setDescription("Which of the operator's video models members may use here")
+      .addSubcommand((c) => c.setName('list').setDescription('Every model with its price, who may use it, and the default (only you see it)'))
+      .addSubcommand((c) =>
+        c
+          .setName('allow')
+          .setDescription('Allow a model (no role = everyone; a role = only members with one of the roles allowed)')
+          .addStringOption(modelOption)
+          .addRoleOption((o) => o.setName('role').setDescription('Limit the model to this role (repeat for more roles)')),
+      )
+      .addSubcommand((c) => c.setName('deny').setDescription('No one here may use the model').addStringOption(modelOption))
+      .addSubcommand((c) => c.setName('default').setDescription('The model /video uses when none is chosen').addStringOption(modelOption)),
+  )
   .addSubcommand((c) =>
     c
       .setName('modlog')
@@ -190,6 +210,7 @@ export type AdminRequest =
   | { kind: 'change'; change: AdminChange }
   | { kind: 'settings' }
   | { kind: 'words-list' }
+  | { kind: 'models-list' }
   | { kind: 'usage'; period?: 'day' | 'week' | 'month'; userId?: string }
   | { kind: 'forget'; userId: string }
   | { kind: 'error'; error: string };
@@ -271,6 +292,16 @@ export function readAdminRequest(i: ChatInputCommandInteraction): AdminRequest {
       return change({ kind: 'words-remove', word: o.getString('word', true) });
     case 'words/list':
       return { kind: 'words-list' };
+    case 'models/list':
+      return { kind: 'models-list' };
+    case 'models/allow': {
+      const role = o.getRole('role');
+      return change({ kind: 'models-allow', model: o.getString('model', true).trim(), ...(role ? { roleId: role.id } : {}) });
+    }
+    case 'models/deny':
+      return change({ kind: 'models-deny', model: o.getString('model', true).trim() });
+    case 'models/default':
+      return change({ kind: 'models-default', model: o.getString('model', true).trim() });
     case '/modlog': {
       const channel = o.getChannel('channel');
       return change({ kind: 'modlog', ...(channel ? { channelId: channel.id } : {}) });
@@ -325,6 +356,12 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
       });
       return;
     }
+    case 'models-list': {
+      const embed = ctx.admin.models(guildId);
+      if (!embed) await say('Models cannot be listed in this version of the bot.');
+      else await interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral, allowedMentions: quiet });
+      return;
+    }
     case 'change': {
       const error = ctx.admin.precheck(guildId, request.change, by);
       if (error) {
@@ -357,6 +394,12 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
       return;
     }
   }
+}
+
+/** Every `model` option autocompletes over the operator's catalogue (Discord takes at most 25 choices). */
+export async function autocomplete(interaction: AutocompleteInteraction, ctx: CommandContext): Promise<void> {
+  const focused = interaction.options.getFocused(true);
+  await interaction.respond(focused.name === 'model' ? ctx.admin.modelChoices(String(focused.value)) : []);
 }
 
 /** The blocked words, each in quotes, within an embed's description. */

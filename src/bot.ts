@@ -246,6 +246,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       pricePerSecondUsd: config.pricePerSecondUsd,
       caps: { concurrency: config.guildConcurrency, queue: config.guildQueueLimit, pending: config.userPendingLimit },
     },
+    models,
     clock,
     log,
   });
@@ -283,6 +284,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     policy,
     queue,
     operator: policy.operator,
+    models,
     clock,
     log,
     jobRetentionDays: finishedJobRetentionDays,

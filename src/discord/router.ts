@@ -70,6 +70,12 @@ export function createInteractionRouter(deps: {
         const command = menusByName.get(interaction.commandName);
         if (!command) await replyEphemeral(interaction, 'That command is not available any more.', deps.log);
         else if (await mayRun(interaction)) await command.execute(interaction, deps.ctx);
+      } else if (interaction.isAutocomplete()) {
+        const command = byName.get(interaction.commandName);
+        // A member without the command's permissions is offered nothing (it tells nothing of the server's settings).
+        const allowed = holdsRegistered(interaction, required.get(interaction.commandName));
+        if (command?.autocomplete && allowed) await command.autocomplete(interaction, deps.ctx);
+        else await interaction.respond([]);
       } else if (interaction.isButton()) {
         const jobId = parseCancelCustomId(interaction.customId);
         const found = jobId ? undefined : routeOf(deps.buttons, interaction.customId);

@@ -7,6 +7,8 @@ import type { PeriodKind } from '../quota/period.js';
 import type { UsageRow } from '../report/usage-report.js';
 import type { AdminChange } from '../settings/admin-changes.js';
 import type { GuildSettings, OperatorPolicy } from '../settings/guild-settings.js';
+import type { ModelCatalogue } from '../settings/model-settings.js';
+import { modelChoices, renderModels } from '../settings/models-view.js';
 import { renderSettings } from '../settings/settings-view.js';
 
 /** What a moderator's report reply holds: embeds and the files they show (the chart) or offer (the CSV). */
@@ -39,6 +41,8 @@ export interface AdminDeps {
     redactJobs(jobIds: readonly string[]): Promise<{ redacted: Job[]; live: Job[] }>;
   };
   operator: OperatorPolicy;
+  /** The operator's models (the model registry): `models list`, the settings summary and autocomplete. */
+  models?: ModelCatalogue | undefined;
   clock: Clock;
   log: Logger;
   modlog?: ModlogPort | undefined;
@@ -78,6 +82,9 @@ const what: Record<AdminChange['kind'], string> = {
   pause: 'pause',
   resume: 'resume',
   forget: 'forget',
+  'models-allow': 'models allow',
+  'models-deny': 'models deny',
+  'models-default': 'models default',
 };
 
 /**
@@ -156,7 +163,17 @@ export function createAdminService(deps: AdminDeps) {
 
     settings(guildId: string): APIEmbed {
       const problem = deps.modlog?.problemOf(guildId);
-      return renderSettings(policy.settingsOf(guildId), deps.operator, problem ? [problem] : []);
+      return renderSettings(policy.settingsOf(guildId), deps.operator, problem ? [problem] : [], deps.models);
+    },
+
+    /** `models list`: undefined when the bot was built without the catalogue. */
+    models(guildId: string): APIEmbed | undefined {
+      return deps.models && renderModels(policy.settingsOf(guildId).models, deps.models);
+    },
+
+    /** A `model` option's autocomplete choices. */
+    modelChoices(typed: string) {
+      return deps.models ? modelChoices(deps.models, typed) : [];
     },
 
     words(guildId: string): readonly string[] {

@@ -7,6 +7,7 @@ import { isoDay, periodOf } from '../quota/period.js';
 import type { UsageRow } from '../report/usage-report.js';
 import { applyAdminChange, type AdminChange, type ChangeResult } from '../settings/admin-changes.js';
 import { effectivePolicy, emptySettings, type EffectivePolicy, type GuildSettings, type OperatorPolicy } from '../settings/guild-settings.js';
+import { modelsFor, type ModelCatalogue } from '../settings/model-settings.js';
 import type { GuildRecords } from '../storage/guild-records.js';
 import { createWordMatcher, type WordMatcher } from './blocked-words.js';
 import { checkGate, standingOf, type GateRefusal, type GateRequest, type GateView, type Standing } from './gate.js';
@@ -42,6 +43,8 @@ export class GuildPolicy implements AdmissionPolicy {
       operator: OperatorPolicy;
       clock: Clock;
       log: Logger;
+      /** The operator's models (the model registry): what `models` changes and `modelsFor` read. */
+      models?: ModelCatalogue;
       /** Hears of each accepted and ended job after the ledger did (the mod-log). Must not throw. */
       observer?: { accepted(job: Job): void; ended(job: Job): void };
     },
@@ -103,6 +106,20 @@ export class GuildPolicy implements AdmissionPolicy {
 
   policyOf(guildId: string): EffectivePolicy {
     return effectivePolicy(this.settingsOf(guildId), this.o.operator);
+  }
+
+  /**
+   * The models a member with these roles may run in the guild (catalogue order), and the guild's default model,
+   * which is always among them. Synchronous, in memory: /video reads it before the acknowledgement. Undefined when
+   * the policy was built without the catalogue (unit tests of other rules).
+   */
+  modelsFor(guildId: string, roleIds: readonly string[]): { allowed: string[]; defaultModel: string } | undefined {
+    return this.o.models ? modelsFor(this.settingsOf(guildId), this.o.models, roleIds) : undefined;
+  }
+
+  /** The operator's models, as this policy reads them. */
+  get models(): ModelCatalogue | undefined {
+    return this.o.models;
   }
 
   /** The queue's admission asks here first (synchronous, in memory). */
@@ -198,7 +215,7 @@ export class GuildPolicy implements AdmissionPolicy {
 
   /** What a change would do to what is in force now (no I/O): lets an invalid value be answered at once. */
   preview(guildId: string, change: AdminChange, by: string): ChangeResult {
-    return applyAdminChange(this.settingsOf(guildId), change, { now: this.o.clock.now(), by, operator: this.o.operator });
+    return applyAdminChange(this.settingsOf(guildId), change, this.changeContext(by));
   }
 
   private async applyChange(guildId: string, change: AdminChange, by: string): Promise<ChangeResult> {
@@ -210,12 +227,16 @@ export class GuildPolicy implements AdmissionPolicy {
       state.words = createWordMatcher(state.settings.words);
       this.read.add(guildId);
     }
-    const result = applyAdminChange(state.settings, change, { now: this.o.clock.now(), by, operator: this.o.operator });
+    const result = applyAdminChange(state.settings, change, this.changeContext(by));
     if (!result.ok) return result;
     await this.o.records.saveSettings(guildId, result.settings);
     state.settings = result.settings;
     if (change.kind === 'words-add' || change.kind === 'words-remove') state.words = createWordMatcher(result.settings.words);
     return result;
+  }
+
+  private changeContext(by: string) {
+    return { now: this.o.clock.now(), by, operator: this.o.operator, models: this.o.models };
   }
 
   /** A member's name from their recent requests here (the usage chart's legend), if one is known. */

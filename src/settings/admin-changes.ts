@@ -2,6 +2,7 @@ import { describeAllowance, type Allowance } from '../quota/allowance.js';
 import { periodOf } from '../quota/period.js';
 import { cleanBlockedWord } from '../moderation/blocked-words.js';
 import { effectivePolicy, type GuildSettings, type OperatorPolicy } from './guild-settings.js';
+import { applyModelChange, type ModelCatalogue, type ModelChange } from './model-settings.js';
 
 /** A change a moderator asks for with /video-admin (read from the interaction by commands/video-admin.ts). */
 export type AdminChange =
@@ -22,7 +23,8 @@ export type AdminChange =
   | { kind: 'modlog'; channelId?: string }
   | { kind: 'pause'; reason?: string }
   | { kind: 'resume' }
-  | { kind: 'forget'; userId: string };
+  | { kind: 'forget'; userId: string }
+  | ModelChange;
 
 export type ChangeResult =
   | { ok: true; settings: GuildSettings; changes: string[] }
@@ -33,6 +35,8 @@ export interface ChangeContext {
   /** The moderator's user id. */
   by: string;
   operator: OperatorPolicy;
+  /** The operator's models (the model registry); without it, models changes are refused. */
+  models?: ModelCatalogue | undefined;
 }
 
 const role = (id: string) => `<@&${id}>`;
@@ -198,6 +202,15 @@ export function applyAdminChange(current: GuildSettings, change: AdminChange, ct
       s.forgotten[change.userId] = ctx.now;
       changes.push(`${member(change.userId)}: stored prompts and images deleted (their seconds stay counted)`);
       break;
+    case 'models-allow':
+    case 'models-deny':
+    case 'models-default': {
+      if (!ctx.models) return { ok: false, error: 'Models cannot be changed in this version of the bot.' };
+      const result = applyModelChange(s.models, change, ctx.models);
+      if ('error' in result) return { ok: false, error: result.error };
+      changes.push(...result.changes);
+      break;
+    }
   }
   return { ok: true, settings: s, changes: changes.length ? changes : ['nothing changed (already so)'] };
 }

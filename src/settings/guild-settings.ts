@@ -1,5 +1,6 @@
 import type { Allowance } from '../quota/allowance.js';
 import type { PeriodKind } from '../quota/period.js';
+import { emptyModelSettings, type ModelSettings } from './model-settings.js';
 
 /**
  * What a guild's moderators decided with /video-admin. Stored as plain JSON, one record per guild, written only by
@@ -38,6 +39,8 @@ export interface GuildSettings {
   paused?: { reason?: string; at: number; by: string };
   /** Members whose input the bot was told to forget, and when: their jobs from before then are redacted. */
   forgotten: Record<string, number>;
+  /** Which of the operator's models are allowed here, to whom, and the default (absent in records from before). */
+  models: ModelSettings;
 }
 
 /** The operator's defaults and caps (environment): a guild can lower the caps, never raise them. */
@@ -57,6 +60,7 @@ export function emptySettings(): GuildSettings {
     access: { channels: [], roles: [], blocked: {} },
     words: [],
     forgotten: {},
+    models: emptyModelSettings(),
   };
 }
 

@@ -1,9 +1,11 @@
 import type { APIEmbed } from 'discord.js';
 import { describeAllowance } from '../quota/allowance.js';
 import { effectivePolicy, type GuildSettings, type OperatorPolicy } from './guild-settings.js';
+import type { ModelCatalogue } from './model-settings.js';
+import { summarizeModels } from './models-view.js';
 
 /** `/video-admin settings`: everything in force in one embed, with the problems the bot knows of. */
-export function renderSettings(settings: GuildSettings, operator: OperatorPolicy, problems: readonly string[]): APIEmbed {
+export function renderSettings(settings: GuildSettings, operator: OperatorPolicy, problems: readonly string[], models?: ModelCatalogue): APIEmbed {
   const p = effectivePolicy(settings, operator);
   const list = (ids: readonly string[], mention: (id: string) => string, none: string) =>
     ids.length ? cut(ids.map(mention).join(', '), 1000) : none;
@@ -33,6 +35,7 @@ export function renderSettings(settings: GuildSettings, operator: OperatorPolicy
     { name: 'Blocked words', value: `${settings.words.length}` , inline: true },
     { name: 'Mod-log', value: settings.modlogChannelId ? `<#${settings.modlogChannelId}>` : 'off', inline: true },
     { name: 'Requests', value: settings.paused ? `paused${settings.paused.reason ? `: ${cut(settings.paused.reason, 200)}` : ''}` : 'accepted', inline: true },
+    ...(models ? [{ name: 'Models', value: cut(summarizeModels(settings.models, models), 1000) }] : []),
     { name: 'Estimated price', value: `$${operator.pricePerSecondUsd.toFixed(3)} per second of video (set by the operator; check the model's page)` },
   ];
   if (problems.length) fields.push({ name: '⚠️ Problems', value: cut(problems.map((p) => `• ${p}`).join('\n'), 1000) });

@@ -36,6 +36,38 @@ function expectVideoCommand(w: World, guildId?: string): void {
   for (const name of ['image', 'negative_prompt', 'aspect_ratio', 'duration', 'cfg_scale']) {
     expect(byName.get(name)!.required).not.toBe(true);
   }
+  expectVideoAdminCommand(commands.find((c) => c.name === 'video-admin')! as unknown as Option);
+}
+
+interface Option {
+  name: string;
+  description?: string;
+  type?: number;
+  options?: Option[];
+  choices?: { name: string; value: unknown }[];
+  [key: string]: unknown;
+}
+
+/** Names, descriptions and choices at every level: what Discord counts towards a command's 8,000 characters. */
+const charsOf = (o: Option): number =>
+  o.name.length + (o.description ?? '').length + (o.choices ?? []).reduce((n, c) => n + c.name.length + String(c.value).length, 0) +
+  (o.options ?? []).reduce((n, child) => n + charsOf(child), 0);
+
+/** /video-admin within Discord's limits, with the models group whose `model` options autocomplete. */
+function expectVideoAdminCommand(admin: Option): void {
+  const top = admin.options!;
+  expect(top.length).toBeLessThanOrEqual(25);
+  expect(charsOf(admin)).toBeLessThanOrEqual(8000);
+  for (const group of top) expect((group.options ?? []).length).toBeLessThanOrEqual(25);
+  const models = top.find((o) => o.name === 'models')!;
+  expect(models.type).toBe(2);
+  expect(models.options!.map((c) => c.name)).toEqual(['list', 'allow', 'deny', 'default']);
+  const sub = new Map(models.options!.map((c) => [c.name, c.options ?? []]));
+  expect(sub.get('list')).toEqual([]);
+  expect(sub.get('allow')!.map((o) => [o.name, o.type, o.required === true])).toEqual([['model', 3, true], ['role', 8, false]]);
+  for (const name of ['allow', 'deny', 'default']) {
+    expect(sub.get(name)![0]).toMatchObject({ name: 'model', type: 3, required: true, autocomplete: true, max_length: 100 });
+  }
 }
 
 describe('/video registration without DISCORD_GUILD_ID', () => {

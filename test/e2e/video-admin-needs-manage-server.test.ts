@@ -30,6 +30,8 @@ describe('/video-admin is checked by the bot too: Manage Server or Administrator
       ['words list', {}],
       ['settings', {}],
       ['access block', { member: amy.id }],
+      ['models list', {}],
+      ['models deny', { model: 'kwaivgi/kling-v1.6-standard' }],
     ] as const) {
       const handle = asHelper(subcommand, options);
       expect(await refusalOf(w, handle), subcommand).toBe(refusalText('manage-server-only'));
@@ -38,11 +40,15 @@ describe('/video-admin is checked by the bot too: Manage Server or Administrator
       expect(answer.original!.attachments, subcommand).toEqual([]);
     }
 
+    // Typing in a `model` option offers them nothing either.
+    const typing = w.discord.sendAutocomplete({ name: 'video-admin', subcommand: 'models allow', options: { model: '' }, focused: 'model', user: helper });
+    expect(await w.discord.waitFor((d) => d.interaction(typing.id).choices, { description: 'the choices' })).toEqual([]);
+
     // Nothing changed: Amy's prompt is still stored, her allowance and access are as before, the mod-log is silent.
     const [queued] = w.logs.find('job queued').filter((e) => e.userId === amy.id);
     expect((await w.bot.store.getJob(queued!.jobId as string))?.request.prompt).toBe('a private birthday wish');
     await replyShowing(w, requestVideo(w, amy, 'still allowed'), /./);
-    expect(w.logs.find('command refused')).toHaveLength(6);
+    expect(w.logs.find('command refused')).toHaveLength(8);
     expect(w.logs.find('command refused').every((e) => e.userId === helper.id)).toBe(true);
   });
 

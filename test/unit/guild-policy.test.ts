@@ -113,4 +113,25 @@ describe('the guild policy', () => {
     await clock.advance(30_000);
     expect(restarted.gate({ ...ask('alice', clock), now: clock.now() })).toBeUndefined();
   });
+
+  it('answers which models a member may run and the default, from settings stored before a restart', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 11, 1, 10));
+    const store = new MemoryStore();
+    const models = {
+      defaultModel: 'wan/fast',
+      list: () => [
+        { model: 'wan/fast' as const, pricePerSecondUsd: 0.05, isDefault: true },
+        { model: 'google/veo' as const, pricePerSecondUsd: 0.4, isDefault: false },
+      ],
+    };
+    const first = new GuildPolicy({ records: new GuildRecords(store), operator, clock, log: captureLog().log, models });
+    await first.start([], async () => undefined);
+    expect(first.modelsFor('g1', [])).toEqual({ allowed: ['wan/fast', 'google/veo'], defaultModel: 'wan/fast' });
+    expect(await first.change('g1', { kind: 'models-allow', model: 'google/veo', roleId: 'r1' }, 'mod')).toMatchObject({ ok: true });
+    expect(first.preview('g1', { kind: 'models-default', model: 'google/veo' }, 'mod')).toMatchObject({ ok: false });
+    const again = new GuildPolicy({ records: new GuildRecords(store), operator, clock, log: captureLog().log, models });
+    await again.start([], async () => undefined);
+    expect(again.modelsFor('g1', [])).toEqual({ allowed: ['wan/fast'], defaultModel: 'wan/fast' });
+    expect(again.modelsFor('g1', ['r1'])).toEqual({ allowed: ['wan/fast', 'google/veo'], defaultModel: 'wan/fast' });
+  });
 });

@@ -35,4 +35,21 @@ describe('the settings embed', () => {
     expect(field('Requests')).toBe('paused: maintenance');
     expect(field('⚠️ Problems')).toBe('• The bot cannot post in <#c9> (missing permission).');
   });
+
+  it('sums up the models in force: the server default and how many are allowed', () => {
+    const s = emptySettings();
+    s.models = { denied: ['kling/pro'], roles: { 'google/veo': ['r1'] }, defaultModel: 'wan/fast' };
+    const models = {
+      defaultModel: 'wan/fast',
+      list: () => [
+        { model: 'wan/fast' as const, pricePerSecondUsd: 0.05, isDefault: true },
+        { model: 'google/veo' as const, pricePerSecondUsd: 0.4, isDefault: false },
+        { model: 'kling/pro' as const, pricePerSecondUsd: 0.1, isDefault: false },
+      ],
+    };
+    const embed = renderSettings(s, operator, [], models);
+    expect(embed.fields!.find((f) => f.name === 'Models')!.value).toBe(
+      'default `wan/fast`; 2 of 3 allowed (1 only to some roles); see `/video-admin models list`',
+    );
+  });
 });
