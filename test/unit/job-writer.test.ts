@@ -74,6 +74,20 @@ describe('job writer', () => {
     expect(lines.filter((l) => l.msg === 'job write went through')).toHaveLength(1);
   });
 
+  it('tells the waiting acknowledgement at once when the store fences the first write off (another process holds the lease)', async () => {
+    // Without it, /video waits out its 750 ms and defers: the member is left on "is thinking…" for a job no process
+    // will ever store; told, it refuses ("try again in a minute") instead.
+    const store = new (class extends MemoryStore {
+      override async saveJob(): Promise<void> {
+        throw Object.assign(new Error("the store refused a write of 'main': another bot process holds its lease now"), { kind: 'fenced' });
+      }
+    })();
+    const { writer } = writerFor(store);
+    let refused = 0;
+    await expect(writer.save(job('queued'), () => refused++)).rejects.toMatchObject({ kind: 'fenced' });
+    expect(refused).toBe(1);
+  });
+
   it('keeps the order of one job’s writes while an earlier one is being retried', async () => {
     const store = new MemoryStore();
     const { writer, clock } = writerFor(store);
