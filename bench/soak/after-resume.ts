@@ -18,6 +18,12 @@ interface WireWrite {
 }
 
 /** The requests that change something or fetch a video, by process: Discord writes, Replicate creates and downloads. */
+/** A Discord request that changes something: `answer` for an interaction's first answer, else its method. */
+function discordWrite(method: string, path: string): string | undefined {
+  if (method === 'GET') return undefined;
+  return /\/interactions\/\d+\/[^/]+\/callback/.test(path) ? 'answer' : method;
+}
+
 export class WireLog {
   readonly writes: WireWrite[] = [];
 
@@ -27,7 +33,7 @@ export class WireLog {
   /** Wraps a proxy's `decide` so every request it sees is noted first. */
   watch(side: WireWrite['side'], decide: (r: ProxiedRequest) => ProxyFault | undefined): (r: ProxiedRequest) => ProxyFault | undefined {
     return (request) => {
-      const what = side === 'discord' ? (request.method === 'GET' ? undefined : request.method) : replicateRoute(request.method, request.path);
+      const what = side === 'discord' ? discordWrite(request.method, request.path) : replicateRoute(request.method, request.path);
       if (what && !['get', 'list', 'file-get'].includes(what)) this.writes.push({ side, tag: request.tag, what, at: Math.min(this.now(), request.startedAt) });
       return decide(request);
     };
@@ -38,8 +44,10 @@ export interface AfterResume extends Freeze {
   /** Store writes it made after its SIGCONT that were applied, and that were refused. */
   storeWritesApplied: number;
   storeWritesRefused: number;
-  /** Requests that reached (or were meant for) Discord to post, edit or answer: POST, PATCH, PUT, DELETE. */
+  /** Requests that reached (or were meant for) Discord to post or edit (POST, PATCH, PUT, DELETE), interactions' first answers aside. */
   discordWrites: number;
+  /** First answers to new interactions (a stale process still hears some; it can only refuse them). */
+  discordAnswers: number;
   /** Predictions it asked Replicate to create, and downloads of an output it started. */
   replicateCreates: number;
   outputDownloads: number;
@@ -55,7 +63,8 @@ export function afterResume(freeze: Freeze, wire: WireLog, logs: BotLogs): After
     ...freeze,
     storeWritesApplied: writes.filter((w) => w.entry.applied === true).length,
     storeWritesRefused: writes.filter((w) => w.entry.applied !== true).length,
-    discordWrites: mine.filter((w) => w.side === 'discord').length,
+    discordWrites: mine.filter((w) => w.side === 'discord' && w.what !== 'answer').length,
+    discordAnswers: mine.filter((w) => w.side === 'discord' && w.what === 'answer').length,
     replicateCreates: mine.filter((w) => w.what === 'create').length,
     outputDownloads: mine.filter((w) => w.what === 'output').length,
   };

@@ -64,7 +64,7 @@ export function tableRows(r: SoakReport): Row[] {
 function freezeRows(r: SoakReport): Row[] {
   const f = r.freezes;
   if (f.length === 0) return [];
-  const sum = (k: 'storeWritesApplied' | 'storeWritesRefused' | 'discordWrites' | 'replicateCreates' | 'outputDownloads') =>
+  const sum = (k: 'storeWritesApplied' | 'storeWritesRefused' | 'discordWrites' | 'discordAnswers' | 'replicateCreates' | 'outputDownloads') =>
     f.reduce((n, x) => n + x[k], 0);
   const stopped = f.filter((x) => x.stoppedByItself).length;
   return [
@@ -72,7 +72,8 @@ function freezeRows(r: SoakReport): Row[] {
     [`  stopped by themselves within ${r.options.resumeGraceMs / 1000} s of SIGCONT (the rest were killed)`, stopped, stopped === f.length ? `${f.length} ✓` : `${f.length} ✗ MISSED`],
     ['  after resuming: store writes applied', sum('storeWritesApplied'), target(sum('storeWritesApplied'), 0)],
     ['  after resuming: store writes refused', sum('storeWritesRefused')],
-    ['  after resuming: Discord posts, edits, answers', sum('discordWrites'), target(sum('discordWrites'), 0)],
+    ['  after resuming: Discord posts and edits', sum('discordWrites'), target(sum('discordWrites'), 0)],
+    ['  after resuming: answers to new interactions', sum('discordAnswers')],
     ['  after resuming: predictions created', sum('replicateCreates'), target(sum('replicateCreates'), 0)],
     ['  after resuming: output downloads', sum('outputDownloads')],
   ];

@@ -54,7 +54,11 @@ export function createJobWriter(store: JobStore, options: JobWriterOptions): Job
         if (failures > 0) log.info({ jobId: job.id, state: job.state, failures }, `${what} went through`);
         return result;
       } catch (err) {
-        if (isFencedRefusal(err)) throw err;
+        if (isFencedRefusal(err)) {
+          // Final, and the acknowledgement may be waiting on the first answer: it refuses rather than defers.
+          if (failures === 0) onRefused?.();
+          throw err;
+        }
         failures += 1;
         if (failures === 1) onRefused?.();
         const delayMs = Math.min(maxDelayMs, baseDelayMs * 2 ** (failures - 1));

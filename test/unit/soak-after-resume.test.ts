@@ -60,4 +60,15 @@ describe("the soak's count of what a frozen lease holder did after its resume", 
     expect(after).toMatchObject({ storeWritesApplied: 0, discordWrites: 0 });
     expect(wroteAfterResume(after)).toBe(false);
   });
+
+  it("counts a resumed holder's answers to new interactions apart from posts and edits of its jobs' messages", () => {
+    // A stale process that still receives interactions answers them (a refusal, as it can store nothing): what it
+    // must not do is post or edit what belongs to the successor's jobs. Loss, if any, shows in the lost row.
+    const wire = wireWith([
+      { side: 'discord', tag: 'p5', method: 'POST', path: '/api/v10/interactions/1579/tok/callback?with_response=false', at: 5_100 },
+      { side: 'discord', tag: 'p5', method: 'PATCH', path: '/api/v10/webhooks/1/t/messages/@original', at: 5_200 },
+    ]);
+    const after = afterResume(freeze, wire, new BotLogs());
+    expect(after).toMatchObject({ discordWrites: 1, discordAnswers: 1 });
+  });
 });
