@@ -4,16 +4,26 @@
  */
 export type JobState = 'queued' | 'starting' | 'running' | 'delivering' | 'done' | 'failed' | 'canceled';
 
-export type AspectRatio = '16:9' | '9:16' | '1:1';
-export type Duration = 5 | 10;
+/** One of the chosen model's aspect ratios (the default model's: 16:9, 9:16, 1:1). */
+export type AspectRatio = string;
+/** Seconds of video: one the chosen model takes (the default model's: 5 or 10). */
+export type Duration = number;
 
 /** What the member asked for. Unset options are absent, so the model's defaults apply. */
 export interface VideoRequest {
   prompt: string;
+  /**
+   * The catalogue model (owner/name) the job runs on; absent: the default model (REPLICATE_MODEL), which is what
+   * every job stored before models could be chosen ran on, and what a Regenerate of one runs on.
+   */
+  model?: string;
   negativePrompt?: string;
   aspectRatio?: AspectRatio;
   duration?: Duration;
   cfgScale?: number;
+  resolution?: string;
+  audio?: boolean;
+  seed?: number;
 }
 
 /** The attachment the member gave as the first frame. The bytes live in the store (`image:<jobId>`). */
