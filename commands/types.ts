@@ -1,10 +1,12 @@
 import type {
+  AutocompleteInteraction,
   ChatInputCommandInteraction,
   MessageContextMenuCommandInteraction,
   RESTPostAPIApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../src/clock.js';
+import type { OfferedModels } from '../src/models/offered.js';
 import type { ImageRef, Job, ReplyTarget, VideoRequest } from '../src/queue/job.js';
 import type { ReusableInput } from '../src/queue/job-input.js';
 import type { AdminService } from '../src/moderation/admin-service.js';
@@ -63,6 +65,8 @@ export interface CommandContext {
   admin: AdminService;
   log: Logger;
   clock: Clock;
+  /** The models /video offers a guild's members (every catalogue model until a guild policy narrows them). */
+  models: OfferedModels;
 }
 
 /** What registration needs of a command: its name and its JSON (a slash command or a context menu). */
@@ -75,6 +79,8 @@ export interface CommandData {
 export interface Command {
   data: CommandData;
   execute(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<void>;
+  /** Suggestions while an option with `autocomplete` is typed (answered within Discord's 3 seconds, no I/O). */
+  autocomplete?(interaction: AutocompleteInteraction, ctx: CommandContext): Promise<void>;
 }
 
 /** A message context-menu command (right-click a message → Apps). */

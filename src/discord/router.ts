@@ -66,6 +66,8 @@ export function createInteractionRouter(deps: {
         const command = byName.get(interaction.commandName);
         if (!command) await replyEphemeral(interaction, 'That command is not available any more.', deps.log);
         else if (await mayRun(interaction)) await command.execute(interaction, deps.ctx);
+      } else if (interaction.isAutocomplete()) {
+        await byName.get(interaction.commandName)?.autocomplete?.(interaction, deps.ctx);
       } else if (interaction.isMessageContextMenuCommand()) {
         const command = menusByName.get(interaction.commandName);
         if (!command) await replyEphemeral(interaction, 'That command is not available any more.', deps.log);

@@ -174,6 +174,11 @@ export function moveJob(job: Job, to: JobState, now: number, patch: Partial<Job>
 /** What the /video command gathers before the queue admits a job. */
 export type JobDraft = Pick<Job, 'guildId' | 'userId' | 'request' | 'reply' | 'userName' | 'copyOf'> & {
   image?: ImageRef;
+  /**
+   * Seconds of video the request makes on its model (the model's own default when the member set none), as the
+   * model's schema says; absent: read from the request (its duration, else 5, the default model's default).
+   */
+  seconds?: number;
   /** The member's roles in the guild (allowances and access rules read them); not stored with the job. */
   roleIds?: readonly string[];
 };
