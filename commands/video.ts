@@ -109,19 +109,25 @@ type Fitted = { ok: true; request: VideoRequest; seconds?: number } | { ok: fals
 /**
  * The request on the chosen model (the `model` option, else the guild's default), checked against its schema before
  * the acknowledgement: a model not offered, a role it lacks or a value it does not take is refused naming what it
- * takes. The job records a model the member chose; none chosen, it runs on the default, as every job before.
+ * takes. The job records its model unless it is the operator's default, which a job without one runs on.
  */
 export function fitModel(request: VideoRequest, typedModel: string | null, withImage: boolean, guildId: string, ctx: CommandContext): Fitted {
   const offered = ctx.models.list(guildId);
-  let model = offered.find((m) => m.model === ctx.models.defaultOf(guildId));
-  if (typedModel?.trim()) {
-    model = findOffered(offered, typedModel);
-    if (!model) {
+  const { operatorDefault } = ctx.models;
+  let name = ctx.models.defaultOf(guildId);
+  const typed = typedModel?.trim();
+  if (typed) {
+    const found = findOffered(offered, typed);
+    // The operator's default whose schema was never read is not listed, yet still runs (by name).
+    if (!found && typed.toLowerCase() !== operatorDefault) {
       const names = offered.map(modelName).join(', ');
-      return { ok: false, refusal: { code: 'model-not-offered', text: `There is no model called “${typedModel.trim()}” here. Pick one of: ${names}.` } };
+      return { ok: false, refusal: { code: 'model-not-offered', text: `There is no model called “${typed}” here. Pick one of: ${names}.` } };
     }
-    request = { ...request, model: model.model };
+    name = found?.model ?? operatorDefault;
   }
+  // A job without a model runs on the operator's default: only another one is recorded (and named in its messages).
+  if (name !== operatorDefault) request = { ...request, model: name };
+  const model = offered.find((m) => m.model === name);
   if (!model) {
     // The default model's schema was never read: the checks it always had.
     const known = (request.aspectRatio === undefined || aspectRatios.includes(request.aspectRatio))

@@ -10,6 +10,8 @@ export interface OfferedModel {
 
 /** Which models a guild's members may pick, and which one runs when they pick none. */
 export interface OfferedModels {
+  /** REPLICATE_MODEL: what a job that records no model runs on. */
+  readonly operatorDefault: string;
   /** The default model of the guild (owner/name). */
   defaultOf(guildId: string): string;
   /** The models the guild's members may pick, its default first (absent when its schema was never read). */
@@ -22,6 +24,7 @@ export interface OfferedModels {
  */
 export function everyCatalogueModel(registry: Pick<ModelRegistry, 'list' | 'defaultModel'>): OfferedModels {
   return {
+    operatorDefault: registry.defaultModel,
     defaultOf: () => registry.defaultModel,
     list: () => {
       const all = registry.list();

@@ -19,6 +19,7 @@ describe('/video on a model the member picks', () => {
     });
     const delivered = (await readyPing(world(), asked)).original!;
     await untilNoActiveJobs(world());
+    expect(delivered.content).toContain('“a heron lands on a post” · google/veo-3-fast · 6 s · 1080p · no sound · seed 42 · made in');
 
     const [first] = world().replicate.predictions;
     expect(first!.model).toBe('google/veo-3-fast');
