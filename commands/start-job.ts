@@ -52,7 +52,7 @@ export function roleIdsOf(interaction: StartingInteraction): string[] {
  */
 export async function startJob(
   interaction: StartingInteraction,
-  input: { request: VideoRequest; image?: ImageRef | undefined; copyOf?: CopyOf | undefined },
+  input: { request: VideoRequest; image?: ImageRef | undefined; copyOf?: CopyOf | undefined; seconds?: number | undefined },
   ctx: CommandContext,
 ): Promise<void> {
   if (!interaction.inGuild() || !interaction.channelId) return refuse(interaction, 'guild-only', ctx.log);
@@ -66,6 +66,7 @@ export async function startJob(
     request: input.request,
     image: input.image,
     ...(input.copyOf ? { copyOf: input.copyOf } : {}),
+    ...(input.seconds !== undefined ? { seconds: input.seconds } : {}),
     reply: {
       applicationId: interaction.applicationId,
       interactionId: interaction.id,

@@ -6,6 +6,7 @@ import type {
 } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../src/clock.js';
+import type { OfferedModels } from '../src/models/offered.js';
 import type { ImageRef, Job, ReplyTarget, VideoRequest } from '../src/queue/job.js';
 import type { ReusableInput } from '../src/queue/job-input.js';
 import type { AdminService } from '../src/moderation/admin-service.js';
@@ -69,6 +70,8 @@ export interface CommandContext {
   admin: AdminService;
   log: Logger;
   clock: Clock;
+  /** The models /video offers a guild's members (every catalogue model until a guild policy narrows them). */
+  models: OfferedModels;
 }
 
 /** What registration needs of a command: its name and its JSON (a slash command or a context menu). */

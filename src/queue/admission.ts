@@ -40,7 +40,7 @@ export function admitJob(deps: AdmissionDeps, draft: JobDraft): Admission {
   const { scheduler, reservations, limits, policy } = deps;
   const { guildId, userId } = draft;
   const now = deps.now();
-  const seconds = requestedSeconds(draft.request);
+  const seconds = draft.seconds ?? requestedSeconds(draft.request);
   const refused = policy?.check(draft, seconds, now);
   if (refused) return { ok: false, refusal: 'policy', policy: refused };
   const guild = policy?.limitsOf(guildId);

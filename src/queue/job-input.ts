@@ -14,6 +14,8 @@ export interface JobInput {
   image?: ImageRef;
   /** Whose input this is (the new job records it, so that `forget` of its members reaches the copy). */
   copyOf?: CopyOf;
+  /** The seconds the original made: the same request on the same model. */
+  seconds?: number;
 }
 
 export type InputRefusal = 'input-forgotten' | 'input-expired';
@@ -44,7 +46,7 @@ export function reusableInput(job: Job | undefined, now: number): ReusableInput 
   if (isForgotten(job)) return { ok: false, refusal: 'input-forgotten' };
   const request: VideoRequest = { ...job.request };
   const copyOf: CopyOf = { jobId: job.id, userIds: [...new Set(inputOwnersOf(job))] };
-  if (!job.image) return { ok: true, input: { request, copyOf } };
+  if (!job.image) return { ok: true, input: { request, copyOf, seconds: job.seconds } };
   if (!imageKept(job as Job & { image: ImageRef }, now)) return { ok: false, refusal: 'input-expired' };
   const { filename, contentType, size, url, mimeType } = job.image;
   const image: ImageRef = {
@@ -56,5 +58,5 @@ export function reusableInput(job: Job | undefined, now: number): ReusableInput 
     ...(mimeType ? { mimeType } : {}),
     source: { jobId: job.id },
   };
-  return { ok: true, input: { request, image, copyOf } };
+  return { ok: true, input: { request, image, copyOf, seconds: job.seconds } };
 }

@@ -4,16 +4,26 @@
  */
 export type JobState = 'queued' | 'starting' | 'running' | 'delivering' | 'done' | 'failed' | 'canceled';
 
-export type AspectRatio = '16:9' | '9:16' | '1:1';
-export type Duration = 5 | 10;
+/** One of the chosen model's aspect ratios (the default model's: 16:9, 9:16, 1:1). */
+export type AspectRatio = string;
+/** Seconds of video: one the chosen model takes (the default model's: 5 or 10). */
+export type Duration = number;
 
 /** What the member asked for. Unset options are absent, so the model's defaults apply. */
 export interface VideoRequest {
   prompt: string;
+  /**
+   * The catalogue model (owner/name) the job runs on; absent: the default model (REPLICATE_MODEL), which is what
+   * every job stored before models could be chosen ran on, and what a Regenerate of one runs on.
+   */
+  model?: string;
   negativePrompt?: string;
   aspectRatio?: AspectRatio;
   duration?: Duration;
   cfgScale?: number;
+  resolution?: string;
+  audio?: boolean;
+  seed?: number;
 }
 
 /** The attachment the member gave as the first frame. The bytes live in the store (`image:<jobId>`). */
@@ -164,6 +174,11 @@ export function moveJob(job: Job, to: JobState, now: number, patch: Partial<Job>
 /** What the /video command gathers before the queue admits a job. */
 export type JobDraft = Pick<Job, 'guildId' | 'userId' | 'request' | 'reply' | 'userName' | 'copyOf'> & {
   image?: ImageRef;
+  /**
+   * Seconds of video the request makes on its model (the model's own default when the member set none), as the
+   * model's schema says; absent: read from the request (its duration, else 5, the default model's default).
+   */
+  seconds?: number;
   /** The member's roles in the guild (allowances and access rules read them); not stored with the job. */
   roleIds?: readonly string[];
 };

@@ -12,7 +12,9 @@ import type { ClaimStore } from '../storage/claims.js';
 import { createAdoption, localClaims } from './adoption.js';
 import { findCreatedPrediction } from './find-created.js';
 import type { ModelRegistry } from '../models/registry.js';
-import { toModelInput } from './input.js';
+import { firstFrameField, modelOfRequest, requestInput } from '../models/job-request.js';
+import { renderModelRefusal } from '../models/refusals.js';
+import { toModelInput as defaultModelInput } from './input.js';
 import { nextPollDelay } from './poll-schedule.js';
 import { rank, type PredictionInbox } from './prediction-inbox.js';
 import { backoffMs, defaultRetryPolicy, retryDelayMs, withRetry, type RetryInfo, type RetryPolicy } from './retry.js';
@@ -38,7 +40,7 @@ export interface PredictionRunnerOptions {
    * How each model's predictions are created (official by name, community by its latest version id) and whose
    * schema is read again after Replicate refuses an input. Without it the model is run by name.
    */
-  models?: Pick<ModelRegistry, 'createTarget' | 'refresh'>;
+  models?: Pick<ModelRegistry, 'createTarget' | 'refresh'> & Partial<Pick<ModelRegistry, 'get'>>;
   clock: Clock;
   log: Logger;
   /** REPLICATE_POLL_INTERVAL_MS: the base of the adaptive poll schedule (default 5000). */
@@ -168,7 +170,8 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
       const adopted = await adoptIfMade();
       if (adopted) return adopted;
       try {
-        const target = options.models?.createTarget(model) ?? { model };
+        const name = modelOf(job);
+        const target = options.models?.createTarget(name) ?? { model: name as `${string}/${string}` };
         const created = toSnapshot(await client.predictions.create({ ...target, input, signal, ...webhookFields }));
         if (await adoption.claim(created.id, job.id, signal)) {
           webhook?.inbox.expect(created.id, true);
@@ -184,7 +187,7 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
         const kind = classify(err, clock.now());
         if (isAmbiguous(kind)) ambiguous = true;
         // The model may have changed under its name (reference/models.md §5): its schema is read again at once.
-        if (kind.kind === 'refused' && kind.status === 422) void options.models?.refresh(model);
+        if (kind.kind === 'refused' && kind.status === 422) void options.models?.refresh(modelOf(job));
         const delayMs = retryDelayMs(kind, attempt, policy);
         if (delayMs === undefined) {
           const found = await adoptIfMade();
@@ -199,12 +202,39 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
 
   const findLogOf = (job: Job) => log.child({ jobId: job.id });
 
+  const modelOf = (job: Job): string => modelOfRequest(job.request, model);
+
+  /**
+   * What is sent for the job: its request under its model's field names. The default model whose schema was never
+   * read is sent the mapping it always had (byte for byte the same as by its roles). A request that no longer fits
+   * (the model left the catalogue, or its schema changed since the job was accepted) fails the job in plain words.
+   */
+  function inputOf(job: Job, firstFrame?: string): { input: Record<string, unknown>; imageField: string } {
+    const name = modelOf(job);
+    const roles = options.models?.get?.(name)?.roles;
+    if (!roles) {
+      if (name !== model) throw new JobFailure(`The model ${name} is not offered by this bot any more. Please pick another one.`);
+      return { input: defaultModelInput(job.request, firstFrame), imageField: 'start_image' };
+    }
+    const mapped = requestInput(job.request, roles, firstFrame);
+    if (!mapped.ok) throw new JobFailure(renderModelRefusal(mapped.refusal));
+    return { input: mapped.input, imageField: firstFrameField(roles) };
+  }
+
+  /** The input a create for `job` sent, without its image (a URL the look-up cannot know), and the image's field. */
+  function expectedOf(job: Job): { input: Record<string, unknown>; imageField: string } {
+    const { input, imageField } = inputOf(job, job.image ? 'https://replicate.invalid/the-uploaded-image' : undefined);
+    const { [imageField]: _image, ...rest } = input;
+    return { input: rest, imageField };
+  }
+
   /** The job's prediction at Replicate, claimed for it; the caller holds the job's input (adoption.exclusive). */
   async function lookFor(job: Job, findLog: Logger, signal?: AbortSignal): Promise<PredictionSnapshot | undefined> {
     const found = await findCreatedPrediction(
       {
         client,
-        model,
+        model: modelOf(job),
+        expected: expectedOf(job),
         clock,
         policy,
         onRetry: logRetry(findLog, 'looking for the created prediction'),
@@ -221,8 +251,8 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
       const jobLog = log.child({ jobId: job.id });
       try {
         const imageUrl = image ? await uploadImage(job, image, jobLog, signal) : undefined;
-        const input = toModelInput(job.request, imageUrl);
-        return await adoption.exclusive(model, job, () => createOnce(job, input, jobLog, signal), signal);
+        const { input } = inputOf(job, imageUrl);
+        return await adoption.exclusive(modelOf(job), job, () => createOnce(job, input, jobLog, signal), signal);
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         const jobFailure = failure(err, 'start the video');
@@ -234,7 +264,7 @@ export function createPredictionRunner(options: PredictionRunnerOptions): Predic
     async findCreated(job, signal) {
       const findLog = findLogOf(job);
       try {
-        return await adoption.exclusive(model, job, () => lookFor(job, findLog, signal), signal);
+        return await adoption.exclusive(modelOf(job), job, () => lookFor(job, findLog, signal), signal);
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         findLog.warn({ err }, 'looking for the created prediction gave up');

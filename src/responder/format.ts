@@ -25,14 +25,21 @@ export function shorten(text: string, max: number): string {
   return `${chars.slice(0, max - 1).join('').trimEnd()}…`;
 }
 
-/** `“a cat surfing…” · 16:9 · 10 s · cfg 0.7`: the prompt and only the options the member set. */
+/**
+ * `“a cat surfing…” · google/veo-3-fast · 16:9 · 10 s · cfg 0.7`: the prompt, the model when it is not the default
+ * (a job records only such a model), and only the options the member set.
+ */
 export function summarizeRequest(job: Job, options: { promptMax?: number; alwaysSeconds?: boolean } = {}): string {
   const { request } = job;
   const parts = [`“${shorten(request.prompt, options.promptMax ?? 80)}”`];
+  if (request.model) parts.push(request.model);
   if (request.aspectRatio) parts.push(request.aspectRatio);
   if (request.duration) parts.push(`${request.duration} s`);
   else if (options.alwaysSeconds) parts.push(`${job.seconds} s`);
   if (request.cfgScale !== undefined) parts.push(`cfg ${request.cfgScale}`);
+  if (request.resolution) parts.push(request.resolution);
+  if (request.audio !== undefined) parts.push(request.audio ? 'with sound' : 'no sound');
+  if (request.seed !== undefined) parts.push(`seed ${request.seed}`);
   if (request.negativePrompt) parts.push(`avoiding “${shorten(request.negativePrompt, 40)}”`);
   if (job.image) parts.push(`from ${shorten(job.image.filename, 40)}`);
   return parts.join(' · ');

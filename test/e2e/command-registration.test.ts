@@ -15,25 +15,24 @@ function expectVideoCommand(w: World, guildId?: string): void {
   expect(video.contexts).toEqual([0]);
   expect(video.integration_types).toEqual([0]);
   const options = video.options as Record<string, unknown>[];
-  expect(options.map((o) => o.name)).toEqual(['prompt', 'image', 'negative_prompt', 'aspect_ratio', 'duration', 'cfg_scale']);
+  expect(options.map((o) => o.name)).toEqual([
+    'prompt', 'model', 'image', 'negative_prompt', 'aspect_ratio', 'duration', 'cfg_scale', 'resolution', 'audio', 'seed',
+  ]);
   const byName = new Map(options.map((o) => [o.name, o]));
   expect(byName.get('prompt')).toMatchObject({ type: 3, required: true, max_length: 2500 });
+  // The model and its values are suggested as typed (the chosen model's own), never fixed choices: any model fits.
+  expect(byName.get('model')).toMatchObject({ type: 3, autocomplete: true, max_length: 100 });
   expect(byName.get('image')).toMatchObject({ type: 11 });
   expect(byName.get('image')!.required).not.toBe(true);
   expect(byName.get('negative_prompt')).toMatchObject({ type: 3, max_length: 2500 });
-  expect(byName.get('aspect_ratio')).toMatchObject({
-    type: 3,
-    choices: [
-      { name: '16:9', value: '16:9' },
-      { name: '9:16', value: '9:16' },
-      { name: '1:1', value: '1:1' },
-    ],
-  });
-  const duration = byName.get('duration') as { type: number; choices: { value: number }[] };
-  expect(duration.type).toBe(4);
-  expect(duration.choices.map((c) => c.value)).toEqual([5, 10]);
+  expect(byName.get('aspect_ratio')).toMatchObject({ type: 3, autocomplete: true });
+  expect(byName.get('duration')).toMatchObject({ type: 4, autocomplete: true });
+  expect(byName.get('resolution')).toMatchObject({ type: 3, autocomplete: true });
+  for (const name of ['aspect_ratio', 'duration', 'resolution']) expect(byName.get(name)!.choices).toBeUndefined();
   expect(byName.get('cfg_scale')).toMatchObject({ type: 10, min_value: 0, max_value: 1 });
-  for (const name of ['image', 'negative_prompt', 'aspect_ratio', 'duration', 'cfg_scale']) {
+  expect(byName.get('audio')).toMatchObject({ type: 5 });
+  expect(byName.get('seed')).toMatchObject({ type: 4, min_value: 0 });
+  for (const name of ['model', 'image', 'negative_prompt', 'aspect_ratio', 'duration', 'cfg_scale', 'resolution', 'audio', 'seed']) {
     expect(byName.get(name)!.required).not.toBe(true);
   }
   expectVideoAdminCommand(commands.find((c) => c.name === 'video-admin')! as unknown as Option);

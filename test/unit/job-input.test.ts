@@ -20,6 +20,7 @@ describe("reusing a job's input for Regenerate and Remix", () => {
         request: { prompt: 'a cat', negativePrompt: 'blur', duration: 10 },
         image: { filename: 'cat.png', contentType: 'image/png', size: 9, url: 'https://cdn/cat.png', stored: false, mimeType: 'image/png', source: { jobId: 'orig' } },
         copyOf: { jobId: 'orig', userIds: [done().userId] },
+        seconds: done().seconds,
       },
     });
   });
