@@ -1,6 +1,7 @@
 import {
   MessageFlags,
   PermissionFlagsBits,
+  type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type MessageContextMenuCommandInteraction,
@@ -37,7 +38,7 @@ export function missingPermission(interaction: StartingInteraction): RefusalCode
 }
 
 /** The member's role ids as the interaction carries them (the moderators' role rules read them). */
-export function roleIdsOf(interaction: StartingInteraction): string[] {
+export function roleIdsOf(interaction: Pick<StartingInteraction | AutocompleteInteraction, 'member'>): string[] {
   const roles = interaction.member?.roles;
   if (!roles) return [];
   return Array.isArray(roles) ? [...roles] : [...roles.cache.keys()];

@@ -2,6 +2,7 @@ import type { ApplicationCommandOptionChoiceData, AutocompleteInteraction } from
 import { findOffered, modelName, type OfferedModel } from '../src/models/offered.js';
 import type { Role } from '../src/models/roles.js';
 import { valuesFor } from '../src/models/to-input.js';
+import { roleIdsOf } from './start-job.js';
 import type { CommandContext } from './types.js';
 
 /** Discord shows at most 25 choices, and a choice's name and string value are 1 to 100 characters. */
@@ -20,7 +21,7 @@ export function suggestVideoOption(interaction: AutocompleteInteraction, ctx: Co
   if (!guildId) return [];
   const focused = interaction.options.getFocused(true);
   const typed = String(focused.value).trim().toLowerCase();
-  const offered = ctx.models.list(guildId);
+  const offered = ctx.models.list(guildId, roleIdsOf(interaction));
   if (focused.name === 'model') {
     return offered
       .filter((m) => !typed || m.model.toLowerCase().includes(typed) || m.label?.toLowerCase().includes(typed))

@@ -11,7 +11,7 @@ import { findOffered, modelName } from '../src/models/offered.js';
 import { requestInput } from '../src/models/job-request.js';
 import { renderModelRefusal } from '../src/models/refusals.js';
 import { maxImageBytes, maxPromptLength, refusalText, type RefusalCode } from '../src/refusals.js';
-import { refuse, refuseWith, startJob } from './start-job.js';
+import { refuse, refuseWith, roleIdsOf, startJob } from './start-job.js';
 import { suggestVideoOption } from './video-suggestions.js';
 import type { CommandContext } from './types.js';
 
@@ -111,8 +111,15 @@ type Fitted = { ok: true; request: VideoRequest; seconds?: number } | { ok: fals
  * the acknowledgement: a model not offered, a role it lacks or a value it does not take is refused naming what it
  * takes. The job records its model unless it is the operator's default, which a job without one runs on.
  */
-export function fitModel(request: VideoRequest, typedModel: string | null, withImage: boolean, guildId: string, ctx: CommandContext): Fitted {
-  const offered = ctx.models.list(guildId);
+export function fitModel(
+  request: VideoRequest,
+  typedModel: string | null,
+  withImage: boolean,
+  member: { guildId: string; roleIds: readonly string[] },
+  ctx: CommandContext,
+): Fitted {
+  const { guildId } = member;
+  const offered = ctx.models.list(guildId, member.roleIds);
   const { operatorDefault } = ctx.models;
   let name = ctx.models.defaultOf(guildId);
   const typed = typedModel?.trim();
@@ -144,7 +151,8 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Com
   if (!interaction.inGuild()) return refuse(interaction, 'guild-only', ctx.log);
   const parsed = parseVideoOptions(interaction);
   if (!parsed.ok) return refuse(interaction, parsed.refusal, ctx.log);
-  const fitted = fitModel(parsed.request, interaction.options.getString('model'), parsed.image !== undefined, interaction.guildId, ctx);
+  const member = { guildId: interaction.guildId, roleIds: roleIdsOf(interaction) };
+  const fitted = fitModel(parsed.request, interaction.options.getString('model'), parsed.image !== undefined, member, ctx);
   if (!fitted.ok) return refuseWith(interaction, fitted.refusal, ctx.log);
   await startJob(interaction, { ...parsed, request: fitted.request, seconds: fitted.seconds }, ctx);
 }

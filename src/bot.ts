@@ -26,7 +26,7 @@ import { createQueueService, type QueueService } from './queue/queue-service.js'
 import { createReplicateClient } from './replicate/client.js';
 import { createPredictionRunner } from './replicate/prediction-runner.js';
 import { createModelReader } from './replicate/model-reader.js';
-import { everyCatalogueModel } from './models/offered.js';
+import { guildOfferedModels } from './models/offered.js';
 import { startModelRegistry, type ModelRegistry } from './models/registry.js';
 import { ModelSchemas } from './storage/model-schemas.js';
 import { defaultRetryPolicy } from './replicate/retry.js';
@@ -303,7 +303,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const route = createInteractionRouter({
     commands,
     ...createInteractionHandlers(clock),
-    ctx: { queue, policy, admin, log, clock, models: everyCatalogueModel(models) },
+    ctx: { queue, policy, admin, log, clock, models: guildOfferedModels(models, policy) },
     cancel: queue,
     log,
   });

@@ -14,8 +14,33 @@ export interface OfferedModels {
   readonly operatorDefault: string;
   /** The default model of the guild (owner/name). */
   defaultOf(guildId: string): string;
-  /** The models the guild's members may pick, its default first (absent when its schema was never read). */
-  list(guildId: string): OfferedModel[];
+  /**
+   * The models a member with these roles may pick in the guild, its default first (a model whose schema was never
+   * read is absent).
+   */
+  list(guildId: string, roleIds: readonly string[]): OfferedModel[];
+}
+
+/** The guild's rules (/video-admin models): which models a member may use, and the server default. */
+export interface GuildModelRules {
+  modelsFor(guildId: string, roleIds: readonly string[]): { allowed: string[]; defaultModel: string } | undefined;
+}
+
+/** What each guild's moderators allow (`rules`), over the models the registry can run. */
+export function guildOfferedModels(registry: Pick<ModelRegistry, 'list' | 'defaultModel'>, rules: GuildModelRules): OfferedModels {
+  const every = everyCatalogueModel(registry);
+  return {
+    operatorDefault: registry.defaultModel,
+    // The server default is open to everyone (the moderators' rules refuse anything else): no roles needed.
+    defaultOf: (guildId) => rules.modelsFor(guildId, [])?.defaultModel ?? registry.defaultModel,
+    list: (guildId, roleIds) => {
+      const decided = rules.modelsFor(guildId, roleIds);
+      if (!decided) return every.list(guildId, roleIds);
+      const runnable = registry.list().filter((m) => decided.allowed.includes(m.model));
+      const first = runnable.filter((m) => m.model === decided.defaultModel);
+      return [...first, ...runnable.filter((m) => m.model !== decided.defaultModel)];
+    },
+  };
 }
 
 /**
