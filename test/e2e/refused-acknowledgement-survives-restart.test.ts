@@ -38,4 +38,25 @@ describe('a request whose first write was reported refused but landed, then the 
     await readyPing(w, again);
     expect(w.replicate.predictions).toHaveLength(1);
   });
+
+  it('a job that was acknowledged but never stored its place in line runs after the restart', async () => {
+    const w = world();
+    let faulty!: FaultyStore<Store>;
+    w.wrapStore = (store) => (faulty = createFaultyStore(store)).store;
+    await w.restart();
+    // The first write lands (the member is answered); the write of its place in line never does.
+    faulty.failWhen((call) => call.op === 'saveJob' && call.job?.queueRound !== undefined, { times: 1_000 });
+
+    const kept = requestVideo(w, ana, 'a kite over the dunes');
+    await w.discord.waitFor((d) => d.interaction(kept.id).ackType === 5, { description: 'the deferred reply' });
+    await w.logs.waitFor('job write failed, retrying');
+    await w.bot.stop();
+    w.wrapStore = undefined;
+    await w.startBot();
+
+    await readyPing(w, kept);
+    expect(w.logs.find('queue recovered').at(-1)).toMatchObject({ unsure: 1 });
+    expect(w.logs.find('acknowledgement checked').at(-1)).toMatchObject({ answer: 'acknowledged' });
+    expect(w.replicate.predictions.map((p) => p.input.prompt)).toEqual(['a kite over the dunes']);
+  });
 });
