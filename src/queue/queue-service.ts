@@ -321,7 +321,10 @@ export function createQueueService(deps: QueueDeps): QueueService {
    * it quietly (never shown, never charged). Only Discord's clear word that it was not drops it.
    */
   async function acknowledgedBefore(job: Job): Promise<boolean> {
-    const answer = await deps.checkAcknowledgement!(job, stopper.signal);
+    const answer = await deps.checkAcknowledgement!(job, stopper.signal).catch((err: unknown) => {
+      ctx.logFor(job).warn({ err }, 'acknowledgement check failed');
+      return 'unknown' as const;
+    });
     ctx.logFor(job).info({ answer }, 'acknowledgement checked');
     return answer !== 'not-acknowledged';
   }
