@@ -23,6 +23,8 @@ import { createMetrics, type Metrics } from './ops/metrics.js';
 import { periodOf } from './quota/period.js';
 import { renderUsageReply } from './report/usage-reply.js';
 import { createQueueService, type QueueService } from './queue/queue-service.js';
+import { createAcknowledgementCheck } from './responder/acknowledgement-check.js';
+import { createDiscordApi } from './responder/discord-api.js';
 import { createReplicateClient } from './replicate/client.js';
 import { createPredictionRunner } from './replicate/prediction-runner.js';
 import { createModelReader } from './replicate/model-reader.js';
@@ -279,6 +281,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     },
     // Discord's CDN only, plus the configured Discord's own origin (the stand-in's CDN in tests).
     fetchImage: createImageFetcher({ extraHosts: [config.discordApiUrl] }),
+    checkAcknowledgement: createAcknowledgementCheck({ api: createDiscordApi(client.rest), clock, log }),
   });
 
   const admin = createAdminService({

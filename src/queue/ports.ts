@@ -156,6 +156,15 @@ export interface Responder {
   deliver(job: Job, outputUrl: string, signal?: AbortSignal, options?: DeliverOptions): Promise<DeliveryKind>;
 }
 
+/**
+ * What the member was shown for a job whose acknowledgement outcome is unknown (its first write was reported refused
+ * and may have landed anyway, then the process stopped): 'acknowledged' (the deferred reply, the job's progress),
+ * 'not-acknowledged' (the ephemeral "try again" refusal, or no response at all), or 'unknown' (Discord cannot say:
+ * the token expired, or it kept failing). Implemented in src/responder; never throws, resolves 'unknown' when aborted.
+ */
+export type AcknowledgementAnswer = 'acknowledged' | 'not-acknowledged' | 'unknown';
+export type CheckAcknowledgement = (job: Job, signal: AbortSignal) => Promise<AcknowledgementAnswer>;
+
 /** A moderators' refusal: a stable code and the member's (ephemeral) words. */
 export interface PolicyRefusal {
   code: string;

@@ -7,7 +7,15 @@ import { newControl, type JobControl, type Line, type QueueContext } from './con
 import { inputOwnersOf, isTerminal, redactJob, type Job, type JobDraft } from './job.js';
 import { reusableInput, type ReusableInput } from './job-input.js';
 import { createJobWriter } from './job-writer.js';
-import type { AdmissionPolicy, FetchImage, JobStore, PredictionRunner, PredictionSlots, Responder } from './ports.js';
+import type {
+  AdmissionPolicy,
+  CheckAcknowledgement,
+  FetchImage,
+  JobStore,
+  PredictionRunner,
+  PredictionSlots,
+  Responder,
+} from './ports.js';
 import type { GenerationHistory } from './eta.js';
 import { createLineView, type GuildSnapshot, type MemberJob } from './line-view.js';
 import { planRecovery } from './recovery.js';
@@ -40,6 +48,11 @@ export interface QueueDeps {
   forgottenSince?: (guildId: string, userId: string) => number | undefined;
   /** The account-wide prediction slots shared with other processes (none: `limits.maxConcurrent` in this process only). */
   slots?: PredictionSlots;
+  /**
+   * Asks Discord what the member was shown for a recovered job that never joined the line (see recovery.ts). None:
+   * such a job runs, as one the member may have been promised.
+   */
+  checkAcknowledgement?: CheckAcknowledgement;
 }
 
 export interface QueueStats {
@@ -303,6 +316,19 @@ export function createQueueService(deps: QueueDeps): QueueService {
     return job;
   }
 
+  /**
+   * Whether the member of a recovered job was shown its acknowledgement: the pipeline then puts it in line, or ends
+   * it quietly (never shown, never charged). Only Discord's clear word that it was not drops it.
+   */
+  async function acknowledgedBefore(job: Job): Promise<boolean> {
+    const answer = await deps.checkAcknowledgement!(job, stopper.signal).catch((err: unknown) => {
+      ctx.logFor(job).warn({ err }, 'acknowledgement check failed');
+      return 'unknown' as const;
+    });
+    ctx.logFor(job).info({ answer }, 'acknowledgement checked');
+    return answer !== 'not-acknowledged';
+  }
+
   const cancel = createCancel({
     jobs, controls, reservations, finished, store, scheduler,
     leftLine: (job) => {
@@ -343,7 +369,7 @@ export function createQueueService(deps: QueueDeps): QueueService {
     async start() {
       const active = await store.listActiveJobs();
       seq = Math.max(seq, ...active.map((job) => job.seq));
-      const plan = planRecovery(active);
+      const plan = planRecovery(active, deps.checkAcknowledgement !== undefined);
       const guilds = new Set<string>();
       for (const job of plan.resume) {
         scheduler.markRunning(toEntry(job));
@@ -355,12 +381,13 @@ export function createQueueService(deps: QueueDeps): QueueService {
         guilds.add(job.guildId);
       }
       deps.log.info(
-        { waiting: plan.waiting.length, refetch: plan.refetch.length, resume: plan.resume.length, unshown: plan.unshown.length },
+        { waiting: plan.waiting.length, refetch: plan.refetch.length, unsure: plan.unsure.length, resume: plan.resume.length, unshown: plan.unshown.length },
         'queue recovered',
       );
       for (const job of plan.unshown) showEnd(job);
       for (const job of plan.waiting) void launch(job, newControl('waiting', true));
       for (const job of plan.refetch) void launch(job, newControl('accepting', true));
+      for (const job of plan.unsure) void launch(job, newControl('accepting', true, acknowledgedBefore(job)));
       for (const job of plan.resume) {
         // A delivering job's reply may already show the video: only the delivery decides what it shows next.
         if (job.state !== 'delivering') shown.update(job);

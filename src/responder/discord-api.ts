@@ -20,6 +20,8 @@ export interface SeenMessage {
   author?: { id: string };
   /** Action rows with their buttons: a delivered video's Regenerate button names its job. */
   components?: { components?: { custom_id?: string }[] }[];
+  /** Message flags (64: ephemeral, 128: a deferred reply still loading). */
+  flags?: number;
   /** Set on interaction responses and follow-ups: the interaction that made them. */
   interaction_metadata?: { id: string };
 }

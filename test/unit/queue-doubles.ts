@@ -3,6 +3,7 @@ import { pino, type Logger } from 'pino';
 import type { Job } from '../../src/queue/job.js';
 import type {
   AdmissionPolicy,
+  CheckAcknowledgement,
   DeliverOptions,
   DeliveryKind,
   PredictionRunner,
@@ -191,7 +192,14 @@ export interface Bench {
 }
 
 export function createBench(
-  options: { limits?: Partial<QueueLimits>; store?: MemoryStore; fetchImage?: FetchImage; idPrefix?: string; policy?: AdmissionPolicy } = {},
+  options: {
+    limits?: Partial<QueueLimits>;
+    store?: MemoryStore;
+    fetchImage?: FetchImage;
+    idPrefix?: string;
+    policy?: AdmissionPolicy;
+    checkAcknowledgement?: CheckAcknowledgement;
+  } = {},
 ): Bench {
   const store = options.store ?? new MemoryStore();
   const runner = new ScriptedRunner();
@@ -209,6 +217,7 @@ export function createBench(
     fetchImage: options.fetchImage ?? (async () => ({ bytes: Buffer.from('png-bytes'), mimeType: 'image/png' })),
     newId: () => `${options.idPrefix ?? 'job-'}${++ids}`,
     ...(options.policy ? { policy: options.policy } : {}),
+    ...(options.checkAcknowledgement ? { checkAcknowledgement: options.checkAcknowledgement } : {}),
   });
   const violations: string[] = [];
   responder.onShown = (shown) => {

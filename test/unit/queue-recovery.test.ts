@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../src/queue/job.js';
-import { JobFailure } from '../../src/queue/ports.js';
+import { JobFailure, type AcknowledgementAnswer } from '../../src/queue/ports.js';
+import { flushMicrotasks } from '../harness/test-clock.js';
 import { MemoryStore } from '../harness/memory-store.js';
 import { assertShownAfterPersisted, createBench, draft, until } from './queue-doubles.js';
 
@@ -209,5 +210,83 @@ describe('queue service: stop during an image download', () => {
     await second.queue.start();
     await until(() => second.runner.isWaiting('p1'));
     expect(second.runner.creates[0]?.job.id).toBe(admission.job.id);
+  });
+});
+
+/**
+ * A first write reported refused may have landed: the member was told "try again", and the store holds a queued job
+ * that never joined the line (no `queueRound`). Recovery asks Discord what the member was shown before running it.
+ */
+describe('queue service: recovery of a job whose acknowledgement outcome is unknown', () => {
+  function recoverWith(answer: AcknowledgementAnswer | Promise<AcknowledgementAnswer>, patch: Partial<Job> = {}) {
+    const store = new MemoryStore();
+    const job = persisted({ state: 'queued', ...patch });
+    store.put(job);
+    const asked: string[] = [];
+    const bench = createBench({
+      store,
+      checkAcknowledgement: async (asking) => {
+        asked.push(asking.id);
+        return answer;
+      },
+    });
+    return { bench, job, asked };
+  }
+
+  it('a job the member was refused for ends quietly: canceled, never shown, never created', async () => {
+    const { bench, job, asked } = recoverWith('not-acknowledged');
+    await bench.queue.start();
+    await until(() => bench.store.peek(job.id)?.state === 'canceled', 'the job dropped');
+    expect(asked).toEqual([job.id]);
+    expect(bench.runner.creates).toEqual([]);
+    expect(bench.responder.of(job.id)).toEqual([]);
+    expect(bench.queue.stats()).toEqual({ waiting: 0, running: 0, accepting: 0 });
+  });
+
+  it('a job whose image was never stored, refused to the member, is not fetched again', async () => {
+    let fetched = 0;
+    const store = new MemoryStore();
+    const job = persisted({ state: 'queued', image: { filename: 'cat.png', contentType: 'image/png', size: 9, url: 'https://cdn.example/cat.png', stored: false } });
+    store.put(job);
+    const bench = createBench({
+      store,
+      checkAcknowledgement: async () => 'not-acknowledged',
+      fetchImage: async () => {
+        fetched++;
+        return { bytes: Buffer.from('png-bytes'), mimeType: 'image/png' };
+      },
+    });
+    await bench.queue.start();
+    await until(() => bench.store.peek(job.id)?.state === 'canceled', 'the job dropped');
+    expect(fetched).toBe(0);
+    expect(bench.runner.creates).toEqual([]);
+  });
+
+  it.each(['acknowledged', 'unknown'] as const)('a job answered %s joins the line and runs', async (answer) => {
+    const { bench, job } = recoverWith(answer);
+    await bench.queue.start();
+    await until(() => bench.runner.isWaiting('p1'), 'the prediction');
+    expect(bench.runner.creates.map((c) => c.job.id)).toEqual([job.id]);
+    expect(bench.store.peek(job.id)?.queueRound).toBeDefined();
+  });
+
+  it('waits for the answer before the job may start', async () => {
+    let answer!: (value: AcknowledgementAnswer) => void;
+    const { bench, job } = recoverWith(new Promise<AcknowledgementAnswer>((resolve) => (answer = resolve)));
+    await bench.queue.start();
+    await flushMicrotasks();
+    expect(bench.runner.creates).toEqual([]);
+    expect(bench.queue.stats().waiting).toBe(0);
+    answer('acknowledged');
+    await until(() => bench.runner.creates.length === 1, 'the create');
+    expect(bench.runner.creates[0]?.job.id).toBe(job.id);
+  });
+
+  it('a job that joined the line before the stop is not asked about', async () => {
+    const { bench, job, asked } = recoverWith('not-acknowledged', { queueRound: 1 });
+    await bench.queue.start();
+    await until(() => bench.runner.creates.length === 1, 'the create');
+    expect(asked).toEqual([]);
+    expect(bench.runner.creates[0]?.job.id).toBe(job.id);
   });
 });
