@@ -2,26 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { runAdmin } from '../harness/admin-steps.js';
 import { pressAgain } from '../harness/again-steps.js';
 import { onePixelPng } from '../harness/png.js';
+import { storedValues } from '../harness/stored-values.js';
 import { useWorld } from '../harness/use-world.js';
 import { readyPing, untilNoActiveJobs } from '../harness/video-steps.js';
-import type { World } from '../harness/world.js';
 
 const amy = { id: '259000000000000001', username: 'amy' };
 const ben = { id: '259000000000000002', username: 'ben' };
 
-/** Every value the store holds, as text. */
-async function storedValues(w: World): Promise<string[]> {
-  const path = w.config.storageUrl.slice('sqlite://'.length);
-  const { default: sqlite3 } = await import('sqlite3');
-  const db = new sqlite3.Database(path, sqlite3.OPEN_READONLY);
-  try {
-    return await new Promise<string[]>((resolve, reject) =>
-      db.all('SELECT value FROM keyv', (err, rows: { value: string }[]) => (err ? reject(err) : resolve(rows.map((r) => r.value)))),
-    );
-  } finally {
-    await new Promise<void>((resolve) => db.close(() => resolve()));
-  }
-}
 
 describe('/video-admin forget reaches the copies of a member’s input', () => {
   const world = useWorld({ env: { USER_PENDING_LIMIT: '10' } });
