@@ -16,6 +16,8 @@ describe('seconds are charged on delivery and refunded on failure or cancel', ()
     // Running and waiting together: both reserved, so a third is refused while they are on their way.
     w.replicate.script({ durationMs: 60_000 });
     const running = requestVideo(w, amy, 'runs');
+    // In line only once the first is: two requests sent together may join the line in either order.
+    await replyShowing(w, running, /Generating/);
     const waiting = requestVideo(w, amy, 'waits');
     const shown = await replyShowing(w, waiting, /position 1/);
     expect(await refusalOf(w, requestVideo(w, amy, 'third'))).toMatch(/^You have 0 of 10 seconds left today/);
