@@ -127,8 +127,10 @@ export class WebhookSender {
   private send(p: FakePrediction, event: WebhookEvent): void {
     const tamper = this.takeTamper(event);
     if (tamper.drop || this.closed) return;
-    // The body is the prediction as it was at the event, however late it is sent (and resent).
-    const json = toPredictionJson(p, this.clock.now(), this.origin(), this.retentionMs);
+    // The body is the prediction as it was at the event, however late it is sent (and resent). A timer may fire a
+    // millisecond before its due time by the clock's reading: the event's own moment is never earlier than itself.
+    const moment = Math.max(this.clock.now(), event === 'completed' ? endOf(p) : startOf(p));
+    const json = toPredictionJson(p, moment, this.origin(), this.retentionMs);
     const go = () => this.deliver(p, event, tamper, newWebhookId(), 1, json);
     if (tamper.delayMs) this.clock.setTimer(tamper.delayMs, go);
     else go();
